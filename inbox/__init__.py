@@ -1,0 +1,57 @@
+"""Seller Inbox: a helpdesk inbox for web-shop and marketplace sellers."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: defaults, then INBOX_* environment variables, then `config` (for tests)."""
+    from inbox import config as settings
+    from inbox.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_mapping(settings.DEFAULTS)
+    app.config.update(settings.from_environment())
+    app.config.update(config or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+
+    from inbox import i18n
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
+                   default_translation_directories=str(i18n.TRANSLATIONS))
+    i18n.init_app(app)
+    from inbox import ui
+    ui.init_app(app)
+
+    from inbox import models  # noqa: F401  (register the tables with SQLAlchemy)
+    from inbox.errors import register_error_handlers
+    from inbox.views import assets, auth, composer, settings as settings_views, tickets
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(tickets.bp)
+    app.register_blueprint(composer.bp)
+    app.register_blueprint(settings_views.bp)
+    app.register_blueprint(assets.bp)
+    app.add_url_rule("/", endpoint="index", view_func=tickets.root)
+    register_error_handlers(app)
+
+    from inbox.cli import register_cli
+    register_cli(app)
+    return app

@@ -1,0 +1,56 @@
+"""Who may see and do what: every lookup is scoped to the signed-in user's shop."""
+from __future__ import annotations
+
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+
+from inbox.extensions import db
+from inbox.models import Ticket, User
+
+
+def require(permission: str):
+    """Sign-in required, and the user's role must grant `permission`.
+
+    :raise 403: when the role does not allow it.
+    """
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.may(permission):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def shop_ticket_or_404(ticket_id: int) -> Ticket:
+    """The ticket with this id in the current user's shop.
+
+    :raise 404: when it does not exist or belongs to another shop.
+    """
+    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.id == ticket_id, Ticket.shop_id == current_user.shop_id))
+    if ticket is None:
+        abort(404, description=f"Ticket {ticket_id} doesn't exist.")
+    return ticket
+
+
+def shop_user_or_404(user_id: int) -> User:
+    """A colleague in the current user's shop.
+
+    :raise 404: when the user does not exist or belongs to another shop.
+    """
+    user = db.session.scalar(sa.select(User).where(User.id == user_id, User.shop_id == current_user.shop_id))
+    if user is None:
+        abort(404, description=f"User {user_id} doesn't exist.")
+    return user
+
+
+def shop_users(active_only: bool = True) -> list[User]:
+    query = sa.select(User).where(User.shop_id == current_user.shop_id).order_by(User.display_name)
+    if active_only:
+        query = query.where(User.active.is_(True))
+    return list(db.session.scalars(query))

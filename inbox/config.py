@@ -1,0 +1,72 @@
+"""Configuration: defaults, then INBOX_* environment variables, then the mapping given to create_app."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    "SQLALCHEMY_DATABASE_URI": "sqlite:///inbox.sqlite",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # a reply written over a long shift must not lose its token
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+    "LANGUAGES": ("en", "nl"),
+    "PAGE_SIZE": 50,
+    "LOGIN_FREE_FAILURES": 5,
+    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+}
+
+# Environment variables read at start-up: INBOX_<NAME> -> config key, with a converter.
+ENVIRONMENT = {
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true", "yes")),
+    "SMTP_HOST": ("SMTP_HOST", str),
+    "SMTP_PORT": ("SMTP_PORT", int),
+    "SMTP_USER": ("SMTP_USER", str),
+    "SMTP_PASSWORD": ("SMTP_PASSWORD", str),
+    "SMTP_TLS": ("SMTP_TLS", str),
+    "MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", str),
+    "BASE_URL": ("BASE_URL", str),
+}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs hosting providers hand out (postgres://) and default PostgreSQL to psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def from_environment(environ=os.environ) -> dict:
+    """The INBOX_* variables that are set, as config keys."""
+    found = {}
+    for name, (key, convert) in ENVIRONMENT.items():
+        value = environ.get("INBOX_" + name)
+        if value not in (None, ""):
+            found[key] = convert(value)
+    return found
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """A random key generated on first start and kept in the instance folder, so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two workers starting at once must end up with the same key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from inbox.extensions import db
+from inbox.models._types import UTCDateTime, utcnow
+
+
+class Shop(db.Model):
+    """A seller's shop: the tenant. Every other row belongs to exactly one shop."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    country: so.Mapped[str] = so.mapped_column(sa.String(2), default="NL")
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="Europe/Amsterdam")
+    phone: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    contact_email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    # Temporarily closed ("vacation mode"): closed while closed_from <= now < closed_until.
+    closed_from: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    closed_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    auto_assign: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    users: so.WriteOnlyMapped["User"] = so.relationship(back_populates="shop")  # noqa: F821
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def is_closed(self, at: datetime) -> bool:
+        """Whether the shop is temporarily closed at the instant `at`."""
+        if self.closed_from is None:
+            return False
+        return self.closed_from <= at and (self.closed_until is None or at < self.closed_until)
+
+    def __repr__(self) -> str:
+        return f"<Shop {self.id} {self.name!r} {self.country}>"

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from inbox.extensions import db
+from inbox.models._types import UTCDateTime, utcnow
+from inbox.workflow import Role, may
+
+
+class User(UserMixin, db.Model):
+    """A login. Owned by one shop; the owner delegates to staff through these employee accounts."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"), index=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(256))
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    role: so.Mapped[str] = so.mapped_column(sa.String(16), default=Role.AGENT.value)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    locale: so.Mapped[str | None] = so.mapped_column(sa.String(8))  # None: follow the browser
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    shop: so.Mapped["Shop"] = so.relationship(back_populates="users")  # noqa: F821
+
+    # Flask-Login: a deactivated account cannot sign in, and its open sessions stop working.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def may(self, permission: str) -> bool:
+        return may(self.role, permission)
+
+    @property
+    def first_name(self) -> str:
+        return self.display_name.split()[0] if self.display_name else ""
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"

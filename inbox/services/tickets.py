@@ -1,0 +1,174 @@
+"""Create tickets and change them: every change goes through here and is recorded."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from inbox import clock
+from inbox.extensions import db
+from inbox.models import Message, Shop, Ticket, TicketTag, User
+from inbox.nudges import detect_category, detect_language
+from inbox.services import audit, sla
+from inbox.workflow import Channel, MessageKind, Status, can_transition
+
+
+class TicketError(ValueError):
+    """A change that is not allowed; the message is shown to the user."""
+
+
+def _snippet(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()[:200]
+
+
+def create_ticket(shop: Shop, *, subject: str, body: str, customer_name: str = "",
+                  customer_email: str | None = None, channel: str = Channel.EMAIL.value,
+                  received_at: datetime | None = None, forwarded_at: datetime | None = None,
+                  language: str | None = None, order_number: str | None = None,
+                  product: str | None = None, tags=(), by: User | None = None,
+                  body_html: str | None = None, email_message_id: str | None = None,
+                  assignee: User | None = None) -> Ticket:
+    """A new customer question with its first message and a running first-reaction clock."""
+    received_at = received_at or clock.now()
+    if forwarded_at is not None:
+        channel = Channel.MARKETPLACE.value
+    ticket = Ticket(
+        shop_id=shop.id, subject=subject.strip()[:300] or "(no subject)", customer_name=customer_name.strip(),
+        customer_email=(customer_email or "").strip().lower() or None, channel=channel,
+        language=language or detect_language(f"{subject}\n{body}"),
+        category=detect_category(f"{subject}\n{body}"),
+        received_at=received_at, forwarded_at=forwarded_at,
+        order_number=(order_number or "").strip() or None, product=(product or "").strip() or None,
+        status=Status.OPEN.value, assignee=assignee, created_at=received_at, updated_at=received_at,
+    )
+    db.session.add(ticket)
+    set_tags(ticket, tags)
+    message = Message(shop_id=shop.id, kind=MessageKind.CUSTOMER.value, body=body, body_html=body_html,
+                      created_at=received_at, email_message_id=email_message_id)
+    ticket.messages.append(message)
+    ticket.message_count = 1
+    ticket.last_message_at = received_at
+    ticket.snippet = _snippet(body)
+    sla.start_clock(ticket, shop, ticket.clock_start)
+    ticket.first_reply_due_at = ticket.due_at
+    db.session.flush()
+    audit.record(shop.id, "ticket.create", actor=by, ticket=ticket, new=channel)
+    return ticket
+
+
+def _append(ticket: Ticket, message: Message) -> Message:
+    ticket.messages.append(message)
+    ticket.message_count = (ticket.message_count or 0) + 1
+    if message.kind != MessageKind.NOTE.value:
+        ticket.last_message_at = message.created_at
+        ticket.snippet = _snippet(message.body)
+    ticket.updated_at = message.created_at
+    return message
+
+
+def add_customer_message(ticket: Ticket, shop: Shop, body: str, *, at: datetime | None = None,
+                         body_html: str | None = None, email_message_id: str | None = None) -> Message:
+    """The customer wrote again: reopen the ticket and, unless a clock already runs, start a new one."""
+    at = at or clock.now()
+    message = _append(ticket, Message(shop_id=shop.id, kind=MessageKind.CUSTOMER.value, body=body,
+                                      body_html=body_html, created_at=at, email_message_id=email_message_id))
+    if ticket.status != Status.OPEN.value:
+        audit.record(shop.id, "ticket.status", ticket=ticket, field="status", old=ticket.status, new=Status.OPEN.value)
+        ticket.status = Status.OPEN.value
+        ticket.solved_at = None
+    if ticket.due_at is None:
+        sla.start_clock(ticket, shop, at)
+    return message
+
+
+def reply(ticket: Ticket, shop: Shop, body: str, *, by: User, status: str | None = None,
+          at: datetime | None = None) -> Message:
+    """A public reply: stops the reply clock, records on time or late, and optionally sets the status."""
+    body = (body or "").strip()
+    if not body:
+        raise TicketError("A reply cannot be empty.")
+    at = at or clock.now()
+    message = _append(ticket, Message(shop_id=shop.id, kind=MessageKind.REPLY.value, body=body,
+                                      author=by, created_at=at))
+    sla.stop_clock_by_reply(ticket, shop, message, at)
+    if ticket.assignee_id is None:
+        ticket.assignee = by
+    audit.record(shop.id, "ticket.reply", actor=by, ticket=ticket)
+    change_status(ticket, shop, status or Status.PENDING.value, by=by, at=at)
+    return message
+
+
+def add_note(ticket: Ticket, shop: Shop, body: str, *, by: User, at: datetime | None = None) -> Message:
+    """An internal note for colleagues; the customer never sees it and the clock keeps running."""
+    body = (body or "").strip()
+    if not body:
+        raise TicketError("A note cannot be empty.")
+    message = _append(ticket, Message(shop_id=shop.id, kind=MessageKind.NOTE.value, body=body, author=by,
+                                      created_at=at or clock.now()))
+    audit.record(shop.id, "ticket.note", actor=by, ticket=ticket)
+    return message
+
+
+def change_status(ticket: Ticket, shop: Shop, new: str, *, by: User | None, at: datetime | None = None) -> None:
+    """Move a ticket to another status, if the workflow allows it."""
+    try:
+        new_status = Status(new)
+    except ValueError:
+        raise TicketError(f"Unknown status {new!r}.") from None
+    old = ticket.status
+    if old == new_status.value:
+        return
+    if not can_transition(old, new_status):
+        raise TicketError(f"A ticket cannot go from {old} to {new_status.value}.")
+    at = at or clock.now()
+    ticket.status = new_status.value
+    ticket.updated_at = at
+    if new_status == Status.SOLVED:
+        ticket.solved_at = at
+    else:
+        ticket.solved_at = None
+    if new_status != Status.OPEN:
+        # Nobody waits for us on a pending or solved ticket; a new customer message restarts the clock.
+        ticket.due_at = None
+        ticket.waiting_since = None
+    audit.record(shop.id, "ticket.status", actor=by, ticket=ticket, field="status", old=old, new=new_status.value)
+
+
+def assign(ticket: Ticket, shop: Shop, assignee: User | None, *, by: User | None) -> None:
+    """Give the ticket to a colleague of the same shop (or to nobody)."""
+    if assignee is not None and (assignee.shop_id != shop.id or not assignee.active):
+        raise TicketError("That person cannot be assigned.")
+    old = ticket.assignee
+    if (old and old.id) == (assignee and assignee.id):
+        return
+    ticket.assignee = assignee
+    audit.record(shop.id, "ticket.assign", actor=by, ticket=ticket, field="assignee",
+                 old=old.display_name if old else None, new=assignee.display_name if assignee else None)
+
+
+TAG_RE = re.compile(r"[^\w\- ]+", re.UNICODE)
+
+
+def normalise_tag(tag: str) -> str:
+    return TAG_RE.sub("", tag).strip().lower().replace(" ", "-")[:40]
+
+
+def set_tags(ticket: Ticket, tags, *, by: User | None = None) -> None:
+    """Replace the ticket's tags with the given ones (normalised, deduplicated)."""
+    wanted = []
+    for tag in tags:
+        name = normalise_tag(tag)
+        if name and name not in wanted:
+            wanted.append(name)
+    current = {row.name: row for row in ticket.tag_rows}
+    if set(current) == set(wanted):
+        return
+    ticket.tag_rows = [current.get(name) or TicketTag(name=name) for name in wanted]
+    if ticket.id is not None and by is not None:
+        audit.record(ticket.shop_id, "ticket.tags", actor=by, ticket=ticket, field="tags",
+                     old=", ".join(sorted(current)), new=", ".join(wanted))
+
+
+def for_shop(shop_id: int, ticket_id: int) -> Ticket | None:
+    return db.session.scalar(sa.select(Ticket).where(Ticket.id == ticket_id, Ticket.shop_id == shop_id))

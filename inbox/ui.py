@@ -1,0 +1,59 @@
+"""What every page shows around its content: navigation, role names, banners."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+ROLE_LABELS = {"owner": _l("Owner"), "manager": _l("Manager"), "agent": _l("Agent")}
+
+# (endpoint, label, permission or None, URL prefix of the area). Areas appear once their blueprint exists.
+NAV = [
+    ("reports.index", _l("Performance"), None, "reports."),
+    ("templates.index", _l("Templates"), "manage_templates", "templates."),
+    ("team.index", _l("Team"), None, "team."),
+    ("settings.shop", _l("Settings"), "manage_shop", "settings."),
+]
+
+
+@dataclass
+class NavItem:
+    url: str
+    label: str
+    prefix: str
+
+
+@dataclass
+class Banner:
+    level: str  # info, warning, danger
+    html: Markup
+
+
+_banner_sources = []
+
+
+def banner_source(fn):
+    """Register a function () -> Banner | None that is asked on every signed-in page."""
+    _banner_sources.append(fn)
+    return fn
+
+
+def nav_items() -> list[NavItem]:
+    items = []
+    for endpoint, label, permission, prefix in NAV:
+        if endpoint in current_app.view_functions and (permission is None or current_user.may(permission)):
+            items.append(NavItem(url_for(endpoint), str(label), prefix))
+    return items
+
+
+def app_banners() -> list[Banner]:
+    return [b for b in (source() for source in _banner_sources) if b is not None]
+
+
+def init_app(app) -> None:
+    @app.context_processor
+    def ui_context():
+        return {"nav_items": nav_items, "app_banners": app_banners, "ROLE_LABELS": ROLE_LABELS}

@@ -1,0 +1,69 @@
+"""Shop settings: details, country (which decides the business calendar) and time zone."""
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+import holidays
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from inbox import clock
+from inbox.access import require
+from inbox.extensions import db
+from inbox.forms import choices
+from inbox.services import audit, sla as sla_service
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+COUNTRY_NAMES = {"NL": _l("Netherlands"), "BE": _l("Belgium"), "DE": _l("Germany"), "FR": _l("France"),
+                 "LU": _l("Luxembourg"), "GB": _l("United Kingdom"), "AT": _l("Austria"), "ES": _l("Spain"),
+                 "IT": _l("Italy"), "PL": _l("Poland"), "DK": _l("Denmark"), "SE": _l("Sweden")}
+
+
+def country_choices():
+    known = sorted(holidays.list_supported_countries())
+    first = [(c, f"{COUNTRY_NAMES[c]} ({c})") for c in COUNTRY_NAMES if c in known]
+    return choices(first + [(c, c) for c in known if c not in COUNTRY_NAMES])
+
+
+class ShopForm(FlaskForm):
+    name = StringField(_l("Shop name"), validators=[DataRequired(), Length(max=120)])
+    country = SelectField(_l("Established in"), description=_l(
+        "Decides the public holidays that do not count as business hours. "
+        "A shop in the Netherlands skips Dutch and Belgian holidays; a shop in Belgium only Belgian ones."))
+    timezone = SelectField(_l("Time zone"))
+    contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone number"), validators=[
+        Optional(), Length(max=40), Regexp(r"^[+0-9 ()\-]{6,40}$", message=_l("Use digits, spaces and + ( ) - only."))])
+
+
+@bp.route("/shop", methods=["GET", "POST"])
+@require("manage_shop")
+def shop():
+    """Shop details, and the year's closed days so an owner sees why a deadline falls where it does."""
+    shop = current_user.shop
+    form = ShopForm(obj=shop)
+    form.country.choices = country_choices()
+    form.timezone.choices = choices((z, z) for z in sorted(available_timezones()) if "/" in z and not z.startswith("Etc/"))
+    if form.validate_on_submit():
+        old_country, old_tz = shop.country, shop.timezone
+        for field in ("name", "country", "timezone", "contact_email", "phone"):
+            new = getattr(form, field).data or None
+            if getattr(shop, field) != new:
+                audit.record(shop.id, "shop.update", actor=current_user, field=field, old=getattr(shop, field), new=new)
+                setattr(shop, field, new)
+        if (shop.country, shop.timezone) != (old_country, old_tz):
+            changed = sla_service.recompute_shop(shop)
+            flash(_("The calendar changed: due times of %(n)s open questions were recomputed.", n=changed), "info")
+        db.session.commit()
+        flash(_("Shop settings saved."), "success")
+        return redirect(url_for("settings.shop"), 303)
+    calendar = sla_service.calendar_for(shop)
+    year = clock.now().astimezone(shop.tz).year
+    status = 422 if form.errors else 200
+    return render_template("settings/shop.html", form=form, shop=shop, calendar=calendar,
+                           year=year, closed_days=calendar.closed_days(year)), status

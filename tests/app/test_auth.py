@@ -1,0 +1,109 @@
+"""Signing in and out, roles, throttling, CSRF."""
+import re
+
+import pytest
+
+from inbox.models import AuditEvent, LoginAttempt
+from inbox.extensions import db
+import sqlalchemy as sa
+
+
+def test_login_page_renders(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert b"Sign in" in response.data
+
+
+def test_root_leads_to_inbox_and_inbox_needs_login(client):
+    assert client.get("/").headers["Location"].endswith("/tickets")
+    response = client.get("/tickets")
+    assert response.status_code == 302
+    assert "/login?next=" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ["owner", "manager", "agent"])
+def test_each_role_signs_in_and_sees_inbox(client, login_as, role):
+    user = login_as(role)
+    response = client.get("/tickets")
+    assert response.status_code == 200
+    assert user.display_name.encode() in response.data
+
+
+def test_failed_login_does_not_say_which_part_was_wrong(client, staff):
+    wrong_password = client.post("/login", data={"email": staff["agent"].email, "password": "nope"})
+    unknown_email = client.post("/login", data={"email": "nobody@example.com", "password": "nope"})
+    assert wrong_password.status_code == unknown_email.status_code == 401
+    message = "The e-mail address or password is not right."
+    assert message in wrong_password.get_data(as_text=True)
+    assert message in unknown_email.get_data(as_text=True)
+
+
+def test_invalid_login_form_is_rerendered_with_field_errors(client):
+    response = client.post("/login", data={"email": "not-an-address", "password": ""})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in body
+    assert 'value="not-an-address"' in body
+
+
+def test_repeated_failures_for_one_account_are_slowed_down(client, staff, app):
+    email = staff["agent"].email
+    for _ in range(app.config["LOGIN_FREE_FAILURES"]):
+        assert client.post("/login", data={"email": email, "password": "wrong"}).status_code == 401
+    response = client.post("/login", data={"email": email, "password": "wrong"})
+    assert response.status_code == 429
+    # Even the right password waits until the pause is over.
+    right = client.post("/login", data={"email": email, "password": "correct horse battery"})
+    assert right.status_code == 429
+    assert re.search(r"Try again in \d+ seconds", right.get_data(as_text=True))
+
+
+def test_successful_login_clears_failures_and_is_audited(client, staff):
+    email = staff["agent"].email
+    client.post("/login", data={"email": email, "password": "wrong"})
+    assert client.post("/login", data={"email": email, "password": "correct horse battery"}).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email)) == 0
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.login")).actor_id == staff["agent"].id
+
+
+def test_deactivated_user_cannot_sign_in(client, staff):
+    staff["agent"].active = False
+    db.session.commit()
+    assert client.post("/login", data={"email": staff["agent"].email, "password": "correct horse battery"}).status_code == 401
+
+
+def test_off_site_next_is_ignored(client, staff):
+    response = client.post("/login?next=https://evil.example/", data={"email": staff["agent"].email,
+                                                                      "password": "correct horse battery"})
+    assert response.headers["Location"] == "/tickets"
+
+
+def test_logout_needs_post_and_signs_out(client, login_as):
+    login_as("agent")
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 302
+    assert client.get("/tickets").status_code == 302
+
+
+def test_password_is_hashed_with_a_modern_scheme(staff):
+    assert staff["agent"].password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert "correct horse" not in staff["agent"].password_hash
+
+
+def test_session_cookie_is_httponly_and_samesite(client, staff):
+    response = client.post("/login", data={"email": staff["agent"].email, "password": "correct horse battery"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_post_without_csrf_token_is_refused(csrf_app, staff):
+    client = csrf_app.test_client()
+    response = client.post("/login", data={"email": staff["agent"].email, "password": "correct horse battery"})
+    assert response.status_code == 400
+    assert b"The form expired" in response.data
+
+
+def test_htmx_request_with_expired_session_gets_hx_redirect(client):
+    response = client.post("/tickets/1/status", headers={"HX-Request": "true"}, data={"status": "solved"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login")

@@ -1,0 +1,39 @@
+"""The app factory and its configuration."""
+from inbox import create_app
+from inbox.config import from_environment, normalise_database_url
+
+
+def test_importing_inbox_builds_nothing():
+    import inbox
+    assert not hasattr(inbox, "app")
+
+
+def test_database_url_from_environment():
+    env = {"INBOX_DATABASE_URL": "postgres://u@h/db", "INBOX_SECRET_KEY": "k"}
+    config = from_environment(env)
+    assert normalise_database_url(config["SQLALCHEMY_DATABASE_URI"]) == "postgresql+psycopg://u@h/db"
+    assert config["SECRET_KEY"] == "k"
+
+
+def test_secret_key_generated_once_and_kept_in_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("INBOX_SECRET_KEY", raising=False)
+    first = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    first.instance_path = str(tmp_path)
+    from inbox.config import instance_secret_key
+    key = instance_secret_key(str(tmp_path))
+    assert len(key) == 64
+    assert instance_secret_key(str(tmp_path)) == key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_unknown_page_is_a_styled_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert b"Page not found" in response.data
+
+
+def test_htmx_is_served_locally(client):
+    with client.get("/assets/vendor/htmx.min.js") as response:
+        assert response.status_code == 200
+        assert b"htmx" in response.data[:2000]
+    assert client.get("/assets/vendor/other.js").status_code == 404

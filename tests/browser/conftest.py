@@ -1,0 +1,85 @@
+"""Real-browser tests: Playwright's Python API driving Debian's Chromium against a live, seeded app."""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("INBOX_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+DEMO_PASSWORD = "inbox-demo"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark everything here as a browser test; skip (or fail, in CI) where no Chromium is found."""
+    here = os.path.dirname(__file__)
+    have_chromium = shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(pytest.mark.browser)
+            if not have_chromium and os.environ.get("INBOX_REQUIRE_BROWSER") != "1":
+                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (apt-get install chromium, "
+                                                        "or set INBOX_CHROMIUM)"))
+
+
+@pytest.fixture(scope="session")
+def browser_app(tmp_path_factory):
+    """An app on its own SQLite file, migrated and seeded with the demo shops, as a newcomer would have it."""
+    from inbox import create_app
+    from inbox.extensions import db
+    from inbox.schema import install_schema
+    import seed
+
+    path = tmp_path_factory.mktemp("browser") / "inbox.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "browser-tests-only",
+                      "MAIL_OUTBOX_DIR": str(path.parent / "outbox")})
+    with app.app_context():
+        install_schema(db.engine)
+        seed.seed_demo(random.Random(7))
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(browser_app):
+    server = make_server("127.0.0.1", 0, browser_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    return live_server
+
+
+@pytest.fixture
+def login(page):
+    """Sign in through the real form; returns the page."""
+    def sign_in(email, password=DEMO_PASSWORD, target=page):
+        target.goto("/login")
+        target.get_by_label("E-mail").fill(email)
+        target.get_by_label("Password").fill(password)
+        target.get_by_role("button", name="Sign in").click()
+        target.wait_for_url("**/tickets**")
+        return target
+    return sign_in
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts")
+    os.makedirs(path, exist_ok=True)
+    return path

@@ -1,0 +1,143 @@
+"""Fixtures: an app on SQLite (default) or on PostgreSQL when INBOX_TEST_DATABASE_URL is set."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from inbox import create_app
+from inbox.extensions import db
+from inbox.models import Shop, User
+from inbox.schema import install_schema
+from inbox.services import tickets as ticket_service
+
+TEST_DATABASE_URL = os.environ.get("INBOX_TEST_DATABASE_URL", "sqlite://")
+PASSWORD = "correct horse battery"
+_schema_ready = set()
+
+
+def _reset_database(app) -> None:
+    """A clean schema for each test: recreated on SQLite (in memory), emptied on PostgreSQL (kept)."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        install_schema(db.engine)
+        return
+    if url not in _schema_ready:
+        with db.engine.begin() as conn:  # start from nothing: tables of older runs may differ
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        install_schema(db.engine)
+        _schema_ready.add(url)
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-only-not-secret",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL,
+        "WTF_CSRF_ENABLED": False,
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+    })
+    with app.app_context():
+        _reset_database(app)
+        yield app
+        db.session.remove()
+        if not TEST_DATABASE_URL.startswith("sqlite"):
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_app(app):
+    """The same app with CSRF protection on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
+
+
+_hash_cache = {}
+
+
+@pytest.fixture
+def make_shop(app):
+    def make(name="Test Shop", country="NL", timezone_name=None, **kw):
+        tz = timezone_name or {"NL": "Europe/Amsterdam", "BE": "Europe/Brussels"}.get(country, "UTC")
+        shop = Shop(name=name, country=country, timezone=tz, **kw)
+        db.session.add(shop)
+        db.session.commit()
+        return shop
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    def make(shop, role="agent", email=None, name=None, password=PASSWORD, **kw):
+        email = email or f"{role}{db.session.scalar(sa.select(sa.func.count(User.id))) + 1}@{shop.name.split()[0].lower()}.example.com"
+        user = User(shop_id=shop.id, email=email, display_name=name or role.title() + " Person", role=role, **kw)
+        # Hashing is slow on purpose; hash each distinct password once per test run.
+        if password not in _hash_cache:
+            user.set_password(password)
+            _hash_cache[password] = user.password_hash
+        user.password_hash = _hash_cache[password]
+        db.session.add(user)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def make_ticket(app):
+    def make(shop, subject="Waar blijft mijn bestelling?", body="Ik wacht al een week op mijn pakket.",
+             customer_name="Ingrid van Dijk", customer_email="ingrid@example.com", received_at=None, **kw):
+        ticket = ticket_service.create_ticket(shop, subject=subject, body=body, customer_name=customer_name,
+                                              customer_email=customer_email,
+                                              received_at=received_at or datetime(2026, 11, 16, 10, 0, tzinfo=timezone.utc),
+                                              **kw)
+        db.session.commit()
+        return ticket
+    return make
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email, password=PASSWORD):
+        return self._client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def shop(make_shop):
+    return make_shop("Demo Shop", "NL")
+
+
+@pytest.fixture
+def staff(shop, make_user):
+    """One user of each role in the shop."""
+    return {role: make_user(shop, role=role, email=f"{role}@demo-shop.example.com", name=f"{role.title()} Demo")
+            for role in ("owner", "manager", "agent")}
+
+
+@pytest.fixture
+def login_as(client, staff):
+    def login(role):
+        response = client.post("/login", data={"email": staff[role].email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return staff[role]
+    return login
