@@ -54,6 +54,12 @@ def local_date(value, fmt: str = "d MMM y") -> str:
     return "" if value is None else format_date(value, fmt)
 
 
+def weekday_name(weekday: int, width: str = "wide") -> str:
+    """Monday = 0, in the user's language."""
+    from babel.dates import get_day_names
+    return get_day_names(width, locale=get_locale())[weekday]
+
+
 def age(value: datetime | None) -> str:
     """How long ago, in wall-clock time: "5 min", "3 h", "2 d"."""
     if value is None:
@@ -93,3 +99,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["business_duration"] = business_duration
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["weekday_name"] = weekday_name

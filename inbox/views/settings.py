@@ -5,7 +5,7 @@ from zoneinfo import available_timezones
 
 import holidays
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
@@ -41,6 +41,11 @@ class ShopForm(FlaskForm):
         Optional(), Length(max=40), Regexp(r"^[+0-9 ()\-]{6,40}$", message=_l("Use digits, spaces and + ( ) - only."))])
 
 
+def holiday_language() -> str:
+    """Holiday names in the user's language (the holidays package calls English en_US)."""
+    return "nl" if str(get_locale()) == "nl" else "en_US"
+
+
 @bp.route("/shop", methods=["GET", "POST"])
 @require("manage_shop")
 def shop():
@@ -66,4 +71,4 @@ def shop():
     year = clock.now().astimezone(shop.tz).year
     status = 422 if form.errors else 200
     return render_template("settings/shop.html", form=form, shop=shop, calendar=calendar,
-                           year=year, closed_days=calendar.closed_days(year)), status
+                           year=year, closed_days=calendar.closed_days(year, language=holiday_language())), status
