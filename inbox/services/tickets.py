@@ -5,6 +5,7 @@ import re
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from inbox import clock
 from inbox.extensions import db
@@ -87,7 +88,7 @@ def reply(ticket: Ticket, shop: Shop, body: str, *, by: User, status: str | None
     """A public reply: stops the reply clock, records on time or late, and optionally sets the status."""
     body = (body or "").strip()
     if not body:
-        raise TicketError("A reply cannot be empty.")
+        raise TicketError(_("A reply cannot be empty."))
     at = at or clock.now()
     message = _append(ticket, Message(shop_id=shop.id, kind=MessageKind.REPLY.value, body=body,
                                       author=by, created_at=at))
@@ -103,7 +104,7 @@ def add_note(ticket: Ticket, shop: Shop, body: str, *, by: User, at: datetime | 
     """An internal note for colleagues; the customer never sees it and the clock keeps running."""
     body = (body or "").strip()
     if not body:
-        raise TicketError("A note cannot be empty.")
+        raise TicketError(_("A note cannot be empty."))
     message = _append(ticket, Message(shop_id=shop.id, kind=MessageKind.NOTE.value, body=body, author=by,
                                       created_at=at or clock.now()))
     audit.record(shop.id, "ticket.note", actor=by, ticket=ticket)
@@ -115,12 +116,12 @@ def change_status(ticket: Ticket, shop: Shop, new: str, *, by: User | None, at: 
     try:
         new_status = Status(new)
     except ValueError:
-        raise TicketError(f"Unknown status {new!r}.") from None
+        raise TicketError(_("Unknown status %(status)s.", status=repr(new))) from None
     old = ticket.status
     if old == new_status.value:
         return
     if not can_transition(old, new_status):
-        raise TicketError(f"A ticket cannot go from {old} to {new_status.value}.")
+        raise TicketError(_("A ticket cannot go from %(old)s to %(new)s.", old=old, new=new_status.value))
     at = at or clock.now()
     ticket.status = new_status.value
     ticket.updated_at = at
@@ -138,7 +139,7 @@ def change_status(ticket: Ticket, shop: Shop, new: str, *, by: User | None, at: 
 def assign(ticket: Ticket, shop: Shop, assignee: User | None, *, by: User | None) -> None:
     """Give the ticket to a colleague of the same shop (or to nobody)."""
     if assignee is not None and (assignee.shop_id != shop.id or not assignee.active):
-        raise TicketError("That person cannot be assigned.")
+        raise TicketError(_("That person cannot be assigned."))
     old = ticket.assignee
     if (old and old.id) == (assignee and assignee.id):
         return
