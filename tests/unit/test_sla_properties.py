@@ -24,7 +24,7 @@ MINUTE = timedelta(minutes=1)
 YEARS = range(2024, 2030)   # holiday data the reference loads; starts fall in 2025–2027
 
 # database=None: write no .hypothesis folder into the shared checkout.
-BOUNDED = settings(max_examples=60, deadline=None, database=None,
+BOUNDED = settings(max_examples=40, deadline=None, database=None,
                    suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -153,7 +153,7 @@ micro_starts = st.builds(lambda t, us: t + timedelta(microseconds=us),
                          minute_starts(), st.integers(0, 60_000_000 - 1))
 
 
-@settings(BOUNDED, max_examples=200)
+@settings(BOUNDED, max_examples=150)
 @given(name=calendars, start=micro_starts, seconds=st.integers(0, 60 * 3600))
 def test_round_trip_and_earliest(name, start, seconds):
     cal = CALENDARS[name].cal
@@ -171,7 +171,7 @@ def test_round_trip_and_earliest(name, start, seconds):
         assert utc(due) == utc(start)
 
 
-@settings(BOUNDED, max_examples=100)
+@settings(BOUNDED, max_examples=80)
 @given(name=calendars, a=micro_starts, b=micro_starts, c=micro_starts)
 def test_business_seconds_add_up_and_flip_sign(name, a, b, c):
     cal = CALENDARS[name].cal
