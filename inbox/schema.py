@@ -6,6 +6,9 @@ from inbox.extensions import db
 # Functions (engine) -> None that add what create_all cannot: search indexes, triggers.
 EXTRAS = []
 
+from inbox import search  # noqa: E402  (full-text search: FTS5 / tsvector with triggers)
+EXTRAS.append(search.install)
+
 
 def install_schema(engine) -> None:
     db.metadata.create_all(engine)

@@ -20,6 +20,10 @@ class Ticket(db.Model):
         sa.Index("ix_ticket_shop_assignee_status", "shop_id", "assignee_id", "status", "due_at"),
         sa.Index("ix_ticket_shop_customer", "shop_id", "customer_email"),
         sa.Index("ix_ticket_shop_order", "shop_id", "order_number"),
+        # The performance page counts a forwarded question in the week it was forwarded.
+        sa.Index("ix_ticket_shop_forwarded", "shop_id", "forwarded_at"),
+        # Pending and Solved views: latest activity first.
+        sa.Index("ix_ticket_shop_status_last", "shop_id", "status", "last_message_at", "id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

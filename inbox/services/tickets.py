@@ -11,7 +11,7 @@ from inbox import clock
 from inbox.extensions import db
 from inbox.models import Message, Shop, Ticket, TicketTag, User
 from inbox.nudges import detect_category, detect_language
-from inbox.services import audit, sla
+from inbox.services import assignment, audit, sla
 from inbox.workflow import Channel, MessageKind, Status, can_transition
 
 
@@ -34,6 +34,9 @@ def create_ticket(shop: Shop, *, subject: str, body: str, customer_name: str = "
     received_at = received_at or clock.now()
     if forwarded_at is not None:
         channel = Channel.MARKETPLACE.value
+    picked = None
+    if assignee is None:  # the shop's automatic mode: round-robin over agents who are active and not away
+        assignee = picked = assignment.pick_assignee(shop, clock.now())
     ticket = Ticket(
         shop_id=shop.id, subject=subject.strip()[:300] or "(no subject)", customer_name=customer_name.strip(),
         customer_email=(customer_email or "").strip().lower() or None, channel=channel,
@@ -55,6 +58,8 @@ def create_ticket(shop: Shop, *, subject: str, body: str, customer_name: str = "
     ticket.first_reply_due_at = ticket.due_at
     db.session.flush()
     audit.record(shop.id, "ticket.create", actor=by, ticket=ticket, new=channel)
+    if picked is not None:
+        audit.record(shop.id, "ticket.assign", ticket=ticket, field="assignee", new=picked.display_name)
     return ticket
 
 
@@ -173,3 +178,14 @@ def set_tags(ticket: Ticket, tags, *, by: User | None = None) -> None:
 
 def for_shop(shop_id: int, ticket_id: int) -> Ticket | None:
     return db.session.scalar(sa.select(Ticket).where(Ticket.id == ticket_id, Ticket.shop_id == shop_id))
+
+
+def changes_since(ticket: Ticket, seen_message_id: int, user: User) -> list[Message]:
+    """Messages that arrived after the agent's page showed `seen_message_id`, written by someone else:
+    a new customer message, a colleague's reply or note. The composer warns before sending when this is not empty.
+    """
+    query = (sa.select(Message)
+             .where(Message.ticket_id == ticket.id, Message.shop_id == ticket.shop_id, Message.id > seen_message_id,
+                    sa.or_(Message.author_id.is_(None), Message.author_id != user.id))
+             .order_by(Message.id))
+    return list(db.session.scalars(query))

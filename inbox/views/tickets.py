@@ -2,21 +2,21 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from inbox import clock
+from inbox import clock, search
 from inbox.access import require, shop_ticket_or_404, shop_user_or_404, shop_users
 from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
 from inbox.htmx import is_htmx, render_page_or_fragment
-from inbox.models import Ticket
-from inbox.services import sla as sla_service, tickets as ticket_service
-from inbox.workflow import Channel, Status
+from inbox.models import Ticket, TicketTag
+from inbox.services import presence, sla as sla_service, ticket_list, tickets as ticket_service
+from inbox.workflow import Channel, MessageKind, Status, can_transition
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
@@ -38,11 +38,18 @@ STATUS_LABELS = {
 }
 
 
+LANGUAGES = {"nl": "Nederlands", "en": "English", "de": "Deutsch", "fr": "Français"}
+
+
+def sla_badge_for(ticket: Ticket, now=None):
+    """The badge from the ticket row alone: the shop is loaded once per request, its calendar is cached."""
+    return sla_service.badge(ticket, current_user.shop, now or clock.now())
+
+
 @bp.app_context_processor
 def ticket_helpers():
-    def sla_badge(ticket: Ticket, now=None):
-        return sla_service.badge(ticket, current_user.shop, now or clock.now())
-    return {"CHANNEL_LABELS": CHANNEL_LABELS, "STATUS_LABELS": STATUS_LABELS, "sla_badge": sla_badge}
+    return {"CHANNEL_LABELS": CHANNEL_LABELS, "STATUS_LABELS": STATUS_LABELS, "sla_badge": sla_badge_for,
+            "highlight": search.highlight}
 
 
 class NewTicketForm(FlaskForm):
@@ -85,16 +92,89 @@ class NewTicketForm(FlaskForm):
             raise ValidationError(_l("This time lies in the future."))
 
 
+def _list_context(state: ticket_list.ListState, users) -> dict:
+    shop, now = current_user.shop, clock.now()
+    moment = ticket_list.Moment.of(shop, now)
+    rows, has_next = ticket_list.page_of(state, shop, current_user, moment)
+    return dict(
+        state=state, tickets=rows, has_next=has_next, users=users, now=now,
+        counts=ticket_list.view_counts(shop, current_user, moment), views=ticket_list.VIEWS,
+        offset=(state.page - 1) * ticket_list.PAGE_SIZE, terms=search.terms(state.q),
+        viewers=presence.viewers_of(shop.id, [t.id for t in rows], current_user, now),
+        tags=ticket_list.recent_tags(shop.id), channels=CHANNEL_LABELS, languages=LANGUAGES,
+    )
+
+
 @bp.get("")
 @login_required
 def index():
-    """The inbox: questions waiting for us, the most urgent first."""
-    query = (sa.select(Ticket)
-             .where(Ticket.shop_id == current_user.shop_id, Ticket.status == Status.OPEN.value)
-             .order_by(Ticket.due_at.is_(None), Ticket.due_at, Ticket.id)
-             .limit(50))
-    rows = list(db.session.scalars(query))
-    return render_page_or_fragment("tickets/index.html", "tickets/_list.html", tickets=rows, now=clock.now())
+    """The inbox: a view (Needs reply by default, the most urgent first), filters, search, pages of 50."""
+    users = shop_users(active_only=False)
+    state = ticket_list.parse_state(request.args, users)
+    resp = render_page_or_fragment("tickets/index.html", "tickets/_list.html", oob=is_htmx(),
+                                   **_list_context(state, users))
+    if is_htmx():
+        # The canonical URL of what is shown (no empty parameters), so links can be shared and Back works.
+        resp.headers["HX-Push-Url"] = url_for("tickets.index", **state.args())
+    return resp
+
+
+@bp.post("/bulk")
+@require("answer")
+def bulk():
+    """Apply one change to the selected tickets: assign, add a tag, or set a status."""
+    back = request.form.get("next") or url_for("tickets.index")
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("tickets.index")
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:ticket_list.PAGE_SIZE * 2]
+    action = request.form.get("action", "")
+    action, _sep, value = action.partition(":")  # "assign", "tag" or "status:solved"
+    if action == "assign":
+        value = (request.form.get("value") or "").strip()
+    elif action == "tag":
+        value = (request.form.get("tag_value") or "").strip()
+    chosen = ticket_list.tickets_by_ids(current_user.shop_id, ids, with_tags=action == "tag")
+    if not chosen:
+        flash(_("Select one or more questions first."), "warning")
+        return redirect(back, 303)
+    shop, done, refused = current_user.shop, 0, 0
+    if action == "assign":
+        if value == "me":
+            assignee = current_user
+        elif value in ("", "none"):
+            assignee = None
+        else:
+            if not current_user.may("manage_tickets"):
+                abort(403)
+            if not value.isdigit():
+                abort(404)
+            assignee = shop_user_or_404(int(value))
+        for ticket in chosen:
+            ticket_service.assign(ticket, shop, assignee, by=current_user)
+            done += 1
+    elif action == "tag":
+        if not ticket_service.normalise_tag(value):
+            flash(_("Type a tag to add."), "warning")
+            return redirect(back, 303)
+        for ticket in chosen:
+            ticket_service.set_tags(ticket, [*ticket.tags, value], by=current_user)
+            done += 1
+    elif action == "status" and value in {s.value for s in Status}:
+        for ticket in chosen:
+            if can_transition(ticket.status, value):
+                ticket_service.change_status(ticket, shop, value, by=current_user)
+                done += 1
+            else:
+                refused += 1
+    else:
+        flash(_("Choose what to do with the selected questions."), "warning")
+        return redirect(back, 303)
+    db.session.commit()
+    flash(ngettext("%(num)s question updated.", "%(num)s questions updated.", done), "success")
+    if refused:
+        flash(ngettext("%(num)s question could not be changed to that status.",
+                       "%(num)s questions could not be changed to that status.", refused), "warning")
+    return redirect(back, 303)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -125,14 +205,36 @@ def new():
 @bp.get("/<int:ticket_id>")
 @login_required
 def show(ticket_id: int):
-    """One question: its thread, the reply box and the side panel."""
+    """One question: its thread, the reply box, the side panel, and prev/next within the list it came from."""
     ticket = shop_ticket_or_404(ticket_id)
-    return render_template("tickets/show.html", ticket=ticket, now=clock.now(), users=shop_users())
+    users = shop_users(active_only=False)
+    state = ticket_list.parse_state(request.args, users)
+    raw_pos = request.args.get("pos", "")
+    pos = int(raw_pos) if raw_pos.isdigit() else None
+    shop, now = current_user.shop, clock.now()
+    prev_id, prev_pos, next_id, next_pos = ticket_list.neighbours(
+        state, shop, current_user, ticket_list.Moment.of(shop, now), ticket.id, pos)
+    messages = ticket.messages
+    return render_template(
+        "tickets/show.html", ticket=ticket, now=now, users=[u for u in users if u.active], state=state,
+        views_label=ticket_list.VIEWS[state.view],
+        prev_url=prev_id and url_for("tickets.show", ticket_id=prev_id, pos=prev_pos, **state.args(page=1)),
+        next_url=next_id and url_for("tickets.show", ticket_id=next_id, pos=next_pos, **state.args(page=1)),
+        list_url=url_for("tickets.index", **state.args(page=(pos // ticket_list.PAGE_SIZE + 1) if pos else 1)),
+        earlier=ticket_list.earlier_tickets(ticket),
+        colleagues=presence.others_on(ticket, current_user, now),
+        last_message_id=max((m.id for m in messages), default=0),
+        reply_history=[m for m in messages if m.kind == MessageKind.REPLY.value and m.sla_margin is not None],
+    )
 
 
 def _back_to(ticket: Ticket, fragment: str, **ctx):
+    """The changed panel for htmx (plus the SLA badge, which a status change moves), else back to the page."""
     if is_htmx():
-        return render_template(fragment, ticket=ticket, now=clock.now(), users=shop_users(), **ctx)
+        now = clock.now()
+        html = render_template(fragment, ticket=ticket, now=now, users=shop_users(), **ctx)
+        badge = render_template("tickets/_sla.html", ticket=ticket, badge=sla_badge_for(ticket, now), oob=True)
+        return html + badge
     return redirect(url_for("tickets.show", ticket_id=ticket.id), 303)
 
 
@@ -175,3 +277,72 @@ def assign(ticket_id: int):
     db.session.commit()
     return _back_to(ticket, "tickets/_assignee.html")
 
+
+@bp.post("/<int:ticket_id>/tags")
+@require("answer")
+def tags(ticket_id: int):
+    """Replace the ticket's tags with the comma-separated list typed."""
+    ticket = shop_ticket_or_404(ticket_id)
+    raw = request.form.get("tags", "")
+    if len(raw) > 300:
+        return render_template("tickets/_tags.html", ticket=ticket, error=_("Too many tags."), raw=raw), 422
+    ticket_service.set_tags(ticket, raw.split(","), by=current_user)
+    db.session.commit()
+    if is_htmx():
+        return render_template("tickets/_tags.html", ticket=ticket)
+    return redirect(url_for("tickets.show", ticket_id=ticket.id), 303)
+
+
+# -- live parts: presence, changes while composing, SLA badges -------------------------------------------
+
+def _seen_id() -> int | None:
+    raw = request.values.get("seen", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.post("/<int:ticket_id>/presence")
+@login_required
+def presence_beat(ticket_id: int):
+    """Heartbeat of an open ticket page (every few seconds, and on typing); answers who else is here.
+
+    With `seen` (the last message id the page showed) the answer also carries, out of band, the warning about
+    messages that arrived since.
+    """
+    ticket = shop_ticket_or_404(ticket_id)
+    now = clock.now()
+    if request.form.get("leave"):
+        presence.leave(ticket, current_user)
+        db.session.commit()
+        return "", 204
+    presence.heartbeat(ticket, current_user, now, typing=request.form.get("typing") == "1")
+    db.session.commit()
+    html = render_template("tickets/_presence.html", ticket=ticket,
+                           colleagues=presence.others_on(ticket, current_user, now))
+    seen = _seen_id()
+    if seen is not None:
+        html += render_template("tickets/_changes.html", ticket=ticket, oob=True,
+                                changes=ticket_service.changes_since(ticket, seen, current_user))
+    return html
+
+
+@bp.get("/<int:ticket_id>/changes")
+@login_required
+def changes(ticket_id: int):
+    """What arrived since the page was loaded (`seen` = the last message id it showed): for the composer."""
+    ticket = shop_ticket_or_404(ticket_id)
+    seen = _seen_id()
+    found = ticket_service.changes_since(ticket, seen, current_user) if seen is not None else []
+    return render_template("tickets/_changes.html", ticket=ticket, changes=found)
+
+
+@bp.get("/badges")
+@login_required
+def badges():
+    """Fresh SLA badges for the tickets on screen, in one request, as out-of-band swaps."""
+    ids = [int(i) for i in request.args.get("ids", "").split(",") if i.strip().isdigit()][:200]
+    now = clock.now()
+    rows = ticket_list.tickets_by_ids(current_user.shop_id, ids)
+    html = "".join(render_template("tickets/_sla.html", ticket=t, badge=sla_badge_for(t, now), oob=True) for t in rows)
+    resp = make_response(html)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp

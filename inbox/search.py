@@ -1,0 +1,207 @@
+"""Full-text search over tickets: SQLite FTS5 or PostgreSQL tsvector, kept in sync by database triggers.
+
+One search document per ticket, in two parts: the "head" (subject, customer name and e-mail, order number)
+and the "body" (the text of every message). Triggers maintain it, so every way a ticket or message is written
+(services, intake, bulk Core inserts) is covered without the writers knowing about search.
+
+Dutch and English: both databases index plain, diacritic-folded words (no language-specific stemmer, so a
+ticket's language does not have to be known to find it). The query side strips common Dutch and English
+suffixes and searches by prefix, so "pakketten" finds "pakket" and "pakketje", "deliveries" finds "delivery"
+and "delivered", and a word being typed ("bestel") already matches. Every word must match (AND).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import sqlalchemy as sa
+from markupsafe import Markup, escape
+
+MAX_TERMS = 8
+WORD = re.compile(r"[^\W_]+", re.UNICODE)  # the words both indexes see: letters and digits
+# Longest first. Dutch plurals and diminutives, English plurals and verb forms.
+SUFFIXES = ("etjes", "tjes", "jes", "etje", "tje", "ingen", "ies", "ied", "ing", "en", "es", "ed", "er", "je", "s", "e", "y")
+MIN_STEM = 4
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: "Één" -> "een"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def stem_prefix(word: str) -> str:
+    """A prefix that the word's other forms share: "pakketten" -> "pakket", "deliveries" -> "deliver"."""
+    if word.isdigit() or len(word) <= MIN_STEM:
+        return word
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+            word = word[: -len(suffix)]
+            break
+    # Dutch doubles a consonant before a suffix: pakket-ten, bestell-en (keep one so both forms match).
+    if len(word) > MIN_STEM and word[-1] == word[-2] and word[-1] not in "aeiou":
+        word = word[:-1]
+    return word
+
+
+def terms(query: str) -> list[str]:
+    """The search terms of what was typed: folded, stemmed to prefixes, at most MAX_TERMS, no duplicates."""
+    found = []
+    for word in WORD.findall(fold(query or "")):
+        if len(word) < 2:
+            continue
+        prefix = stem_prefix(word)
+        if prefix not in found:
+            found.append(prefix)
+    return found[:MAX_TERMS]
+
+
+def match(query, ticket, dialect: str, shop_id: int, query_terms: list[str]):
+    """`query` (a SELECT over `ticket`) narrowed to tickets whose document contains every term (by prefix),
+    newest first.
+
+    The search index drives the join and gives rows in descending id order, so the database can stop after a
+    page of matches instead of collecting and sorting every match of a common word.
+    """
+    if dialect == "postgresql":
+        ts = sa.table("ticket_search", sa.column("ticket_id"), sa.column("shop_id"), sa.column("doc"))
+        tsquery = " & ".join(f"{t}:*" for t in query_terms)
+        return (query.join(ts, ts.c.ticket_id == ticket.id)
+                .where(ts.c.shop_id == shop_id)
+                .where(sa.text("ticket_search.doc @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=tsquery))
+                .order_by(ticket.id.desc()))
+    fts = sa.table("ticket_fts", sa.column("rowid"))
+    expr = " ".join(f'"{t}"*' for t in query_terms)
+    return (query.join(fts, fts.c.rowid == ticket.id)
+            .where(sa.text("ticket_fts MATCH :match").bindparams(match=expr))
+            .order_by(fts.c.rowid.desc()))
+
+
+def highlight(text: str | None, query_terms: list[str]) -> Markup:
+    """The text, escaped, with every word that starts with a search term wrapped in <mark>."""
+    text = text or ""
+    if not query_terms:
+        return escape(text)
+    out, last = [], 0
+    for m in WORD.finditer(text):
+        word = fold(m.group())
+        if any(word.startswith(t) for t in query_terms):
+            out.append(escape(text[last:m.start()]))
+            out.append(Markup("<mark>%s</mark>") % m.group())
+            last = m.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+# -- the index itself -------------------------------------------------------------------------------------
+
+SQLITE_HEAD = ("coalesce({t}.subject, '') || ' ' || coalesce({t}.customer_name, '') || ' ' || "
+               "coalesce({t}.customer_email, '') || ' ' || coalesce({t}.order_number, '')")
+
+SQLITE_TABLE = ("CREATE VIRTUAL TABLE IF NOT EXISTS ticket_fts USING fts5("
+                "head, body, tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')")
+SQLITE_TRIGGERS = {
+    "ticket_fts_ai": f"""CREATE TRIGGER IF NOT EXISTS ticket_fts_ai AFTER INSERT ON ticket BEGIN
+        INSERT INTO ticket_fts(rowid, head, body) VALUES (new.id, {SQLITE_HEAD.format(t='new')}, ''); END""",
+    "ticket_fts_au": f"""CREATE TRIGGER IF NOT EXISTS ticket_fts_au
+        AFTER UPDATE OF subject, customer_name, customer_email, order_number ON ticket BEGIN
+        UPDATE ticket_fts SET head = {SQLITE_HEAD.format(t='new')} WHERE rowid = new.id; END""",
+    "ticket_fts_ad": """CREATE TRIGGER IF NOT EXISTS ticket_fts_ad AFTER DELETE ON ticket BEGIN
+        DELETE FROM ticket_fts WHERE rowid = old.id; END""",
+    # Appending is cheap; edits of a message's text are rare and rebuild the ticket's body.
+    # No trigger on message delete: messages are only deleted with their ticket, which drops the row.
+    "message_fts_ai": """CREATE TRIGGER IF NOT EXISTS message_fts_ai AFTER INSERT ON message BEGIN
+        UPDATE ticket_fts SET body = body || ' ' || coalesce(new.body, '') WHERE rowid = new.ticket_id; END""",
+    "message_fts_au": """CREATE TRIGGER IF NOT EXISTS message_fts_au AFTER UPDATE OF body ON message BEGIN
+        UPDATE ticket_fts SET body = (SELECT group_concat(coalesce(body, ''), ' ') FROM message
+        WHERE ticket_id = new.ticket_id) WHERE rowid = new.ticket_id; END""",
+}
+
+PG_HEAD = ("to_tsvector('simple', public.inbox_fold(coalesce({t}.subject, '') || ' ' || coalesce({t}.customer_name, '') "
+           "|| ' ' || coalesce({t}.customer_email, '') || ' ' || coalesce({t}.order_number, '')))")
+PG_STATEMENTS = [
+    # translate() folds the common Latin diacritics without needing the unaccent extension.
+    # Separators become spaces so e-mail addresses and URLs split into words, as they do in FTS5.
+    """CREATE OR REPLACE FUNCTION public.inbox_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT translate(lower(t), 'áàâäãåéèêëíìîïóòôöõúùûüýÿñç@._-/:',
+                                   'aaaaaaeeeeiiiiooooouuuuyync      ') $$""",
+    """CREATE TABLE IF NOT EXISTS ticket_search (
+        ticket_id integer PRIMARY KEY REFERENCES ticket(id) ON DELETE CASCADE,
+        shop_id integer NOT NULL,
+        head tsvector NOT NULL DEFAULT ''::tsvector,
+        body tsvector NOT NULL DEFAULT ''::tsvector,
+        doc tsvector GENERATED ALWAYS AS (head || body) STORED)""",
+    "CREATE INDEX IF NOT EXISTS ix_ticket_search_doc ON ticket_search USING gin (doc)",
+    f"""CREATE OR REPLACE FUNCTION public.inbox_ticket_search() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO ticket_search (ticket_id, shop_id, head) VALUES (NEW.id, NEW.shop_id, {PG_HEAD.format(t='NEW')})
+        ON CONFLICT (ticket_id) DO UPDATE SET head = EXCLUDED.head, shop_id = EXCLUDED.shop_id;
+        RETURN NULL;
+    END $$""",
+    f"""CREATE OR REPLACE FUNCTION public.inbox_message_search() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            UPDATE ticket_search SET body = body || to_tsvector('simple', public.inbox_fold(coalesce(NEW.body, '')))
+            WHERE ticket_id = NEW.ticket_id;
+        ELSE
+            UPDATE ticket_search SET body = (SELECT to_tsvector('simple', public.inbox_fold(coalesce(string_agg(body, ' '), '')))
+                                             FROM message WHERE ticket_id = NEW.ticket_id)
+            WHERE ticket_id = NEW.ticket_id;
+        END IF;
+        RETURN NULL;
+    END $$""",
+]
+PG_TRIGGERS = {
+    "ticket_search_iu": """CREATE TRIGGER ticket_search_iu AFTER INSERT OR UPDATE OF subject, customer_name, customer_email,
+        order_number ON ticket FOR EACH ROW EXECUTE FUNCTION public.inbox_ticket_search()""",
+    "message_search_iu": """CREATE TRIGGER message_search_iu AFTER INSERT OR UPDATE OF body ON message
+        FOR EACH ROW EXECUTE FUNCTION public.inbox_message_search()""",
+}
+
+
+def install(engine) -> None:
+    """Create the index and its triggers (idempotent). Registered in inbox.schema.EXTRAS."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            for statement in PG_STATEMENTS:
+                conn.exec_driver_sql(statement)
+            for name, statement in PG_TRIGGERS.items():
+                table = "ticket" if name.startswith("ticket") else "message"
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                conn.exec_driver_sql(statement)
+        else:
+            conn.exec_driver_sql(SQLITE_TABLE)
+            for statement in SQLITE_TRIGGERS.values():
+                conn.exec_driver_sql(statement)
+
+
+def drop_triggers(conn) -> None:
+    """For bulk loads: write without per-row index upkeep, then call rebuild()."""
+    if conn.dialect.name == "postgresql":
+        for name in PG_TRIGGERS:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {'ticket' if name.startswith('ticket') else 'message'}")
+    else:
+        for name in SQLITE_TRIGGERS:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def rebuild(conn, shop_id: int) -> None:
+    """(Re)build the documents of one shop's tickets in a single statement per table."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("DELETE FROM ticket_search WHERE shop_id = :s"), {"s": shop_id})
+        conn.execute(sa.text(f"""
+            INSERT INTO ticket_search (ticket_id, shop_id, head, body)
+            SELECT t.id, t.shop_id, {PG_HEAD.format(t='t')},
+                   to_tsvector('simple', public.inbox_fold(coalesce(m.text, '')))
+            FROM ticket t LEFT JOIN (SELECT ticket_id, string_agg(body, ' ' ORDER BY id) AS text FROM message
+                                     WHERE shop_id = :s GROUP BY ticket_id) m ON m.ticket_id = t.id
+            WHERE t.shop_id = :s"""), {"s": shop_id})
+    else:
+        conn.execute(sa.text("DELETE FROM ticket_fts WHERE rowid IN (SELECT id FROM ticket WHERE shop_id = :s)"),
+                     {"s": shop_id})
+        conn.execute(sa.text(f"""
+            INSERT INTO ticket_fts (rowid, head, body)
+            SELECT t.id, {SQLITE_HEAD.format(t='t')}, coalesce(m.text, '')
+            FROM ticket t LEFT JOIN (SELECT ticket_id, group_concat(body, ' ') AS text FROM message
+                                     WHERE shop_id = :s GROUP BY ticket_id) m ON m.ticket_id = t.id
+            WHERE t.shop_id = :s"""), {"s": shop_id})

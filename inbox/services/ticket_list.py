@@ -1,0 +1,266 @@
+"""The inbox list: views, filters and search turned into one query, view counts, and neighbours for prev/next.
+
+Everything here works in a constant number of queries, whatever the number of rows shown: the list is one
+SELECT (plus one for the tags of the page), the counts of all views are one SELECT of scalar subqueries.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
+
+from inbox import search
+from inbox.extensions import db
+from inbox.models import Ticket, TicketTag, User
+from inbox.services import sla as sla_service
+from inbox.services.tickets import normalise_tag
+from inbox.workflow import Channel, Status
+
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+# Due soon: 2 business hours or less left (the same threshold as the SLA badge).
+DUE_SOON_HOURS = 2
+
+VIEWS = {
+    "needs_reply": _l("Needs reply"),
+    "mine": _l("Mine"),
+    "unassigned": _l("Unassigned"),
+    "due_soon": _l("Due soon"),
+    "overdue": _l("Overdue"),
+    "pending": _l("Pending"),
+    "solved": _l("Solved"),
+    "all": _l("All"),
+}
+DEFAULT_VIEW = "needs_reply"
+LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
+TICKET_NUMBER = re.compile(r"^#\d{1,9}$")
+
+
+@dataclass(frozen=True)
+class ListState:
+    """What the agent is looking at: view, filters, search and page. It round-trips through the URL."""
+
+    view: str = DEFAULT_VIEW
+    assignee: str = ""          # "", "me", "none" or a user id
+    channel: str = ""
+    language: str = ""
+    tag: str = ""
+    forwarded: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+    page: int = 1
+    notices: tuple = field(default=(), compare=False)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.assignee or self.channel or self.language or self.tag or self.forwarded
+                    or self.date_from or self.date_to)
+
+    def args(self, **changes) -> dict:
+        """The query-string arguments for this state (defaults left out), with `changes` applied."""
+        state = replace(self, **changes) if changes else self
+        out = {"view": state.view if state.view != DEFAULT_VIEW else None, "assignee": state.assignee,
+               "channel": state.channel, "language": state.language, "tag": state.tag,
+               "forwarded": "1" if state.forwarded else None,
+               "from": state.date_from.isoformat() if state.date_from else None,
+               "to": state.date_to.isoformat() if state.date_to else None,
+               "q": state.q, "page": state.page if state.page != 1 else None}
+        return {k: v for k, v in out.items() if v}
+
+
+def parse_state(args, users: list[User]) -> ListState:
+    """The list state from query arguments. Invalid values are dropped with a notice, never an error."""
+    notices = []
+
+    def bad(message, **values):
+        notices.append(str(message) % values)
+
+    view = args.get("view") or DEFAULT_VIEW
+    if view not in VIEWS:
+        bad(_l("There is no view “%(value)s”; showing Needs reply."), value=view)
+        view = DEFAULT_VIEW
+    assignee = (args.get("assignee") or "").strip()
+    if assignee and assignee not in ("me", "none") and assignee not in {str(u.id) for u in users}:
+        bad(_l("Unknown assignee “%(value)s”: that filter was ignored."), value=assignee)
+        assignee = ""
+    channel = (args.get("channel") or "").strip()
+    if channel and channel not in {c.value for c in Channel}:
+        bad(_l("Unknown channel “%(value)s”: that filter was ignored."), value=channel)
+        channel = ""
+    language = (args.get("language") or "").strip().lower()
+    if language and not LANGUAGE_RE.match(language):
+        bad(_l("Unknown language “%(value)s”: that filter was ignored."), value=language)
+        language = ""
+    raw_tag = (args.get("tag") or "").strip()
+    tag = normalise_tag(raw_tag) if raw_tag else ""
+    if raw_tag and not tag:
+        bad(_l("“%(value)s” is not a tag: that filter was ignored."), value=raw_tag)
+    forwarded = (args.get("forwarded") or "") in ("1", "yes", "true", "on")
+    dates = {}
+    for key in ("from", "to"):
+        raw = (args.get(key) or "").strip()
+        dates[key] = None
+        if raw:
+            try:
+                dates[key] = date.fromisoformat(raw)
+            except ValueError:
+                bad(_l("“%(value)s” is not a date (use YYYY-MM-DD): that filter was ignored."), value=raw)
+    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
+        dates["from"], dates["to"] = dates["to"], dates["from"]
+    raw_page = (args.get("page") or "1").strip()
+    page = int(raw_page) if raw_page.isdigit() else 0
+    if not 1 <= page <= MAX_PAGE:
+        bad(_l("There is no page “%(value)s”; showing the first page."), value=raw_page)
+        page = 1
+    q = (args.get("q") or "").strip()[:200]
+    return ListState(view, assignee, channel, language, tag, forwarded, dates["from"], dates["to"], q, page,
+                     tuple(notices))
+
+
+@dataclass(frozen=True)
+class Moment:
+    """The instants a request needs: now, and where "due soon" ends (2 business hours from now)."""
+
+    now: datetime
+    due_soon_until: datetime
+
+    @classmethod
+    def of(cls, shop, now: datetime) -> Moment:
+        # "2 business hours left" is not a wall-clock window: at 16:30 on a Friday it reaches into Monday.
+        cal = sla_service.calendar_for(shop)
+        return cls(now, cal.add_business_hours(now, DUE_SOON_HOURS))
+
+
+def _view_where(view: str, user: User, moment: Moment) -> list:
+    open_ = Ticket.status == Status.OPEN.value
+    return {
+        "needs_reply": [open_],
+        "mine": [Ticket.assignee_id == user.id, Ticket.status.in_([Status.OPEN.value, Status.PENDING.value])],
+        "unassigned": [open_, Ticket.assignee_id.is_(None)],
+        "due_soon": [open_, Ticket.due_at >= moment.now, Ticket.due_at <= moment.due_soon_until],
+        "overdue": [open_, Ticket.due_at < moment.now],
+        "pending": [Ticket.status == Status.PENDING.value],
+        "solved": [Ticket.status == Status.SOLVED.value],
+        "all": [],
+    }[view]
+
+
+def _order(view: str) -> list:
+    """Stable orderings (the id breaks ties) that the ticket indexes can serve."""
+    if view in ("pending", "solved"):
+        return [Ticket.last_message_at.desc(), Ticket.id.desc()]
+    if view == "all":
+        return [Ticket.received_at.desc(), Ticket.id.desc()]
+    # Waiting for us: the most urgent first; a ticket kept open without a clock goes last.
+    return [Ticket.due_at.is_(None), Ticket.due_at, Ticket.id]
+
+
+def _local_midnight(day: date, tz) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: str):
+    """SELECT Ticket for the state: scoped to the shop, view + filters + search, in the view's order."""
+    where = [Ticket.shop_id == shop.id, *_view_where(state.view, user, moment)]
+    if state.assignee == "me":
+        where.append(Ticket.assignee_id == user.id)
+    elif state.assignee == "none":
+        where.append(Ticket.assignee_id.is_(None))
+    elif state.assignee:
+        where.append(Ticket.assignee_id == int(state.assignee))
+    if state.channel:
+        where.append(Ticket.channel == state.channel)
+    if state.forwarded:
+        where.append(Ticket.forwarded_at.is_not(None))
+    if state.language:
+        where.append(Ticket.language == state.language)
+    if state.tag:
+        where.append(sa.exists().where(TicketTag.ticket_id == Ticket.id, TicketTag.name == state.tag))
+    if state.date_from:
+        where.append(Ticket.received_at >= _local_midnight(state.date_from, shop.tz))
+    if state.date_to:
+        where.append(Ticket.received_at < _local_midnight(state.date_to + timedelta(days=1), shop.tz))
+    query = sa.select(Ticket).where(*where)
+    if TICKET_NUMBER.match(state.q):
+        # "#1234": that ticket, whatever view it is in (an order number is searched as text, without the #).
+        return sa.select(Ticket).where(Ticket.shop_id == shop.id, Ticket.id == int(state.q[1:]))
+    query_terms = search.terms(state.q)
+    if query_terms:
+        return search.match(query, Ticket, dialect, shop.id, query_terms)
+    if state.q:
+        return query.where(sa.false())  # only punctuation typed: nothing can match
+    return query.order_by(*_order(state.view))
+
+
+def page_of(state: ListState, shop, user: User, moment: Moment) -> tuple[list[Ticket], bool]:
+    """The tickets of the state's page and whether a next page exists (one query; no count needed)."""
+    query = filtered_query(state, shop, user, moment, db.engine.dialect.name)
+    rows = list(db.session.scalars(query.offset((state.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).unique())
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def view_counts(shop, user: User, moment: Moment) -> dict[str, int]:
+    """How many tickets each view holds, in one statement: each count is served by a ticket index, and All is
+    the sum of the three statuses rather than a fourth pass over every ticket."""
+    def count(*where):
+        return sa.select(sa.func.count()).select_from(Ticket).where(Ticket.shop_id == shop.id, *where).scalar_subquery()
+    views = [v for v in VIEWS if v != "all"]
+    row = db.session.execute(sa.select(*[count(*_view_where(v, user, moment)).label(v) for v in views])).one()
+    counts = dict(row._mapping)
+    counts["all"] = counts["needs_reply"] + counts["pending"] + counts["solved"]
+    return counts
+
+
+def recent_tags(shop_id: int, window: int = 2000) -> list[str]:
+    """Tags on the shop's most recent tickets, for the filter menu; bounded work, whatever the shop's size."""
+    recent = (sa.select(Ticket.id).where(Ticket.shop_id == shop_id)
+              .order_by(Ticket.received_at.desc(), Ticket.id.desc()).limit(window).subquery())
+    query = sa.select(TicketTag.name).where(TicketTag.ticket_id.in_(sa.select(recent.c.id))).distinct().order_by(TicketTag.name)
+    return list(db.session.scalars(query))
+
+
+def neighbours(state: ListState, shop, user: User, moment: Moment, ticket_id: int, pos: int | None):
+    """(previous id, its position, next id, its position) around the ticket at `pos` in the state's list.
+
+    Looks at a small window of ids around `pos`. If the ticket has left the view meanwhile (solved, say), the
+    ticket that moved up into its place is "next".
+    """
+    if pos is None or pos < 0:
+        return None, None, None, None
+    start = max(0, pos - 3)
+    query = filtered_query(state, shop, user, moment, db.engine.dialect.name).with_only_columns(Ticket.id)
+    ids = list(db.session.scalars(query.offset(start).limit(7)))
+    if ticket_id in ids:
+        i = ids.index(ticket_id)
+        prev_i, next_i = i - 1, i + 1
+    else:
+        prev_i, next_i = pos - start - 1, pos - start
+    prev_id = ids[prev_i] if 0 <= prev_i < len(ids) else None
+    next_id = ids[next_i] if 0 <= next_i < len(ids) else None
+    return prev_id, start + prev_i, next_id, start + next_i
+
+
+def earlier_tickets(ticket: Ticket, limit: int = 8) -> list[Ticket]:
+    """The same customer's other questions to this shop, newest first."""
+    if not ticket.customer_email:
+        return []
+    query = (sa.select(Ticket).where(Ticket.shop_id == ticket.shop_id, Ticket.customer_email == ticket.customer_email,
+                                     Ticket.id != ticket.id)
+             .order_by(Ticket.received_at.desc(), Ticket.id.desc()).limit(limit)
+             .options(so.lazyload(Ticket.tag_rows)))
+    return list(db.session.scalars(query).unique())
+
+
+def tickets_by_ids(shop_id: int, ids: list[int], *, with_tags: bool = False) -> list[Ticket]:
+    """The shop's tickets among these ids (others' ids are silently left out), in one query."""
+    if not ids:
+        return []
+    query = sa.select(Ticket).where(Ticket.shop_id == shop_id, Ticket.id.in_(ids)).order_by(Ticket.id)
+    if not with_tags:
+        query = query.options(so.lazyload(Ticket.tag_rows))
+    return list(db.session.scalars(query).unique())
