@@ -79,6 +79,8 @@ def seed_demo(rng: random.Random, count: int = 150) -> None:
     staff = {u.email: u for u in db.session.scalars(sa.select(User).where(User.shop_id == shop.id))}
     agents = [staff["agent1@example.com"], staff["agent2@example.com"], staff["manager@example.com"]]
     cal = sla.calendar_for(shop)
+    from inbox.demo import reply_templates
+    reply_templates.install(shop, by=staff["owner@example.com"])  # the starter set of saved replies
 
     # Fixed scenarios first, so the inbox always shows every badge state; the rest is random.
     plan = (["fresh"] * 8 + ["due_soon"] * 5 + ["overdue"] * 7 + ["follow_up"] * 5

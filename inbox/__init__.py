@@ -47,6 +47,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(tickets.bp)
     app.register_blueprint(composer.bp)
+    from inbox.views import replies
+    app.register_blueprint(replies.bp)
     app.register_blueprint(settings_views.bp)
     app.register_blueprint(assets.bp)
     app.add_url_rule("/", endpoint="index", view_func=tickets.root)

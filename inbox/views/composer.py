@@ -1,36 +1,259 @@
-"""The reply composer: replies and internal notes on a ticket."""
+"""The reply composer on the ticket page: send once, drafts as you type, live nudges, templates in place."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
-from flask_babel import gettext as _
+from dataclasses import dataclass, field
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from inbox import clock, nudges, placeholders
 from inbox.access import require, shop_ticket_or_404
 from inbox.extensions import db
-from inbox.htmx import hx_redirect
+from inbox.htmx import hx_redirect, is_htmx
+from inbox.models import Draft, Message, ReplyTemplate, Ticket
+from inbox.services import composer as composer_service, reply_templates, sla as sla_service
 from inbox.services import tickets as ticket_service
-from inbox.workflow import Status
+from inbox.workflow import MessageKind, Status
 
 bp = Blueprint("composer", __name__, url_prefix="/tickets")
 
+PILLAR_LABELS = {"fast": _l("Fast"), "expert": _l("Expert"), "personal": _l("Personal")}
+LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English"), "de": _l("German"), "fr": _l("French")}
+CATEGORY_LABELS = {
+    "late_delivery": _l("Late delivery"), "damaged_item": _l("Damaged item"), "wrong_item": _l("Wrong item or size"),
+    "return": _l("Return"), "refund": _l("Refund"), "product_question": _l("Product question"),
+    "invoice": _l("Invoice"), "general": _l("General"),
+}
+
+
+# --------------------------------------------------------------------------- what the composer shows
+
+@dataclass
+class NudgePanel:
+    """The live review of a draft: checks grouped by pillar, and whether a short first reaction is advisable."""
+
+    groups: list[tuple[str, str, list[nudges.Check]]]
+    all_ok: bool
+    first_reaction: bool
+    active: bool = True  # False for an internal note: nothing goes to the customer
+    empty: bool = False  # nothing typed yet: the checks show what the reply will need, not failures
+
+
+def fast_check(ticket: Ticket, now) -> tuple[nudges.Check, bool]:
+    """The "fast" pillar comes from the reply clock: ok when this reply goes out before it is due.
+
+    :return: the check, and whether little time is left (due soon or overdue).
+    """
+    badge = sla_service.badge(ticket, current_user.shop, now)
+    if badge is None or ticket.due_at is None:
+        return nudges.Check("fast", True, _("No reply is due: nobody is waiting on us."), "fast"), False
+    if badge.state == "overdue":
+        return nudges.Check("fast", False, _("The reply is overdue. Send it now, or a short first reaction first."),
+                            "fast"), True
+    if badge.state == "due_soon":
+        return nudges.Check("fast", True, _("Little time left: send now, or a short first reaction first."),
+                            "fast"), True
+    return nudges.Check("fast", True, _("Sent now, it is on time."), "fast"), False
+
+
+def nudge_panel(ticket: Ticket, body: str, kind: str) -> NudgePanel:
+    fast, hurry = fast_check(ticket, clock.now())
+    checks = nudges.review(body, composer_service.latest_question(ticket), customer_name=ticket.customer_name or None)
+    groups = [("fast", str(PILLAR_LABELS["fast"]), [fast])]
+    for pillar in ("expert", "personal"):
+        groups.append((pillar, str(PILLAR_LABELS[pillar]), [c for c in checks if c.pillar == pillar]))
+    all_ok = bool(body.strip()) and fast.ok and all(c.ok for c in checks)
+    return NudgePanel(groups, all_ok, hurry, active=kind != MessageKind.NOTE.value, empty=not body.strip())
+
+
+@dataclass
+class Composer:
+    """Everything _reply_form.html needs; built on page load and again by each composer endpoint."""
+
+    ticket: Ticket
+    token: str
+    seen_message_id: int
+    body: str = ""
+    kind: str = MessageKind.REPLY.value
+    draft: Draft | None = None
+    restored: bool = False
+    suggested: list[ReplyTemplate] = field(default_factory=list)
+    others: list[ReplyTemplate] = field(default_factory=list)
+    tone: nudges.Tone | None = None
+    panel: NudgePanel | None = None
+    newer: list[Message] = field(default_factory=list)
+    chosen_status: str = Status.PENDING.value
+    error: str | None = None
+
+
+def build_composer(ticket: Ticket, *, body: str | None = None, kind: str | None = None, token: str | None = None,
+                   seen_message_id: int | None = None, **extra) -> Composer:
+    draft = composer_service.draft_for(ticket, current_user)
+    restored = body is None and draft is not None
+    if body is None:
+        body = draft.body if draft else ""
+        kind = kind or (draft.kind if draft else None)
+    kind = MessageKind.NOTE.value if kind == MessageKind.NOTE.value else MessageKind.REPLY.value
+    if seen_message_id is None:
+        seen_message_id = max((m.id for m in ticket.messages), default=0)
+    suggested, others = reply_templates.suggest(ticket)
+    return Composer(
+        ticket=ticket, token=token or composer_service.new_token(), seen_message_id=seen_message_id, body=body,
+        kind=kind, draft=draft, restored=restored, suggested=suggested, others=others,
+        tone=nudges.detect_tone(composer_service.latest_question(ticket)), panel=nudge_panel(ticket, body, kind),
+        **extra)
+
+
+@bp.app_context_processor
+def composer_helpers():
+    return {"composer_for": build_composer, "delivery_states": composer_service.delivery_states,
+            "LANGUAGE_NAMES": LANGUAGE_NAMES, "CATEGORY_LABELS": CATEGORY_LABELS}
+
+
+def _form_kind() -> str:
+    return MessageKind.NOTE.value if request.form.get("kind") == MessageKind.NOTE.value else MessageKind.REPLY.value
+
+
+def _seen_id() -> int | None:
+    raw = request.form.get("seen_message_id", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _composer_response(ticket: Ticket, composer: Composer, status: int, message: str):
+    """The composer again with what went wrong: the fragment for htmx; without htmx the text is kept as a draft
+    and the browser goes back to the ticket page, which restores it."""
+    if is_htmx():
+        html = render_template("tickets/_reply_form.html", ticket=ticket, composer=composer)
+        # htmx swaps 2xx and 422 only (base.html); a conflict is something to show, not a failure.
+        return make_response(html, 200 if status == 409 else status)
+    composer_service.save_draft(ticket, current_user, composer.body, composer.kind)
+    db.session.commit()
+    flash(message, "error" if status == 422 else "warning")
+    return redirect(url_for("tickets.show", ticket_id=ticket.id), 303)
+
+
+# --------------------------------------------------------------------------- sending
 
 @bp.post("/<int:ticket_id>/reply")
 @require("answer")
 def reply(ticket_id: int):
-    """Send a reply (or save an internal note) and set the status in the same step."""
+    """Send a reply (or save an internal note) and set the status in the same step; exactly once per form token.
+
+    :raise 404: for a ticket of another shop.
+    """
     ticket = shop_ticket_or_404(ticket_id)
-    body = request.form.get("body", "")
-    kind = request.form.get("kind", "reply")
+    body, kind = request.form.get("body", ""), _form_kind()
+    status = request.form.get("status") or Status.PENDING.value
+    # A form without a token (an old page, a script) still sends; only the re-submit protection is lost.
+    token = composer_service.valid_token(request.form.get("token")) or composer_service.new_token()
+    seen = _seen_id()
     try:
-        if kind == "note":
-            ticket_service.add_note(ticket, current_user.shop, body, by=current_user)
-        else:
-            ticket_service.reply(ticket, current_user.shop, body, by=current_user,
-                                 status=request.form.get("status") or Status.PENDING.value)
+        result = composer_service.send(ticket, current_user.shop, current_user, body=body, kind=kind,
+                                       status=status, token=token, seen_message_id=seen)
     except ticket_service.TicketError as e:
         db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("tickets.show", ticket_id=ticket_id), 303)
+        composer = build_composer(ticket, body=body, kind=kind, token=token, seen_message_id=seen,
+                                  chosen_status=status, error=str(e))
+        return _composer_response(ticket, composer, 422, str(e))
+    if result.newer:
+        db.session.rollback()
+        # The agent has now seen these; sending again (the confirm button) goes through unless more arrive.
+        composer = build_composer(ticket, body=body, kind=kind, token=token,
+                                  seen_message_id=max(m.id for m in result.newer), newer=result.newer,
+                                  chosen_status=status)
+        return _composer_response(ticket, composer, 409,
+                                  _("Not sent: something new arrived on this question. Read it, then send again."))
     db.session.commit()
-    flash(_("Note saved.") if kind == "note" else _("Reply sent."), "success")
+    if result.duplicate:
+        flash(_("This message was already sent; it was not sent twice."), "info")
+    elif kind == MessageKind.NOTE.value:
+        flash(_("Note saved."), "success")
+    elif result.outbound is None:
+        flash(_("Reply saved, but not e-mailed: this question has no e-mail address."), "warning")
+    else:
+        flash(_("Reply sent."), "success")
+    # No #message anchor: on the same page a changed hash only scrolls, and the thread must reload.
     return hx_redirect(url_for("tickets.show", ticket_id=ticket.id))
+
+
+# --------------------------------------------------------------------------- drafts and nudges
+
+@bp.post("/<int:ticket_id>/draft")
+@require("answer")
+def draft(ticket_id: int):
+    """Save what is being typed (debounced by htmx); answers with the draft status and, out of band, the nudges."""
+    ticket = shop_ticket_or_404(ticket_id)
+    body, kind = request.form.get("body", ""), _form_kind()
+    token = composer_service.valid_token(request.form.get("token"))
+    if token and composer_service.token_used(token):
+        # A save that was still on its way when the form was sent: the text went out, no draft to keep.
+        saved = None
+    else:
+        saved = composer_service.save_draft(ticket, current_user, body, kind)
+        db.session.commit()
+    return render_template("composer/_draft_saved.html", ticket=ticket, draft=saved,
+                           panel=nudge_panel(ticket, body, kind))
+
+
+@bp.post("/<int:ticket_id>/nudges")
+@require("answer")
+def review(ticket_id: int):
+    """The checks for the text in the composer, grouped Fast / Expert / Personal."""
+    ticket = shop_ticket_or_404(ticket_id)
+    panel = nudge_panel(ticket, request.form.get("body", ""), _form_kind())
+    return render_template("composer/_nudges.html", ticket=ticket, panel=panel)
+
+
+# --------------------------------------------------------------------------- templates and snippets in place
+
+def _template_or_404(template_id: int) -> ReplyTemplate:
+    template = reply_templates.get(current_user.shop_id, template_id)
+    if template is None or template.archived:
+        abort(404, description=f"Template {template_id} doesn't exist.")
+    return template
+
+
+@bp.get("/<int:ticket_id>/templates/<int:template_id>")
+@require("answer")
+def pick_template(ticket_id: int, template_id: int):
+    """A template's preview for this ticket, with its solutions to tick."""
+    ticket = shop_ticket_or_404(ticket_id)
+    template = _template_or_404(template_id)
+    preview = reply_templates.render(template, ticket, current_user, current_user.shop,
+                                     option_ids=[o.id for o in template.options])
+    return render_template("composer/_template_pick.html", ticket=ticket, template=template, preview=preview)
+
+
+def _insert(ticket: Ticket, text: str):
+    """Put text into the composer: it replaces an empty box, else goes below what is there. Saves the draft."""
+    current = request.form.get("body", "")
+    body = f"{current.rstrip()}\n\n{text}" if current.strip() else text
+    kind = _form_kind()
+    saved = composer_service.save_draft(ticket, current_user, body, kind)
+    db.session.commit()
+    return render_template("composer/_inserted.html", ticket=ticket, body=body, draft=saved,
+                           panel=nudge_panel(ticket, body, kind))
+
+
+@bp.post("/<int:ticket_id>/templates/<int:template_id>/insert")
+@require("answer")
+def insert_template(ticket_id: int, template_id: int):
+    """Fill the template's placeholders from the ticket and the user; the ticked solutions become a numbered list."""
+    ticket = shop_ticket_or_404(ticket_id)
+    template = _template_or_404(template_id)
+    option_ids = [raw for raw in request.form.getlist("option") if raw.isdigit()]
+    text = reply_templates.render(template, ticket, current_user, current_user.shop, option_ids=option_ids)
+    return _insert(ticket, text)
+
+
+@bp.post("/<int:ticket_id>/first-reaction")
+@require("answer")
+def first_reaction(ticket_id: int):
+    """A short first reaction in the customer's language and tone: buys time honestly when the deadline is near."""
+    ticket = shop_ticket_or_404(ticket_id)
+    tone = nudges.detect_tone(composer_service.latest_question(ticket))
+    snippet = composer_service.first_reaction_text(ticket.language, tone.formal)
+    text = placeholders.fill(snippet, reply_templates.values_for(ticket, current_user, current_user.shop),
+                             missing=reply_templates.missing_markers())
+    return _insert(ticket, text)

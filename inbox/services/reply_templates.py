@@ -1,0 +1,102 @@
+"""Saved replies (templates): which fit a ticket, and turning one into text for this customer."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from inbox import placeholders
+from inbox.extensions import db
+from inbox.models import ReplyTemplate, ReplyTemplateOption, Shop, Ticket, User
+from inbox.nudges import detect_category
+from inbox.services import audit
+from inbox.services.composer import latest_question
+
+
+def for_shop(shop_id: int, *, archived: bool | None = False) -> list[ReplyTemplate]:
+    """The shop's templates (active ones by default; archived=None for all), by language, category, title."""
+    query = sa.select(ReplyTemplate).where(ReplyTemplate.shop_id == shop_id)
+    if archived is not None:
+        query = query.where(ReplyTemplate.archived.is_(archived))
+    query = query.order_by(ReplyTemplate.language, ReplyTemplate.category, ReplyTemplate.title, ReplyTemplate.id)
+    return list(db.session.scalars(query))
+
+
+def get(shop_id: int, template_id: int) -> ReplyTemplate | None:
+    return db.session.scalar(sa.select(ReplyTemplate).where(ReplyTemplate.id == template_id,
+                                                            ReplyTemplate.shop_id == shop_id))
+
+
+def ticket_category(ticket: Ticket) -> str:
+    """The category of what the customer asks now; a follow-up can be about something else than the first mail."""
+    category = detect_category(f"{ticket.subject}\n{latest_question(ticket)}")
+    return category if category != "general" else (ticket.category or "general")
+
+
+def suggest(ticket: Ticket) -> tuple[list[ReplyTemplate], list[ReplyTemplate]]:
+    """(suggested, others): suggested fit the ticket's language and category, best first; others are the rest of the
+    active templates, those in the ticket's language first."""
+    category = ticket_category(ticket)
+    suggested, others = [], []
+    for template in for_shop(ticket.shop_id):
+        if template.language == ticket.language and template.category == category:
+            suggested.append(template)
+        else:
+            others.append(template)
+    others.sort(key=lambda t: (t.language != ticket.language, t.category != category, t.category, t.title))
+    return suggested, others
+
+
+def values_for(ticket: Ticket, user: User, shop: Shop) -> dict[str, str]:
+    return {
+        "customer_first_name": ticket.customer_first_name,
+        "customer_name": ticket.customer_name,
+        "order_number": ticket.order_number or "",
+        "product": ticket.product or "",
+        "agent_name": user.display_name,
+        "agent_first_name": user.first_name,
+        "shop_name": shop.name,
+        "ticket_id": str(ticket.id),
+    }
+
+
+def missing_markers() -> dict[str, str]:
+    """What the agent sees where a value is unknown for this ticket: a gap to fill before sending."""
+    return {
+        "customer_first_name": _("[customer's name]"),
+        "customer_name": _("[customer's name]"),
+        "order_number": _("[order number]"),
+        "product": _("[product]"),
+    }
+
+
+def render(template: ReplyTemplate, ticket: Ticket, user: User, shop: Shop, option_ids=()) -> str:
+    """The template's text for this ticket, with the ticked solutions (in the template's order) as a numbered list."""
+    wanted = {int(i) for i in option_ids}
+    chosen = [o.text for o in template.options if o.id in wanted]
+    return placeholders.fill(template.body, values_for(ticket, user, shop), chosen, missing=missing_markers())
+
+
+def save(template: ReplyTemplate, *, title: str, category: str, language: str, body: str,
+         options: list[str], by: User) -> ReplyTemplate:
+    """Create or update a template and replace its solution options (blank rows dropped). The caller commits."""
+    created = template.id is None
+    template.title, template.category, template.language, template.body = title.strip(), category, language, body
+    wanted = [text.strip() for text in options if text and text.strip()]
+    current = [o.text for o in template.options]
+    if wanted != current:
+        template.options = [ReplyTemplateOption(shop_id=template.shop_id, position=i, text=text)
+                            for i, text in enumerate(wanted)]
+    if created:
+        db.session.add(template)
+    db.session.flush()
+    audit.record(template.shop_id, "template.create" if created else "template.update", actor=by,
+                 new=template.title)
+    return template
+
+
+def set_archived(template: ReplyTemplate, archived: bool, *, by: User) -> None:
+    if template.archived == archived:
+        return
+    template.archived = archived
+    audit.record(template.shop_id, "template.archive" if archived else "template.unarchive", actor=by,
+                 new=template.title)
