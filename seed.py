@@ -89,6 +89,10 @@ def seed_demo(rng: random.Random, count: int = 150) -> None:
     rng.shuffle(plan)
     for index, scenario in enumerate(plan):
         _demo_ticket(rng, shop, cal, now, agents, scenario, index)
+    from inbox.demo import reports_data
+    reports_data.seed(rng, shop, agents, now)  # 13+ weeks of history, calls and orders for the performance page
+    from inbox.demo.history import seed_history
+    seed_history(rng, shop, agents, now)  # the year before that, for "Plan a quiet period"
     shop_be = shops["Boutique Bruxelles"]
     owner_be = db.session.scalar(sa.select(User).where(User.shop_id == shop_be.id))
     cal_be = sla.calendar_for(shop_be)

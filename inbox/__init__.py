@@ -5,13 +5,14 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None):
     """Build the app: defaults, then INBOX_* environment variables, then `config` (for tests)."""
+    # Imported here so that the pure modules (inbox.sla, inbox.nudges, ...) load without Flask.
+    from flask import Flask
+
     from inbox import config as settings
     from inbox.extensions import babel, csrf, db, htmx, login_manager, migrate
 
@@ -51,9 +52,19 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(replies.bp)
     app.register_blueprint(settings_views.bp)
     app.register_blueprint(assets.bp)
+    from inbox.views import mail as mail_views
+    app.register_blueprint(mail_views.bp)
+    from inbox.views import api, reports, reports_data  # noqa: F401  (reports_data adds routes to reports.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(api.bp)
+    from inbox.views import account, audit as audit_views, contact, planning, team, vacation
+    for area in (team, account, vacation, audit_views, planning, contact):
+        app.register_blueprint(area.bp)
     app.add_url_rule("/", endpoint="index", view_func=tickets.root)
     register_error_handlers(app)
 
     from inbox.cli import register_cli
     register_cli(app)
+    from inbox.norms_cli import norms_group
+    app.cli.add_command(norms_group)
     return app

@@ -16,6 +16,8 @@ NAV = [
     ("templates.index", _l("Templates"), "manage_templates", "templates."),
     ("team.index", _l("Team"), None, "team."),
     ("settings.shop", _l("Settings"), "manage_shop", "settings."),
+    ("audit.index", _l("Audit log"), "manage_team", "audit."),
+    ("mail.settings", _l("Mail"), "manage_shop", "mail."),
 ]
 
 

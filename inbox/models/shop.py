@@ -23,6 +23,12 @@ class Shop(db.Model):
     closed_from: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     closed_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     auto_assign: so.Mapped[bool] = so.mapped_column(default=False)
+    # While closed, optionally acknowledge new customer questions automatically (never counts as a reaction).
+    auto_ack_enabled: so.Mapped[bool] = so.mapped_column(default=False)
+    auto_ack_text: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # Round-robin pointer for automatic assignment: the user who got the previous question.
+    # A plain id, no foreign key: shop <-> user would otherwise form a cycle, and a stale id is harmless.
+    last_assigned_id: so.Mapped[int | None] = so.mapped_column()
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     users: so.WriteOnlyMapped["User"] = so.relationship(back_populates="shop")  # noqa: F821

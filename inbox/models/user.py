@@ -25,8 +25,19 @@ class User(UserMixin, db.Model):
     locale: so.Mapped[str | None] = so.mapped_column(sa.String(8))  # None: follow the browser
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Away (holiday, sick leave): away_from <= now < away_until. While away, open tickets go to the delegate
+    # (the stand-in) or the unassigned queue, and automatic assignment skips this user (services/team.py).
+    away_from: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    away_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    delegate_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
     shop: so.Mapped["Shop"] = so.relationship(back_populates="users")  # noqa: F821
+    delegate: so.Mapped["User | None"] = so.relationship(remote_side=[id], foreign_keys=[delegate_id])
+
+    def is_away(self, at: datetime) -> bool:
+        """Whether the user is away at the instant `at` (an away period needs an end)."""
+        return (self.away_from is not None and self.away_until is not None
+                and self.away_from <= at < self.away_until)
 
     # Flask-Login: a deactivated account cannot sign in, and its open sessions stop working.
     @property

@@ -1,0 +1,124 @@
+"""My account: name, language, password, and my away period with a stand-in."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from inbox import clock
+from inbox.access import shop_users
+from inbox.extensions import db
+from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
+from inbox.services import team
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    locale = SelectField(_l("Language"), choices=choices([("", _l("Same as my browser")), ("nl", "Nederlands"),
+                                                          ("en", "English")]))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=team.MIN_PASSWORD, max=200)],
+                        description=_l("At least 10 characters."))
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(), EqualTo("new", message=_l("The passwords are not the same."))])
+
+
+class AwayForm(FlaskForm):
+    away_from = LocalDateTimeField(_l("Away from"), validators=[Optional()],
+                                   description=_l("Leave empty to start now."))
+    away_until = LocalDateTimeField(_l("Back on"), validators=[Optional()])
+    delegate_id = SelectField(_l("Stand-in"), description=_l(
+        "While you are away, your open questions move to your stand-in (or to the unassigned queue), "
+        "and no new questions are assigned to you."))
+    clear = BooleanField(_l("I am not away"))
+
+
+def _forms(profile=None, password=None, away=None):
+    user = current_user
+    profile = profile or ProfileForm(data={"display_name": user.display_name, "locale": user.locale or ""})
+    password = password or PasswordForm(formdata=None)
+    away = away or AwayForm(formdata=None, data={"away_from": user.away_from, "away_until": user.away_until,
+                                                 "delegate_id": str(user.delegate_id or "")})
+    away.delegate_id.choices = choices([("", _l("Nobody: the unassigned queue"))]
+                                       + [(str(u.id), u.display_name) for u in shop_users() if u.id != user.id])
+    return {"profile": profile, "password": password, "away": away}
+
+
+def _page(status=200, **forms):
+    return render_template("account/index.html", now=clock.now(), **_forms(**forms)), status
+
+
+@bp.get("")
+@login_required
+def index():
+    return _page()
+
+
+@bp.post("")
+@login_required
+def profile():
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _page(422, profile=form)
+    team.update_profile(current_user, name=form.display_name.data, locale=form.locale.data or None)
+    db.session.commit()
+    flash(_("Your details are saved."), "success")
+    return redirect(url_for("account.index"), 303)
+
+
+@bp.post("/password")
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            team.change_password(current_user, current=form.current.data, new=form.new.data)
+        except team.TeamError as e:
+            db.session.rollback()
+            form.current.errors = [str(e)]
+        else:
+            db.session.commit()
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("account.index"), 303)
+    return _page(422, password=form)
+
+
+@bp.post("/away")
+@login_required
+def away():
+    form = AwayForm()
+    form.delegate_id.choices = _forms()["away"].delegate_id.choices
+    if form.validate_on_submit():
+        delegate = None
+        if form.delegate_id.data:
+            delegate = next((u for u in shop_users() if str(u.id) == form.delegate_id.data), None)
+        if form.clear.data:
+            start = until = None
+        else:
+            start, until = form.away_from.data, form.away_until.data
+        try:
+            moved = team.set_away(current_user, away_from=start, away_until=until, delegate=delegate, by=current_user)
+        except team.TeamError as e:
+            db.session.rollback()
+            form.away_until.errors = [str(e)]
+        else:
+            db.session.commit()
+            if moved:
+                to = team.stand_in_for(current_user, clock.now())
+                flash(_("You are away. %(n)s open questions moved to %(to)s.", n=moved,
+                        to=to.display_name if to else _("the unassigned queue")), "success")
+            else:
+                flash(_("Your away period and stand-in are saved."), "success")
+            return redirect(url_for("account.index"), 303)
+    for field in (form.away_from, form.away_until):
+        if field.errors and field.raw_data and any(field.raw_data) and field.data is None:
+            field.errors[:] = [INVALID_DATETIME]
+    return _page(422, away=form)

@@ -1,0 +1,84 @@
+"""The public contact page of a shop (the web-form channel): no sign-in, CSRF-protected, rate-limited."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from inbox import clock
+from inbox.extensions import db
+from inbox.models import ContactSubmission, Shop, Ticket
+from inbox.services import team, tickets
+from inbox.views.vacation import contact_details
+from inbox.workflow import Channel
+
+bp = Blueprint("contact", __name__, url_prefix="/contact")
+
+WINDOW = timedelta(minutes=10)
+MAX_PER_WINDOW = 5  # per address: a real customer sends one or two
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Your e-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    order_number = StringField(_l("Order number (if you have one)"), validators=[Optional(), Length(max=64)])
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
+    body = TextAreaField(_l("Your question"), validators=[DataRequired(), Length(max=20000)])
+    website = StringField(validators=[Optional(), Length(max=0)])  # a honeypot that people never see
+
+
+def _shop_or_404(shop_id: int) -> Shop:
+    shop = db.session.get(Shop, shop_id)
+    if shop is None:
+        abort(404)
+    return shop
+
+
+def _too_many(ip: str) -> bool:
+    since = clock.now() - WINDOW
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(ContactSubmission)
+                              .where(ContactSubmission.ip == ip, ContactSubmission.created_at >= since))
+    return count >= MAX_PER_WINDOW
+
+
+def _duplicate(shop: Shop, form: ContactForm) -> Ticket | None:
+    """The same message sent twice in a row (a double click, a reload) makes one question."""
+    return db.session.scalar(sa.select(Ticket).where(
+        Ticket.shop_id == shop.id, Ticket.channel == Channel.WEBFORM.value,
+        Ticket.customer_email == form.email.data.strip().lower(), Ticket.subject == form.subject.data.strip()[:300],
+        Ticket.received_at >= clock.now() - WINDOW).order_by(Ticket.id.desc()).limit(1))
+
+
+@bp.route("/<int:shop_id>", methods=["GET", "POST"])
+def form(shop_id: int):
+    shop = _shop_or_404(shop_id)
+    form = ContactForm()
+    status = 200
+    if form.validate_on_submit():
+        ip = request.remote_addr or "?"
+        if _too_many(ip):
+            form.form_errors.append(_("You sent several messages in a short time. Please try again in a few minutes."))
+            return render_template("contact/form.html", shop=shop, form=form, contact=contact_details(shop)), 429
+        db.session.add(ContactSubmission(shop_id=shop.id, ip=ip))
+        ticket = _duplicate(shop, form)
+        if ticket is None:
+            ticket = tickets.create_ticket(
+                shop, subject=form.subject.data, body=form.body.data, customer_name=form.name.data,
+                customer_email=form.email.data, channel=Channel.WEBFORM.value, order_number=form.order_number.data)
+            team.auto_acknowledge(ticket, shop)
+        db.session.commit()
+        return redirect(url_for("contact.thanks", shop_id=shop.id), 303)
+    if form.errors:
+        status = 422
+    return render_template("contact/form.html", shop=shop, form=form, contact=contact_details(shop)), status
+
+
+@bp.get("/<int:shop_id>/thanks")
+def thanks(shop_id: int):
+    shop = _shop_or_404(shop_id)
+    return render_template("contact/thanks.html", shop=shop, contact=contact_details(shop))

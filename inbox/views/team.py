@@ -1,0 +1,262 @@
+"""The team: everyone sees who works here and who is away until when; the owner invites, changes
+roles, deactivates and reactivates accounts and hands out password links. Also the invitation page."""
+from __future__ import annotations
+
+import logging
+
+import click
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required, login_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from inbox import clock
+from inbox.access import require, shop_user_or_404, shop_users
+from inbox.extensions import db
+from inbox.forms import choices
+from inbox.models import Invitation, Shop, Ticket, User
+from inbox.services import mail, team
+from inbox.ui import ROLE_LABELS
+from inbox.workflow import Role, Status
+
+log = logging.getLogger(__name__)
+bp = Blueprint("team", __name__)
+
+
+def role_choices():
+    return choices((r.value, ROLE_LABELS[r.value]) for r in Role)
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), default=Role.AGENT.value, description=_l(
+        "Agents answer questions. Managers also assign them and see the performance page. "
+        "Owners also manage the team, the shop settings and vacation mode."))
+
+
+class AcceptForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=team.MIN_PASSWORD, max=200)],
+                             description=_l("At least 10 characters."))
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The passwords are not the same."))])
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    base = current_app.config.get("BASE_URL") or request.host_url
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+def _open_counts(shop_id: int) -> dict[int, int]:
+    rows = db.session.execute(
+        sa.select(Ticket.assignee_id, sa.func.count())
+        .where(Ticket.shop_id == shop_id, Ticket.assignee_id.is_not(None), Ticket.status != Status.SOLVED.value)
+        .group_by(Ticket.assignee_id))
+    return dict(rows.all())
+
+
+def _render_index(invite_form=None, shown_link=None, status=200):
+    shop = current_user.shop
+    invite_form = invite_form or InviteForm()
+    invite_form.role.choices = role_choices()
+    people = shop_users(active_only=False)
+    return render_template(
+        "team/index.html", shop=shop, people=people, now=clock.now(), open_counts=_open_counts(shop.id),
+        invitations=team.open_invitations(shop.id) if current_user.may("manage_team") else [],
+        invite_form=invite_form, shown_link=shown_link, role_choices=role_choices(),
+        colleagues=[p for p in people if p.active]), status
+
+
+@bp.get("/team")
+@login_required
+def index():
+    return _render_index()
+
+
+def _send_link(email: str, link: str, *, subject: str, body: str) -> dict | None:
+    """Mail the link, or, while no mail server is set up, hand it back to show to the owner (and log it)."""
+    if mail.smtp_configured():
+        try:
+            mail.deliver(mail.system_message(to=email, subject=subject, body=body))
+            return None
+        except Exception:  # noqa: BLE001 (any delivery failure: fall back to showing the link)
+            log.exception("could not mail the link to %s", email)
+            flash(_("The e-mail could not be sent. Give the link below to %(email)s yourself.", email=email), "warning")
+    log.warning("Mail delivery is not configured; link for %s: %s", email, link)
+    return {"email": email, "url": link}
+
+
+@bp.post("/team/invite")
+@require("manage_team")
+def invite():
+    form = InviteForm()
+    form.role.choices = role_choices()
+    if not form.validate_on_submit():
+        return _render_index(form, status=422)
+    shop = current_user.shop
+    try:
+        invitation, token = team.invite(shop, email=form.email.data, role=form.role.data, by=current_user)
+    except team.TeamError as e:
+        db.session.rollback()
+        form.email.errors = [*form.email.errors, str(e)]
+        return _render_index(form, status=422)
+    db.session.commit()
+    link = absolute_url("team.accept", token=token)
+    shown = _send_link(invitation.email, link, subject=_("%(name)s invites you to answer customer questions", name=shop.name),
+                       body=_("%(who)s invited you to the Seller Inbox of %(shop)s.\n\nSet your password here "
+                              "(the link works once, for 48 hours):\n%(link)s\n",
+                              who=current_user.display_name, shop=shop.name, link=link))
+    if shown is None:
+        flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
+        return redirect(url_for("team.index"), 303)
+    flash(_("Invitation created for %(email)s.", email=invitation.email), "success")
+    return _render_index(shown_link=shown)
+
+
+@bp.post("/team/invitations/<int:invitation_id>/revoke")
+@require("manage_team")
+def revoke(invitation_id: int):
+    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.id == invitation_id,
+                                                               Invitation.shop_id == current_user.shop_id))
+    if invitation is None:
+        abort(404)
+    team.revoke(invitation, by=current_user)
+    db.session.commit()
+    flash(_("The invitation for %(email)s no longer works.", email=invitation.email), "info")
+    return redirect(url_for("team.index"), 303)
+
+
+@bp.post("/team/<int:user_id>/role")
+@require("manage_team")
+def change_role(user_id: int):
+    user = shop_user_or_404(user_id)
+    role = request.form.get("role", "")
+    if role not in {r.value for r in Role}:
+        abort(400)
+    try:
+        team.change_role(user, role, by=current_user)
+    except team.TeamError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(url_for("team.index"), 303)
+    db.session.commit()
+    flash(_("%(name)s is now %(role)s.", name=user.display_name, role=ROLE_LABELS[role]), "success")
+    return redirect(url_for("team.index"), 303)
+
+
+@bp.route("/team/<int:user_id>/deactivate", methods=["GET", "POST"])
+@require("manage_team")
+def deactivate(user_id: int):
+    """Deactivate an account; its open questions are handed to a colleague (or the queue) in the same step."""
+    user = shop_user_or_404(user_id)
+    open_tickets = team.open_tickets_of(user)
+    colleagues = [u for u in shop_users() if u.id != user.id]
+    error, status = None, 200
+    if request.method == "POST":
+        raw = request.form.get("reassign_to", "")
+        target = None
+        if raw:
+            if not raw.isdigit():
+                abort(400)
+            target = shop_user_or_404(int(raw))
+        try:
+            moved = team.deactivate(user, by=current_user, reassign_to=target)
+        except team.TeamError as e:
+            db.session.rollback()
+            error, status = str(e), 422
+        else:
+            db.session.commit()
+            flash(_("%(name)s can no longer sign in. %(n)s open questions moved to %(to)s.", name=user.display_name,
+                    n=moved, to=target.display_name if target else _("the unassigned queue")), "success")
+            return redirect(url_for("team.index"), 303)
+    return render_template("team/deactivate.html", user=user, open_tickets=open_tickets, colleagues=colleagues,
+                           error=error), status
+
+
+@bp.post("/team/<int:user_id>/reactivate")
+@require("manage_team")
+def reactivate(user_id: int):
+    user = shop_user_or_404(user_id)
+    team.reactivate(user, by=current_user)
+    db.session.commit()
+    flash(_("%(name)s can sign in again.", name=user.display_name), "success")
+    return redirect(url_for("team.index"), 303)
+
+
+@bp.post("/team/<int:user_id>/reset-password")
+@require("manage_team")
+def reset_password(user_id: int):
+    user = shop_user_or_404(user_id)
+    try:
+        _invitation, token = team.reset_password_link(user, by=current_user)
+    except team.TeamError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(url_for("team.index"), 303)
+    db.session.commit()
+    link = absolute_url("team.accept", token=token)
+    shown = _send_link(user.email, link, subject=_("Set a new password for %(shop)s", shop=current_user.shop.name),
+                       body=_("Set a new password for the Seller Inbox here (the link works once, for 48 hours):\n%(link)s\n",
+                              link=link))
+    if shown is None:
+        flash(_("A link to set a new password was sent to %(email)s.", email=user.email), "success")
+        return redirect(url_for("team.index"), 303)
+    flash(_("The old password of %(name)s no longer works. Give them the link below.", name=user.display_name), "info")
+    return _render_index(shown_link=shown)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept(token: str):
+    """The page a link opens: set name and password, then you are signed in."""
+    invitation = team.invitation_for(token)
+    now = clock.now()
+    if invitation is None or not invitation.usable(now):
+        return render_template("team/accept_invalid.html", invitation=invitation, now=now), 410
+    shop = db.session.get(Shop, invitation.shop_id)
+    form = AcceptForm()
+    if request.method == "GET":
+        form.name.data = invitation.user.display_name if invitation.user else ""
+    if form.validate_on_submit():
+        try:
+            user = team.accept(token, name=form.name.data, password=form.password.data)
+        except team.TeamError as e:
+            db.session.rollback()
+            form.form_errors.append(str(e))
+        else:
+            user.last_login_at = clock.now()
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome, %(name)s.", name=user.first_name), "success")
+            return redirect(url_for("tickets.index"), 303)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("team/accept.html", form=form, invitation=invitation, shop=shop), status
+
+
+@bp.before_app_request
+def sweep_away_periods():
+    """Scheduled away periods begin without cron: at most once a minute per shop, on any signed-in request."""
+    if request.endpoint in (None, "static") or not current_user.is_authenticated:
+        return
+    if team.sweep_if_due(current_user.shop):
+        db.session.commit()
+
+
+@bp.cli.command("sweep")
+def sweep_command():
+    """Hand over the open tickets of everyone whose away period has started (run every few minutes)."""
+    total = 0
+    for shop in db.session.scalars(sa.select(Shop)):
+        moved = team.sweep_shop(shop)
+        db.session.commit()
+        if moved:
+            click.echo(f"{shop.name}: {moved} tickets handed over")
+        total += moved
+    click.echo(f"{total} tickets handed over")
+
+
+@bp.app_template_global()
+def stand_in_name(user: User) -> str | None:
+    return user.delegate.display_name if user.delegate else None
