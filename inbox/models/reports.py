@@ -1,0 +1,132 @@
+"""What the performance page measures besides tickets: calls, orders, phone hours, and the weekly notices sent."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from inbox.extensions import db
+from inbox.models._types import UTCDateTime, utcnow
+
+
+class Call(db.Model):
+    """One call attempt to (or from) the shop's phone, from a telephony export, the API, or typed in."""
+
+    __table_args__ = (
+        # Re-importing the same export must not count a call twice.
+        sa.UniqueConstraint("shop_id", "at", "direction", "caller", name="uq_call_shop_at_direction_caller"),
+        sa.Index("ix_call_shop_at", "shop_id", "at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"))
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    direction: so.Mapped[str] = so.mapped_column(sa.String(3), default="in")  # in | out
+    answered: so.Mapped[bool] = so.mapped_column(default=True)
+    duration_s: so.Mapped[int] = so.mapped_column(default=0)
+    # "" rather than NULL for an unknown number: NULLs never collide in a unique constraint.
+    caller: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    source: so.Mapped[str] = so.mapped_column(sa.String(16), default="manual")  # csv | api | manual
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class Order(db.Model):
+    """One product line of an order; tickets link to it by order number."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("shop_id", "order_number", "product", name="uq_order_shop_number_product"),
+        sa.Index("ix_order_shop_ordered", "shop_id", "ordered_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"))
+    order_number: so.Mapped[str] = so.mapped_column(sa.String(64))
+    ordered_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    product: so.Mapped[str] = so.mapped_column(sa.String(200))
+    ean: so.Mapped[str | None] = so.mapped_column(sa.String(14))
+    quantity: so.Mapped[int] = so.mapped_column(default=1)
+    source: so.Mapped[str] = so.mapped_column(sa.String(16), default="csv")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class NormNotice(db.Model):
+    """A norm e-mail that went out. The unique key is what makes "one e-mail per week" hold with two
+    workers running the check: each inserts first and only the one whose insert succeeds sends."""
+
+    __table_args__ = (sa.UniqueConstraint("shop_id", "norm", "iso_year", "iso_week", name="uq_norm_notice_week"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"))
+    norm: so.Mapped[str] = so.mapped_column(sa.String(16))  # response | volume
+    iso_year: so.Mapped[int] = so.mapped_column()
+    iso_week: so.Mapped[int] = so.mapped_column()
+    count: so.Mapped[int] = so.mapped_column(default=0)
+    sent_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class PhoneHours(db.Model):
+    """One opening interval of the shop's phone on one weekday. No rows: Monday–Friday 09:00–17:00."""
+
+    __table_args__ = (sa.Index("ix_phone_hours_shop", "shop_id", "weekday"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"))
+    weekday: so.Mapped[int] = so.mapped_column()  # 0 = Monday
+    opens: so.Mapped[str] = so.mapped_column(sa.String(5))  # "HH:MM", local
+    closes: so.Mapped[str] = so.mapped_column(sa.String(5))  # "HH:MM"; "24:00" is midnight
+
+
+class NormSettings(db.Model):
+    """The owner's choices about norm e-mails (one row per shop, created on first save)."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"), unique=True)
+    volume_email: so.Mapped[bool] = so.mapped_column(default=False)
+
+
+class ApiToken(db.Model):
+    """A token a telephony service or web shop uses to post calls and orders. Only its hash is kept."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    prefix: so.Mapped[str] = so.mapped_column(sa.String(12))  # shown in the list so the owner can tell them apart
+    created_by: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+
+class TicketMeasure(db.Model):
+    """A ticket's service measures in business seconds, kept so the performance page need not replay
+    every thread on every view. A row is current while the ticket's message count, status and
+    solved time still match; open tickets (whose wait still runs) are always computed afresh."""
+
+    __table_args__ = (sa.Index("ix_ticket_measure_shop", "shop_id"),)
+
+    ticket_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"))
+    message_count: so.Mapped[int] = so.mapped_column()
+    status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    solved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    first_response_s: so.Mapped[int | None] = so.mapped_column()
+    resolution_s: so.Mapped[int | None] = so.mapped_column()
+    gap_sum_s: so.Mapped[int] = so.mapped_column(default=0)
+    gap_count: so.Mapped[int] = so.mapped_column(default=0)
+    wait_s: so.Mapped[int] = so.mapped_column(default=0)
+    first_contact: so.Mapped[bool] = so.mapped_column(default=False)
+
+
+# The performance page scans a shop's last half year of questions per view; this index holds every column those
+# aggregates read, so the scan never touches the wide ticket rows (subject, snippet, ...). Declared here, next to
+# the page's other tables, but it belongs to the ticket table.
+def _ticket_norms_index():
+    from inbox.models.ticket import Ticket
+    return sa.Index("ix_ticket_norms", Ticket.shop_id, Ticket.received_at, Ticket.forwarded_at,
+                    Ticket.first_reply_margin, Ticket.first_reply_at, Ticket.first_reply_due_at, Ticket.assignee_id,
+                    Ticket.product, Ticket.order_number)
+
+
+_ticket_norms_index()

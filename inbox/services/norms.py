@@ -1,0 +1,424 @@
+"""The norms, measured from the database: aggregated queries feeding the pure inbox.metrics, the
+weekly check, and its one e-mail per week.
+
+Week bounds come from inbox.metrics as UTC instants, so the database buckets rows with plain
+comparisons (a CASE over 26 bounds) and groups them: the same SQL on SQLite and PostgreSQL, and a
+DST week is right without any time-zone function in SQL.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale, gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from inbox import metrics
+from inbox.extensions import db
+from inbox.i18n import business_duration
+from inbox.models import Call, Message, NormNotice, NormSettings, Order, PhoneHours, Shop, Ticket, TicketMeasure, User
+from inbox.models._types import UTCDateTime
+from inbox.services import mail, sla
+from inbox.sla import BusinessCalendar
+from inbox.workflow import MessageKind, Role
+
+log = logging.getLogger(__name__)
+
+# A forwarded question's clock runs from the forward, and it counts in the week it was forwarded.
+CLOCK_START = sa.func.coalesce(Ticket.forwarded_at, Ticket.received_at, type_=UTCDateTime)
+DEFAULT_PHONE_HOURS = {weekday: (("09:00", "17:00"),) for weekday in range(5)}
+
+
+# How long after receipt the marketplace may forward a question and still be counted in the week of the
+# forward. Bounding it lets every period query be one range scan on received_at (ix_ticket_norms).
+MAX_FORWARD_DELAY = timedelta(days=60)
+
+
+def _in_period(shop_id: int, start: datetime, end: datetime):
+    """Tickets whose clock started in [start, end)."""
+    return sa.and_(Ticket.shop_id == shop_id, Ticket.received_at >= start - MAX_FORWARD_DELAY,
+                   Ticket.received_at < end, CLOCK_START >= start, CLOCK_START < end)
+
+
+def _bucket(expr, weeks, lo: int = 0, hi: int | None = None):
+    """SQL: the index of the week containing expr (weeks are consecutive), else -1.
+
+    A balanced tree of CASEs: five comparisons per row for 26 weeks instead of thirteen on average."""
+    hi = len(weeks) if hi is None else hi
+    if hi - lo == 1:
+        return sa.case((sa.and_(expr >= weeks[lo].start, expr < weeks[lo].end), lo), else_=-1)
+    mid = (lo + hi) // 2
+    return sa.case((expr >= weeks[mid].start, _bucket(expr, weeks, mid, hi)), else_=_bucket(expr, weeks, lo, mid))
+
+
+# -- response time ----------------------------------------------------------------------------------
+
+ON_TIME = sa.and_(Ticket.first_reply_at.is_not(None),
+                  sa.or_(Ticket.first_reply_margin >= 0,
+                         sa.and_(Ticket.first_reply_margin.is_(None), Ticket.first_reply_at <= Ticket.first_reply_due_at)))
+LATE = sa.and_(Ticket.first_reply_at.is_not(None), sa.not_(ON_TIME))
+
+
+def _missing(now):
+    return sa.and_(Ticket.first_reply_at.is_(None), Ticket.first_reply_due_at < now)
+
+
+def weekly_tickets(shop: Shop, weeks: list[metrics.Week], now: datetime,
+                   assignee_id: int | None = None) -> list[metrics.WeekScore]:
+    """One aggregated query: per week, questions on time, late, missing and still waiting."""
+    bucket = _bucket(CLOCK_START, weeks).label("bucket")
+    query = (sa.select(bucket,
+                       sa.func.sum(sa.case((ON_TIME, 1), else_=0)),
+                       sa.func.sum(sa.case((LATE, 1), else_=0)),
+                       sa.func.sum(sa.case((_missing(now), 1), else_=0)),
+                       sa.func.count())
+             .where(_in_period(shop.id, weeks[0].start, weeks[-1].end))
+             .group_by(bucket))
+    if assignee_id is not None:
+        query = query.where(Ticket.assignee_id == assignee_id)
+    scores = [metrics.WeekScore(w) for w in weeks]
+    for i, on_time, late, missing, total in db.session.execute(query):
+        if 0 <= i < len(weeks):
+            s = scores[i]
+            s.on_time, s.late, s.missing = int(on_time or 0), int(late or 0), int(missing or 0)
+            s.waiting = int(total) - s.on_time - s.late - s.missing
+    return scores
+
+
+def miss_count(shop: Shop, now: datetime) -> int:
+    """This week's misses: late first reactions plus questions still without one past their due time."""
+    week = metrics.week_of(now, shop.tz)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(
+        _in_period(shop.id, week.start, week.end), sa.or_(LATE, _missing(now)))) or 0
+
+
+@dataclass(frozen=True)
+class Miss:
+    ticket_id: int
+    subject: str
+    clock_start: datetime
+    due: datetime | None
+    first_reply_at: datetime | None
+    late_seconds: int           # business seconds past due (so far, when still unanswered)
+    assignee: str | None
+    forwarded: bool
+
+
+def week_misses(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int | None = None) -> list[Miss]:
+    """Each miss of the week, latest first, with how late it was in business time."""
+    query = (sa.select(Ticket.id, Ticket.subject, CLOCK_START, Ticket.first_reply_due_at, Ticket.first_reply_at,
+                       Ticket.first_reply_margin, User.display_name, Ticket.forwarded_at)
+             .outerjoin(User, User.id == Ticket.assignee_id)
+             .where(_in_period(shop.id, week.start, week.end), sa.or_(LATE, _missing(now)))
+             .order_by(CLOCK_START.desc()))
+    if assignee_id is not None:
+        query = query.where(Ticket.assignee_id == assignee_id)
+    cal = sla.calendar_for(shop)
+    result = []
+    for tid, subject, start, due, replied, margin, who, forwarded in db.session.execute(query):
+        if replied is not None:
+            late = -margin if margin is not None else cal.business_seconds_between(due, replied)
+        else:
+            late = cal.business_seconds_between(due, now)
+        result.append(Miss(tid, subject, start, due, replied, max(0, late), who, forwarded is not None))
+    return result
+
+
+def week_forecast(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int | None = None) -> list[metrics.AtRisk]:
+    """This week's questions still waiting for a first reaction that are not late yet."""
+    query = (sa.select(Ticket.id, Ticket.subject, Ticket.first_reply_due_at, User.display_name)
+             .outerjoin(User, User.id == Ticket.assignee_id)
+             .where(_in_period(shop.id, week.start, week.end), Ticket.first_reply_at.is_(None),
+                    Ticket.first_reply_due_at >= now))
+    if assignee_id is not None:
+        query = query.where(Ticket.assignee_id == assignee_id)
+    return metrics.forecast(db.session.execute(query).all(), sla.calendar_for(shop), now)
+
+
+# -- phone -------------------------------------------------------------------------------------------
+
+def phone_weekly_hours(shop_id: int) -> dict[int, tuple[tuple[str, str], ...]]:
+    rows = db.session.scalars(sa.select(PhoneHours).where(PhoneHours.shop_id == shop_id)
+                              .order_by(PhoneHours.weekday, PhoneHours.opens)).all()
+    if not rows:
+        return dict(DEFAULT_PHONE_HOURS)
+    weekly: dict[int, list] = {}
+    for row in rows:
+        weekly.setdefault(row.weekday, []).append((row.opens, row.closes))
+    return {wd: tuple(spans) for wd, spans in weekly.items()}
+
+
+_phone_calendars: dict = {}
+
+
+def phone_calendar(shop: Shop, weekly: dict | None = None) -> BusinessCalendar:
+    """The phone's opening hours in the shop's zone, skipping the shop's own country's holidays.
+
+    Seed 001 skips only Dutch holidays for the phone of a Dutch shop (Belgian ones too count only
+    for e-mail), so this calendar does not take over the NL+BE rule of the reply clock.
+    """
+    weekly = weekly if weekly is not None else phone_weekly_hours(shop.id)
+    key = (shop.country, shop.timezone, tuple(sorted(weekly.items())))
+    cal = _phone_calendars.get(key)
+    if cal is None:
+        cal = BusinessCalendar(shop.country, weekly=weekly, tz=shop.timezone)
+        cal.skipped_countries = (cal.country,)  # only the home country's holidays (see above)
+        _phone_calendars[key] = cal
+    return cal
+
+
+def closures(shop: Shop) -> list[tuple[datetime, datetime | None]]:
+    """Periods the shop was temporarily closed (phone not offered). The shop keeps only its current
+    or last closure, so older ones are not known; the page says so."""
+    return [(shop.closed_from, shop.closed_until)] if shop.closed_from else []
+
+
+def phone_weekly(shop: Shop, weeks: list[metrics.Week]) -> list[metrics.PhoneScore]:
+    rows = db.session.execute(sa.select(Call.at, Call.direction, Call.answered).where(
+        Call.shop_id == shop.id, Call.at >= weeks[0].start, Call.at < weeks[-1].end)).all()
+    return metrics.phone_scores(rows, weeks, phone_calendar(shop), closures(shop))
+
+
+# -- question volume -----------------------------------------------------------------------------------
+
+def _ticket_product():
+    from_order = (sa.select(sa.func.min(Order.product))
+                  .where(Order.shop_id == Ticket.shop_id, Order.order_number == Ticket.order_number)
+                  .correlate(Ticket).scalar_subquery())
+    return sa.func.coalesce(Ticket.product, from_order)
+
+
+def weekly_orders(shop: Shop, weeks: list[metrics.Week]) -> list[int]:
+    bucket = _bucket(Order.ordered_at, weeks).label("bucket")
+    counts = [0] * len(weeks)
+    query = (sa.select(bucket, sa.func.count(sa.distinct(Order.order_number)))
+             .where(Order.shop_id == shop.id, Order.ordered_at >= weeks[0].start, Order.ordered_at < weeks[-1].end)
+             .group_by(bucket))
+    for i, n in db.session.execute(query):
+        if 0 <= i < len(weeks):
+            counts[i] = n
+    return counts
+
+
+def product_volume(shop: Shop, recent: list[metrics.Week], history: int = metrics.HISTORY_WEEKS) -> list[metrics.ProductRate]:
+    """Per product: questions per 100 orders in the recent weeks against the `history` weeks before."""
+    past_start = recent[0].start - timedelta(weeks=history)   # whole local weeks: Mondays stay Mondays
+    past_start = metrics.week_of(past_start + timedelta(hours=12), shop.tz).start
+    period = sa.case((CLOCK_START >= recent[0].start, 1), else_=0).label("recent")
+    product = _ticket_product().label("product")
+    now_counts: dict[str, list[int]] = {}
+    past_counts: dict[str, list[int]] = {}
+    q = (sa.select(product, period, sa.func.count())
+         .where(_in_period(shop.id, past_start, recent[-1].end)).group_by(product, period))
+    for name, is_recent, n in db.session.execute(q):
+        if name:
+            (now_counts if is_recent else past_counts).setdefault(name, [0, 0])[0] += n
+    o_period = sa.case((Order.ordered_at >= recent[0].start, 1), else_=0).label("recent")
+    q = (sa.select(Order.product, o_period, sa.func.count())
+         .where(Order.shop_id == shop.id, Order.ordered_at >= past_start, Order.ordered_at < recent[-1].end)
+         .group_by(Order.product, o_period))
+    for name, is_recent, n in db.session.execute(q):
+        (now_counts if is_recent else past_counts).setdefault(name, [0, 0])[1] += n
+    rows = metrics.product_rates({k: tuple(v) for k, v in now_counts.items()},
+                                 {k: tuple(v) for k, v in past_counts.items()})
+    flagged = [r.product for r in rows if r.flagged]
+    if flagged:
+        q = (sa.select(product, Ticket.category, sa.func.count())
+             .where(_in_period(shop.id, recent[0].start, recent[-1].end), _ticket_product().in_(flagged))
+             .group_by(product, Ticket.category))
+        cats: dict[str, Counter] = {}
+        for name, category, n in db.session.execute(q):
+            cats.setdefault(name, Counter())[category] = n
+        for r in rows:
+            r.categories = cats.get(r.product, Counter()).most_common(3)
+    return rows
+
+
+# -- service measures -------------------------------------------------------------------------------------
+
+def service_facts(shop: Shop, ids: list[int]) -> list[metrics.TicketFacts]:
+    """The narrow rows ticket_figures needs for these tickets: the ticket, then its public thread."""
+    facts: dict[int, metrics.TicketFacts] = {}
+    for i in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
+        chunk = ids[i:i + 900]
+        for row in db.session.execute(
+                sa.select(Ticket.id, Ticket.assignee_id, Ticket.channel, CLOCK_START, Ticket.status, Ticket.solved_at)
+                .where(Ticket.shop_id == shop.id, Ticket.id.in_(chunk))):
+            facts[row[0]] = metrics.TicketFacts(*row, thread=[])
+        for tid, kind, at in db.session.execute(
+                sa.select(Message.ticket_id, Message.kind, Message.created_at)
+                .where(Message.ticket_id.in_(chunk),
+                       Message.kind.in_((MessageKind.CUSTOMER.value, MessageKind.REPLY.value)))
+                .order_by(Message.ticket_id, Message.created_at, Message.id)):
+            facts[tid].thread.append((kind, at))
+    for fact in facts.values():
+        # A forwarded question's first customer message predates the clock: the wait starts at the forward.
+        if fact.thread and fact.thread[0][0] == "customer":
+            fact.thread[0] = ("customer", fact.clock_start)
+    return list(facts.values())
+
+
+def service_figures(shop: Shop, start: datetime, end: datetime, now: datetime,
+                    assignee_id: int | None = None) -> list[tuple[int | None, str, metrics.TicketFigures]]:
+    """(assignee_id, channel, figures) per ticket whose clock started in [start, end).
+
+    Figures come from TicketMeasure while it is current (same message count, status and solved time);
+    the others are computed from their threads and stored, so a page view replays only what changed.
+    """
+    m = TicketMeasure
+    query = (sa.select(Ticket.id, Ticket.assignee_id, Ticket.channel, Ticket.status, Ticket.message_count,
+                       Ticket.solved_at, m.message_count, m.status, m.solved_at, m.first_response_s, m.resolution_s,
+                       m.gap_sum_s, m.gap_count, m.wait_s, m.first_contact)
+             .outerjoin(m, m.ticket_id == Ticket.id)
+             .where(_in_period(shop.id, start, end)))
+    if assignee_id is not None:
+        query = query.where(Ticket.assignee_id == assignee_id)
+    result, stale = [], {}
+    for (tid, who, channel, status, count, solved, m_count, m_status, m_solved,
+         first, resolution, gap_sum, gap_count, wait, first_contact) in db.session.execute(query):
+        if status == "open" or m_count != count or m_status != status or m_solved != solved:
+            stale[tid] = (who, channel, count)
+        else:
+            result.append((who, channel, metrics.TicketFigures(first, resolution, gap_sum, gap_count, wait,
+                                                               status == "solved" and solved is not None,
+                                                               bool(first_contact))))
+    if stale:
+        cal = sla.calendar_for(shop)
+        keep = []
+        for fact in service_facts(shop, list(stale)):
+            f = metrics.ticket_figures(fact, cal, now)
+            who, channel, count = stale[fact.ticket_id]
+            result.append((who, channel, f))
+            if fact.status != "open":
+                keep.append((fact, f, count))
+        if keep:
+            _store_figures(shop, keep)
+    return result
+
+
+def _store_figures(shop: Shop, keep) -> None:
+    """Save computed figures; two requests racing to save the same ticket is harmless, so a clash is dropped."""
+    ids = [fact.ticket_id for fact, _, _ in keep]
+    try:
+        for i in range(0, len(ids), 900):
+            db.session.execute(sa.delete(TicketMeasure).where(TicketMeasure.ticket_id.in_(ids[i:i + 900])))
+        db.session.execute(sa.insert(TicketMeasure), [
+            dict(ticket_id=fact.ticket_id, shop_id=shop.id, message_count=count,
+                 status=fact.status, solved_at=fact.solved_at, first_response_s=f.first_response,
+                 resolution_s=f.resolution, gap_sum_s=f.gap_sum, gap_count=f.gap_count, wait_s=f.wait,
+                 first_contact=f.first_contact) for fact, f, count in keep])
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+
+
+# -- the weekly check ------------------------------------------------------------------------------------
+
+def shop_staff(shop: Shop) -> list[User]:
+    return list(db.session.scalars(sa.select(User).where(User.shop_id == shop.id)))
+
+
+def owners(shop: Shop) -> list[User]:
+    return list(db.session.scalars(sa.select(User).where(User.shop_id == shop.id, User.role == Role.OWNER.value,
+                                                         User.active.is_(True)).order_by(User.id)))
+
+
+def _claim(shop: Shop, norm: str, week: metrics.Week, count: int, now: datetime) -> NormNotice | None:
+    """Insert the notice first; only the worker whose insert succeeds sends the e-mail."""
+    notice = NormNotice(shop_id=shop.id, norm=norm, iso_year=week.year, iso_week=week.week, count=count, sent_at=now)
+    db.session.add(notice)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return notice
+
+
+def _send(shop: Shop, notice: NormNotice, subject_body) -> bool:
+    recipients = owners(shop)
+    if not recipients:
+        return False
+    locale = recipients[0].locale or ("nl" if shop.country == "NL" else "en")
+    with force_locale(locale):
+        subject, body = subject_body()
+    message = mail.system_message(to=", ".join(u.email for u in recipients), subject=subject, body=body,
+                                  headers={"X-Inbox-Norm": f"{notice.norm} {notice.iso_year}-W{notice.iso_week:02d}"})
+    try:
+        mail.deliver(message)
+    except Exception:
+        # Give the week back, so the next run tries again rather than never warning at all.
+        db.session.delete(notice)
+        db.session.commit()
+        raise
+    return True
+
+
+def page_url() -> str:
+    return (current_app.config.get("BASE_URL") or "").rstrip("/") + "/reports"
+
+
+def check_response(shop: Shop, now: datetime) -> bool:
+    """At 10 misses in this ISO week the owner gets one e-mail for the week. True when it was sent now."""
+    count = miss_count(shop, now)
+    if count < metrics.WARNING_AT:
+        return False
+    week = metrics.week_of(now, shop.tz)
+    notice = _claim(shop, "response", week, count, now)
+    if notice is None:
+        return False
+    misses = week_misses(shop, week, now)
+
+    def compose():
+        lines = [_("%(n)s questions in week %(week)s did not get a first reaction within 8 business hours.",
+                   n=count, week=week.week),
+                 _("At %(limit)s the marketplace sends its own warning and your performance score drops.",
+                   limit=metrics.WARNING_AT), ""]
+        for m in misses[:30]:
+            lines.append(f"- #{m.ticket_id} {m.subject} ({_('late by %(d)s', d=business_duration(m.late_seconds))}"
+                         f"{', ' + m.assignee if m.assignee else ''})")
+        lines += ["", _("See the performance page: %(url)s", url=page_url())]
+        return _("%(shop)s: %(n)s late first reactions this week", shop=shop.name, n=count), "\n".join(lines)
+    return _send(shop, notice, compose)
+
+
+def check_volume(shop: Shop, now: datetime) -> bool:
+    """Opt-in: products well above their expected question rate last week get one e-mail."""
+    settings = db.session.scalar(sa.select(NormSettings).where(NormSettings.shop_id == shop.id))
+    if settings is None or not settings.volume_email:
+        return False
+    last_week = metrics.weeks_back(now, shop.tz, 2)[0]
+    flagged = [r for r in product_volume(shop, [last_week]) if r.flagged]
+    if not flagged:
+        return False
+    notice = _claim(shop, "volume", last_week, len(flagged), now)
+    if notice is None:
+        return False
+
+    def compose():
+        lines = [_("These products drew more questions per 100 orders in week %(week)s than usual:", week=last_week.week), ""]
+        for r in flagged:
+            cats = ", ".join(f"{c} ({n})" for c, n in r.categories)
+            lines.append(f"- {r.product}: {r.rate:.1f} / {r.expected:.1f} " + _("expected") + (f" — {cats}" if cats else ""))
+        lines += ["", _("Better product information often prevents these questions."), page_url()]
+        return _("%(shop)s: more questions than expected", shop=shop.name), "\n".join(lines)
+    return _send(shop, notice, compose)
+
+
+def run_checks(now: datetime) -> list[tuple[str, str]]:
+    """Every shop's checks; returns (shop name, what was sent)."""
+    sent = []
+    for shop in db.session.scalars(sa.select(Shop).order_by(Shop.id)).all():
+        try:
+            if check_response(shop, now):
+                sent.append((shop.name, "response"))
+            if check_volume(shop, now):
+                sent.append((shop.name, "volume"))
+        except Exception:
+            log.exception("norm check failed for shop %s", shop.id)
+            db.session.rollback()
+    return sent

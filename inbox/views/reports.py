@@ -1,0 +1,286 @@
+"""The performance page: the three norms, the weekly warning, the service measures, and their CSVs.
+
+Agents see their own figures (the questions assigned to them); managers and owners see the shop's.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, Response, abort, g, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import DateField
+from wtforms.validators import Optional
+
+from inbox import clock, metrics, svgcharts
+from inbox.i18n import local_date
+from inbox.models import Shop
+from inbox.services import norms
+from inbox.ui import Banner, banner_source
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+CHANNEL_NAMES = {"email": _l("E-mail"), "webform": _l("Web form"), "phone": _l("Phone"),
+                 "marketplace": _l("Forwarded by the marketplace")}
+
+
+class PeriodForm(FlaskForm):
+    """The period of the service measures; read from the query string, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if ok and self.start.data and self.end.data:
+            if self.start.data > self.end.data:
+                self.end.errors.append(_l("The end date must be on or after the start date."))
+                return False
+            if (self.end.data - self.start.data).days > 366:
+                self.end.errors.append(_l("Choose a period of at most a year."))
+                return False
+        return ok
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 2)
+
+
+def _pct(share: float | None) -> float | None:
+    return None if share is None else round(share * 100, 1)
+
+
+@dataclass
+class Table:
+    """The numbers behind a chart: shown as an accessible table and downloaded as CSV."""
+
+    name: str
+    caption: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    shop: Shop
+    now: datetime
+    own_only: bool
+    start: date
+    end: date
+    weeks: list[metrics.Week]
+    response: list[metrics.WeekScore]
+    last4: metrics.Total
+    last13: metrics.Total
+    this_week: metrics.WeekScore
+    misses: list[norms.Miss]
+    at_risk: list[metrics.AtRisk]
+    phone: list[metrics.PhoneScore] | None = None
+    phone_last4: metrics.Total | None = None
+    volume: list[metrics.VolumeWeek] | None = None
+    products: list[metrics.ProductRate] | None = None
+    service_rows: list[tuple[str, metrics.ServiceMeasures]] = field(default_factory=list)
+    tables: dict[str, Table] = field(default_factory=dict)
+    charts: dict[str, Markup] = field(default_factory=dict)
+
+
+def week_label(week: metrics.Week) -> str:
+    return _("W%(n)s", n=week.week)
+
+
+def _period(form: PeriodForm, shop: Shop, now: datetime) -> tuple[date, date]:
+    today = now.astimezone(shop.tz).date()
+    end = form.end.data or today
+    start = form.start.data or min(end, today) - timedelta(days=27)
+    return start, end
+
+
+def build_report(shop: Shop, now: datetime, *, own_only: bool, user_id: int, start: date, end: date) -> Report:
+    """Everything the page shows, in a handful of aggregated queries."""
+    assignee = user_id if own_only else None
+    weeks26 = metrics.weeks_back(now, shop.tz, 26)
+    scores26 = norms.weekly_tickets(shop, weeks26, now, assignee)
+    weeks, scores = weeks26[13:], scores26[13:]
+    this_week = scores[-1]
+    report = Report(shop, now, own_only, start, end, weeks, scores, metrics.combine(scores[-4:]),
+                    metrics.combine(scores), this_week,
+                    norms.week_misses(shop, this_week.week, now, assignee),
+                    norms.week_forecast(shop, this_week.week, now, assignee))
+    if not own_only:
+        report.phone = norms.phone_weekly(shop, weeks)
+        report.phone_last4 = metrics.combine(report.phone[-4:], good="answered")
+        report.volume = metrics.volume_weeks([s.total for s in scores26], norms.weekly_orders(shop, weeks26), weeks)
+        report.products = norms.product_volume(shop, weeks[-4:])
+    period_start = datetime.combine(start, datetime.min.time(), tzinfo=shop.tz)
+    period_end = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=shop.tz)
+    rows = norms.service_figures(shop, period_start, period_end, now, assignee)
+    report.service_rows.append((_("Everyone") if not own_only else _("You"),
+                                metrics.summarise([f for _who, _channel, f in rows])))
+    if not own_only:
+        names = {u.id: u.display_name for u in norms.shop_staff(shop)}
+        for agent_id, m in sorted(metrics.group_figures(rows, 0).items(), key=lambda kv: names.get(kv[0], "~")):
+            report.service_rows.append((names.get(agent_id, _("Unassigned")), m))
+        for channel, m in sorted(metrics.group_figures(rows, 1).items()):
+            report.service_rows.append((str(CHANNEL_NAMES.get(channel, channel)), m))
+    _tables(report)
+    _charts(report)
+    return report
+
+
+def _tables(r: Report) -> None:
+    tz = r.shop.tz
+    t = Table("response", _("First reaction within 8 business hours, per week"),
+              [_("Week"), _("Monday"), _("Questions"), _("On time"), _("Late"), _("No reaction, past due"),
+               _("Still waiting"), _("% on time")])
+    for s in r.response:
+        t.rows.append([s.week.key, s.week.monday(tz).isoformat(), s.total, s.on_time, s.late, s.missing, s.waiting,
+                       _pct(s.share)])
+    r.tables["response"] = t
+    t = Table("misses", _("This week's misses"), [_("Ticket"), _("Subject"), _("Clock started"), _("Due"),
+                                                    _("First reaction"), _("Late by (business hours)"), _("Assigned to")])
+    for m in r.misses:
+        t.rows.append([m.ticket_id, m.subject, _iso(m.clock_start, tz), _iso(m.due, tz), _iso(m.first_reply_at, tz),
+                       _hours(m.late_seconds), m.assignee or ""])
+    r.tables["misses"] = t
+    if r.phone is not None:
+        t = Table("phone", _("Calls answered during phone opening hours, per week"),
+                  [_("Week"), _("Monday"), _("Call attempts"), _("Answered"), _("Missed"),
+                   _("Outside opening hours or closed"), _("% answered")])
+        for s in r.phone:
+            t.rows.append([s.week.key, s.week.monday(tz).isoformat(), s.attempts, s.answered, s.missed,
+                           s.outside_hours, _pct(s.share)])
+        r.tables["phone"] = t
+    if r.volume is not None:
+        t = Table("volume", _("Questions per 100 orders, per week"),
+                  [_("Week"), _("Monday"), _("Questions"), _("Orders"), _("Per 100 orders"), _("Expected")])
+        for v in r.volume:
+            t.rows.append([v.week.key, v.week.monday(tz).isoformat(), v.questions, v.orders, _round(v.rate),
+                           _round(v.expected)])
+        r.tables["volume"] = t
+        t = Table("products", _("Questions per 100 orders per product, last 4 weeks against the 13 before"),
+                  [_("Product"), _("Questions"), _("Orders"), _("Per 100 orders"), _("Expected"), _("Times expected"),
+                   _("Most common questions"), _("Well above expectation")])
+        for p in r.products:
+            t.rows.append([p.product, p.questions, p.orders, _round(p.rate), _round(p.expected), _round(p.ratio, 2),
+                           ", ".join(f"{c} ({n})" for c, n in p.categories), _("yes") if p.flagged else ""])
+        r.tables["products"] = t
+    t = Table("service", _("Service measures, %(start)s – %(end)s (business hours)",
+                           start=local_date(r.start), end=local_date(r.end)),
+              [_("Who / channel"), _("Questions"), _("First response, median"), _("First response, 90th percentile"),
+               _("Resolution, median"), _("Resolution, 90th percentile"), _("Average time between responses"),
+               _("% solved at first contact"), _("Customer waiting time, median"), _("Customer waiting time, 90th percentile")])
+    for name, m in r.service_rows:
+        t.rows.append([name, m.tickets, _hours(m.first_response_median), _hours(m.first_response_p90),
+                       _hours(m.resolution_median), _hours(m.resolution_p90), _hours(m.between_responses_avg),
+                       _pct(m.first_contact_share), _hours(m.waiting_median), _hours(m.waiting_p90)])
+    r.tables["service"] = t
+
+
+def _iso(value: datetime | None, tz) -> str:
+    return "" if value is None else value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _charts(r: Report) -> None:
+    labels = [week_label(w) for w in r.weeks]
+    norm_label = _("norm 90%")
+    r.charts["response"] = svgcharts.bar_chart(
+        "chart-response", labels, [s.share for s in r.response], norm=metrics.NORM_SHARE, norm_label=norm_label,
+        title=_("Share of questions with a first reaction within 8 business hours, last 13 weeks"),
+        desc=_("Bars per ISO week; the dashed line is the 90%% norm. Last 4 weeks: %(a)s, last 13 weeks: %(b)s.",
+               a=_fmt_share(r.last4.share), b=_fmt_share(r.last13.share)))
+    if r.phone is not None:
+        r.charts["phone"] = svgcharts.bar_chart(
+            "chart-phone", labels, [s.share for s in r.phone], norm=metrics.NORM_SHARE, norm_label=norm_label,
+            title=_("Share of call attempts answered during opening hours, last 13 weeks"),
+            desc=_("Bars per ISO week; the dashed line is the 90% norm."))
+    if r.volume is not None:
+        r.charts["volume"] = svgcharts.line_chart(
+            "chart-volume", labels,
+            [svgcharts.Series(_("Questions per 100 orders"), [v.rate for v in r.volume]),
+             svgcharts.Series(_("Expected (trailing 13 weeks)"), [v.expected for v in r.volume], "norm", dashed=True)],
+            title=_("Questions per 100 orders, last 13 weeks"),
+            desc=_("The solid line is this shop's rate per week; the dashed line its own rate over the 13 weeks before."))
+
+
+def _fmt_share(share: float | None) -> str:
+    return "–" if share is None else svgcharts.percent(share)
+
+
+def _report_from_request() -> tuple[Report | None, PeriodForm]:
+    shop = current_user.shop
+    now = clock.now()
+    form = PeriodForm(formdata=request.args)
+    valid = form.validate()
+    if not valid:
+        form.start.data = form.end.data = None
+    start, end = _period(form, shop, now)
+    report = build_report(shop, now, own_only=not current_user.may("see_reports"), user_id=current_user.id,
+                          start=start, end=end)
+    return report, form
+
+
+@bp.route("")
+@login_required
+def index():
+    """The performance page; a bad period re-renders with field errors and 422."""
+    report, form = _report_from_request()
+    status = 422 if form.errors else 200
+    return render_template("reports/index.html", r=report, form=form, metrics=metrics, timedelta=timedelta), status
+
+
+@bp.route("/<name>.csv")
+@login_required
+def download(name: str):
+    """The numbers behind one chart or table, as CSV (semicolon-free: plain commas, UTF-8 with BOM for Excel).
+
+    :raise 404: an unknown table, or one the user's role does not show.
+    """
+    report, form = _report_from_request()
+    if form.errors:
+        abort(422)
+    table = report.tables.get(name)
+    if table is None:
+        abort(404)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(table.headers)
+    writer.writerows(["" if v is None else v for v in row] for row in table.rows)
+    filename = f"{name}-{report.now.astimezone(report.shop.tz).date().isoformat()}.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@banner_source
+def week_misses_banner() -> Banner | None:
+    """Managers and owners see this week's misses in the inbox once they reach 5 (one count query per request)."""
+    if not current_user.is_authenticated or not current_user.may("see_reports"):
+        return None
+    if not (request.endpoint or "").startswith("tickets.") or "reports.index" not in _app_views():
+        return None
+    if "week_misses" not in g:
+        g.week_misses = norms.miss_count(current_user.shop, clock.now())
+    n = g.week_misses
+    if n < metrics.BANNER_AT:
+        return None
+    level = "danger" if n >= metrics.WARNING_AT else "warning"
+    text = _("%(n)s questions this week got no first reaction within 8 business hours. At %(limit)s the marketplace sends a warning.",
+             n=n, limit=metrics.WARNING_AT)
+    return Banner(level, Markup('{} <a href="{}">{}</a>').format(text, url_for("reports.index") + "#warning",
+                                                                  _("See which ones")))
+
+
+def _app_views():
+    from flask import current_app
+    return current_app.view_functions
