@@ -27,3 +27,5 @@ def register_cli(app: Flask) -> None:
             click.echo(f"{shop.name}: {changed} due times changed")
 
     app.cli.add_command(sla_group)
+    from inbox import mailcli
+    mailcli.register(app)

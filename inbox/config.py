@@ -32,6 +32,12 @@ ENVIRONMENT = {
     "SMTP_PASSWORD": ("SMTP_PASSWORD", str),
     "SMTP_TLS": ("SMTP_TLS", str),
     "MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", str),
+    "MAIL_DOMAIN": ("MAIL_DOMAIN", str),
+    "MAIL_FROM_ADDRESS": ("MAIL_FROM_ADDRESS", str),
+    "SEND_ON_REPLY": ("SEND_ON_REPLY", lambda v: v.lower() in ("1", "true", "yes")),
+    "MAIL_MAX_ATTACHMENT_BYTES": ("MAIL_MAX_ATTACHMENT_BYTES", int),
+    "MAIL_MAX_MESSAGE_BYTES": ("MAIL_MAX_MESSAGE_BYTES", int),
+    "MAIL_SEND_MAX_ATTEMPTS": ("MAIL_SEND_MAX_ATTEMPTS", int),
     "BASE_URL": ("BASE_URL", str),
 }
 

@@ -1,0 +1,289 @@
+"""Inbound e-mail -> tickets. One entry point, `receive_email`, used by the IMAP fetcher, the SMTP receiver,
+the one-off import and the review list's "retry".
+
+Order of decisions: unreadable -> review list; seen before -> duplicate; a bounce -> onto the reply it bounced
+from; else thread by In-Reply-To/References, then by the subject tag [#123], else a new ticket.
+"""
+from __future__ import annotations
+
+import email
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from inbox import clock, mailparse
+from inbox.extensions import db
+from inbox.models import (InboundMail, MailAttachment, Message, OutboundEmail, QuarantinedMail, Shop, Ticket)
+from inbox.services import mailconfig, tickets as ticket_service
+from inbox.workflow import Channel
+
+log = logging.getLogger(__name__)
+
+SOURCES = ("imap", "smtp", "import", "retry")
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    outcome: str  # new | threaded | duplicate | bounce | note | rejected
+    ticket_id: int | None = None
+    message_id: int | None = None
+    quarantine_id: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != "rejected"
+
+    def describe(self) -> str:
+        if self.outcome == "new":
+            return f"new ticket #{self.ticket_id}"
+        if self.outcome in ("threaded", "note", "bounce"):
+            return f"{self.outcome} into ticket #{self.ticket_id}"
+        if self.outcome == "duplicate":
+            return f"duplicate (already in ticket #{self.ticket_id})" if self.ticket_id else "duplicate"
+        return f"rejected: {self.reason}"
+
+
+def _limits() -> dict:
+    cfg = current_app.config
+    return {"max_attachment_bytes": int(cfg.get("MAIL_MAX_ATTACHMENT_BYTES") or mailparse.DEFAULT_MAX_ATTACHMENT_BYTES),
+            "max_total_bytes": int(cfg.get("MAIL_MAX_TOTAL_BYTES") or mailparse.DEFAULT_MAX_TOTAL_BYTES)}
+
+
+def dedupe_key(parsed: mailparse.ParsedMail) -> str:
+    """Message-ID when the mail has one, else a hash of its content (so a re-fetch still matches)."""
+    key = f"hash:{parsed.content_hash}" if parsed.message_id_missing else f"mid:{parsed.message_id}"
+    return key if len(key) <= 320 else "midh:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def receive_email(shop: Shop, raw: bytes, *, source: str, quarantine: bool = True) -> IntakeResult:
+    """Take one raw mail into the shop's inbox and commit.
+
+    Never raises for bad mail: what cannot be read is kept raw in the review list (unless `quarantine` is False,
+    as on a retry from that list) and the result says why.
+    """
+    now = clock.now()
+    try:
+        parsed = mailparse.parse(raw, received_at=now, **_limits())
+    except mailparse.MailParseError as e:
+        return _reject(shop, raw, e.reason, source, quarantine)
+    key = dedupe_key(parsed)
+    seen = db.session.scalar(sa.select(InboundMail).where(InboundMail.shop_id == shop.id, InboundMail.dedupe_key == key))
+    if seen is not None:
+        return IntakeResult("duplicate", seen.ticket_id, seen.message_id)
+    try:
+        result = _take_in(shop, raw, parsed, key, source, now)
+        if result.outcome == "rejected":
+            db.session.rollback()
+            return _reject(shop, raw, result.reason, source, quarantine)
+        db.session.commit()
+    except IntegrityError:
+        # Another intake of the same mail committed first: the unique key on InboundMail stopped this one.
+        db.session.rollback()
+        seen = db.session.scalar(sa.select(InboundMail).where(InboundMail.shop_id == shop.id, InboundMail.dedupe_key == key))
+        return IntakeResult("duplicate", seen and seen.ticket_id, seen and seen.message_id)
+    except sa.exc.DBAPIError:
+        # The database is away or locked: not the mail's fault. Raise, so the fetcher stops here and retries
+        # later and the SMTP receiver answers 451; quarantining a good mail for this would be wrong.
+        db.session.rollback()
+        raise
+    except Exception as e:  # noqa: BLE001 - one odd mail must not stop the fetcher; keep it for the owner
+        db.session.rollback()
+        log.exception("intake failed for shop %s", shop.id)
+        return _reject(shop, raw, f"could not be taken in ({e.__class__.__name__}: {e})"[:500], source, quarantine)
+    if result.outcome == "new" and _may_acknowledge(shop, parsed):
+        _acknowledge(shop, result.ticket_id)
+    return result
+
+
+def _reject(shop: Shop, raw: bytes, reason: str, source: str, quarantine: bool) -> IntakeResult:
+    if not quarantine:
+        return IntakeResult("rejected", reason=reason)
+    row = QuarantinedMail(shop_id=shop.id, raw=bytes(raw), size=len(raw), error=reason, source=source,
+                          subject_hint=_subject_hint(raw), received_at=clock.now())
+    db.session.add(row)
+    db.session.commit()
+    log.warning("mail for shop %s kept for review: %s", shop.id, reason)
+    return IntakeResult("rejected", quarantine_id=row.id, reason=reason)
+
+
+def _subject_hint(raw: bytes) -> str:
+    """Whatever can be read of the subject, to tell rejected mails apart in the list."""
+    try:
+        head = bytes(raw[:2 * 1024 * 1024]).split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+        msg = email.message_from_bytes(head, policy=policy.compat32)
+        return mailparse.decode_words(msg.get("subject", ""))[:300]
+    except Exception:  # noqa: BLE001 - a hint only
+        return ""
+
+
+def _take_in(shop: Shop, raw: bytes, parsed: mailparse.ParsedMail, key: str, source: str, now: datetime) -> IntakeResult:
+    record = InboundMail(shop_id=shop.id, dedupe_key=key, outcome="new", source=source, received_at=now)
+    db.session.add(record)
+    db.session.flush()  # the unique key first: a concurrent twin fails here, before any ticket is made
+    at = min(parsed.date, now)
+
+    if parsed.is_bounce or (parsed.bounce_original_message_id and parsed.auto_submitted):
+        return _take_bounce(shop, parsed, record, at)
+
+    settings = mailconfig.settings_for(shop)
+    own = mailparse.is_from_own_address(parsed, mailconfig.own_addresses(shop))
+    body, body_html = _body(raw, parsed)
+    ticket = _thread_ticket(shop, parsed)
+    if ticket is not None:
+        # A sender's clock running behind must not put the answer above the reply it answers.
+        at = max(at, ticket.last_message_at or at)
+        if own or parsed.auto_submitted:
+            # Our own mail copied to the inbox, or an out-of-office: keep it, but it is not the customer asking.
+            label = "Sent from our own mailbox" if own else "Automatic reply from the customer's mailbox"
+            message = ticket_service.add_note(ticket, shop, f"[{label}]\n\n{body}".strip(), by=None, at=at)
+            message.email_message_id = parsed.message_id
+            outcome = "note"
+        else:
+            message = ticket_service.add_customer_message(ticket, shop, body, at=at, body_html=body_html,
+                                                          email_message_id=parsed.message_id)
+            outcome = "threaded"
+    else:
+        forwarded_at = None
+        name, address = parsed.reply_to_name or parsed.from_name, parsed.reply_to or parsed.from_email
+        if mailparse.matches_rule(parsed, settings.marketplace_sender, settings.marketplace_subject):
+            forwarded_at = at  # the marketplace forwarded it now: the 8 business hours count from here
+            name, address = mailparse.forwarded_customer(parsed) or (name, address)
+        elif own:
+            # Someone forwarded a customer's mail from our own address: the customer is inside.
+            name, address = mailparse.forwarded_customer(parsed) or (name, address)
+        if parsed.reply_to and not parsed.reply_to_name and forwarded_at is None:
+            name = parsed.from_name
+        ticket = ticket_service.create_ticket(
+            shop, subject=parsed.subject or "(no subject)", body=body, body_html=body_html,
+            customer_name=name or "", customer_email=address or None, channel=Channel.EMAIL.value,
+            received_at=at, forwarded_at=forwarded_at, email_message_id=parsed.message_id,
+            language=_language(parsed))
+        message = ticket.messages[0]
+        outcome = "new"
+    db.session.flush()
+    _store_attachments(shop, ticket, message, parsed)
+    record.ticket_id, record.message_id, record.outcome = ticket.id, message.id, outcome
+    # The quoted history folded away from the body stays with the intake record; the thread can unfold it.
+    record.quoted_text = (parsed.quoted_text or "")[:100_000] or None
+    return IntakeResult(outcome, ticket.id, message.id)
+
+
+def _language(parsed: mailparse.ParsedMail) -> str | None:
+    code = (parsed.language or "").split("-")[0].lower()
+    return code if code in ("nl", "en", "de", "fr") else None
+
+
+def _body(raw: bytes, parsed: mailparse.ParsedMail) -> tuple[str, str | None]:
+    """The new text (quoted history folded away); the sanitised HTML only when the mail had no plain text."""
+    text = (parsed.new_text or parsed.text or "").strip()
+    if not text and parsed.accepted_attachments:
+        text = "(attachment only)"
+    html = parsed.html if parsed.html and not _has_plain_part(raw) else None
+    return text, html
+
+
+def _has_plain_part(raw: bytes) -> bool:
+    try:
+        msg = email.message_from_bytes(bytes(raw), policy=policy.compat32)
+    except Exception:  # noqa: BLE001
+        return True
+    for part in msg.walk():
+        if part.get_content_type() == "text/plain" and not part.get_filename() \
+                and "attachment" not in (part.get("Content-Disposition") or "").lower():
+            return True
+    return False
+
+
+def _thread_ticket(shop: Shop, parsed: mailparse.ParsedMail) -> Ticket | None:
+    """The ticket this mail answers: by its In-Reply-To/References, else by a [#id] tag of this shop."""
+    ids = [i for i in [parsed.in_reply_to, *reversed(parsed.references)] if i]
+    if ids:
+        candidates = ids + [f"<{i}>" for i in ids]
+        ticket_id = db.session.scalar(
+            sa.select(Message.ticket_id).where(Message.shop_id == shop.id, Message.email_message_id.in_(candidates))
+            .order_by(Message.id.desc()).limit(1))
+        if ticket_id is None:
+            ticket_id = db.session.scalar(
+                sa.select(OutboundEmail.ticket_id).where(OutboundEmail.shop_id == shop.id,
+                                                         OutboundEmail.email_message_id.in_(candidates))
+                .order_by(OutboundEmail.id.desc()).limit(1))
+        if ticket_id is not None:
+            return db.session.get(Ticket, ticket_id)
+    if parsed.ticket_tag is not None:
+        return db.session.scalar(sa.select(Ticket).where(Ticket.id == parsed.ticket_tag, Ticket.shop_id == shop.id))
+    return None
+
+
+def _take_bounce(shop: Shop, parsed: mailparse.ParsedMail, record: InboundMail, at: datetime) -> IntakeResult:
+    """A delivery failure: mark the reply it bounced from and say so in its thread; never a new ticket."""
+    ids = [i for i in [parsed.bounce_original_message_id, parsed.in_reply_to, *parsed.references] if i]
+    candidates = ids + [f"<{i}>" for i in ids]
+    outbound = db.session.scalar(
+        sa.select(OutboundEmail).where(OutboundEmail.shop_id == shop.id, OutboundEmail.email_message_id.in_(candidates))
+        .order_by(OutboundEmail.id.desc()).limit(1)) if ids else None
+    ticket = db.session.get(Ticket, outbound.ticket_id) if outbound and outbound.ticket_id else None
+    if ticket is None:
+        return IntakeResult("rejected", reason="delivery failure notice for a mail this inbox did not send"
+                                                + (f" ({parsed.bounce_reason})" if parsed.bounce_reason else ""))
+    reason = parsed.bounce_reason or "no reason given"
+    if parsed.is_bounce:
+        outbound.state = "bounced"
+        outbound.last_error = f"Bounced: {reason}"[:2000]
+        note = f"The reply to {outbound.to_addr} could not be delivered: {reason}"
+    else:
+        note = f"Delivery to {outbound.to_addr} is delayed: {reason}"
+    message = ticket_service.add_note(ticket, shop, note, by=None, at=at)
+    db.session.flush()
+    record.ticket_id, record.message_id, record.outcome = ticket.id, message.id, "bounce"
+    return IntakeResult("bounce", ticket.id, message.id)
+
+
+def _store_attachments(shop: Shop, ticket: Ticket, message: Message, parsed: mailparse.ParsedMail) -> None:
+    for att in parsed.attachments:
+        db.session.add(MailAttachment(
+            shop_id=shop.id, ticket_id=ticket.id, message_id=message.id,
+            filename=(att.filename or "attachment")[:255], content_type=(att.content_type or "application/octet-stream")[:127],
+            size=att.size, data=None if att.rejected else att.data,
+            rejected_reason=(att.rejected_reason or None) and att.rejected_reason[:200], inline=att.inline))
+
+
+# -- automatic acknowledgement ------------------------------------------------------------------------------
+
+def _may_acknowledge(shop: Shop, parsed: mailparse.ParsedMail) -> bool:
+    """Never answer a machine (Auto-Submitted, Precedence bulk/list, bounces) or ourselves: that is how loops start."""
+    if parsed.auto_submitted or parsed.is_bounce or not parsed.from_email:
+        return False
+    if mailparse.is_from_own_address(parsed, mailconfig.own_addresses(shop)):
+        return False
+    local = parsed.from_email.split("@", 1)[0].lower()
+    return local not in ("mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply")
+
+
+def _acknowledge(shop: Shop, ticket_id: int) -> None:
+    """Hand the new ticket to the vacation-mode acknowledgement (it decides whether the shop is closed)."""
+    acknowledge = _acknowledger()
+    if acknowledge is None:
+        return
+    try:
+        ticket = db.session.get(Ticket, ticket_id)
+        acknowledge(ticket, shop, auto_submitted=False)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the question is in; a failed courtesy mail must not undo that
+        db.session.rollback()
+        log.exception("automatic acknowledgement failed for ticket %s", ticket_id)
+
+
+def _acknowledger():
+    """The team area's acknowledgement for closed shops (services/team.auto_acknowledge), when installed."""
+    try:
+        from inbox.services import team
+    except ImportError:
+        return None
+    return getattr(team, "auto_acknowledge", None)

@@ -1,0 +1,82 @@
+"""The SMTP receiver: shops point or forward mail at shop-<id>@MAIL_DOMAIN (or an alias), and it lands in intake.
+
+Built on aiosmtpd. Unknown recipients get 550 at RCPT time, so the sending server bounces (nothing silently
+dropped); a mail we cannot read is still accepted (250) because intake keeps it in the review list; when the
+database is down we answer 451 and the sender tries again later.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiosmtpd.controller import Controller
+from flask import Flask
+
+from inbox.extensions import db
+from inbox.services import intake, mailconfig
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_MESSAGE_BYTES = 40 * 1024 * 1024
+
+
+class IntakeHandler:
+    """aiosmtpd handler; the database work runs in a thread with an app context, off the event loop."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+
+    def _shop_id(self, address: str) -> int | None:
+        with self.app.app_context():
+            try:
+                shop = mailconfig.shop_for_recipient(address)
+                return shop.id if shop else None
+            finally:
+                db.session.remove()
+
+    def _take_in(self, shop_ids: list[int], raw: bytes) -> list[intake.IntakeResult]:
+        from inbox.models import Shop
+        results = []
+        with self.app.app_context():
+            try:
+                for shop_id in shop_ids:
+                    results.append(intake.receive_email(db.session.get(Shop, shop_id), raw, source="smtp"))
+            finally:
+                db.session.remove()
+        return results
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        loop = asyncio.get_running_loop()
+        try:
+            shop_id = await loop.run_in_executor(None, self._shop_id, address)
+        except Exception:  # noqa: BLE001 - the database is away: let the sender retry
+            log.exception("recipient lookup failed")
+            return "451 4.3.0 Temporary lookup failure, try again later"
+        if shop_id is None:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        envelope.shop_ids = sorted(set(getattr(envelope, "shop_ids", [])) | {shop_id})
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        loop = asyncio.get_running_loop()
+        try:
+            results = await loop.run_in_executor(None, self._take_in, getattr(envelope, "shop_ids", []), raw)
+        except Exception:  # noqa: BLE001
+            log.exception("intake failed")
+            return "451 4.3.0 Could not store the message, try again later"
+        log.info("received mail: %s", "; ".join(r.describe() for r in results))
+        return "250 Message accepted"
+
+
+def max_message_bytes(app: Flask) -> int:
+    return int(app.config.get("MAIL_MAX_MESSAGE_BYTES") or DEFAULT_MAX_MESSAGE_BYTES)
+
+
+def make_controller(app: Flask, host: str = "127.0.0.1", port: int = 2525) -> Controller:
+    """An aiosmtpd controller (call .start() / .stop()); it listens in its own thread."""
+    return Controller(IntakeHandler(app), hostname=host, port=port, data_size_limit=max_message_bytes(app),
+                      ident="Seller Inbox", server_hostname=host)

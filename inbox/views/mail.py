@@ -1,0 +1,320 @@
+"""Mail: the owner's mail settings, the review list of mail that could not be read, attachments, and a reply's
+delivery state with retry."""
+from __future__ import annotations
+
+import imaplib
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
+
+from inbox.access import require, shop_ticket_or_404
+from inbox.extensions import db
+from inbox.forms import choices
+from inbox.htmx import hx_redirect, is_htmx
+from inbox.models import InboundMail, MailAttachment, MailSettings, OutboundEmail, QuarantinedMail, Ticket
+from inbox.services import audit, imap, intake, mailconfig, outbox
+
+bp = Blueprint("mail", __name__, url_prefix="/mail")
+bp.record_once(lambda state: outbox.init_app(state.app))
+
+SECURITY = [("ssl", _l("SSL/TLS")), ("starttls", _l("STARTTLS")), ("none", _l("None (only on a trusted network)"))]
+
+
+class MailSettingsForm(FlaskForm):
+    imap_host = StringField(_l("IMAP server"), validators=[Optional(), Length(max=254)])
+    imap_port = IntegerField(_l("Port"), validators=[Optional(), NumberRange(1, 65535)],
+                             description=_l("Empty: 993 with SSL/TLS, else 143"))
+    imap_security = SelectField(_l("Security"), choices=choices(SECURITY))
+    imap_user = StringField(_l("User name"), validators=[Optional(), Length(max=254)])
+    imap_password = PasswordField(_l("Password"), validators=[Optional(), Length(max=500)],
+                                  description=_l("Leave empty to keep the saved password."))
+    imap_folder = StringField(_l("Folder"), validators=[Optional(), Length(max=200)], default="INBOX")
+    imap_move_to = StringField(_l("Move fetched mail to"), validators=[Optional(), Length(max=200)],
+                               description=_l("Empty: fetched mail is marked as read and stays where it is."))
+    inbound_alias = EmailField(_l("Extra receiving address"), validators=[Optional(), Email(), Length(max=254)],
+                               description=_l("Another address the mail receiver accepts for this shop."))
+    from_address = EmailField(_l("Send replies from"), validators=[Optional(), Email(), Length(max=254)])
+    smtp_host = StringField(_l("SMTP server"), validators=[Optional(), Length(max=254)],
+                            description=_l("Empty: the server set for the whole installation is used."))
+    smtp_port = IntegerField(_l("Port"), validators=[Optional(), NumberRange(1, 65535)],
+                             description=_l("Empty: 465 with SSL/TLS, 587 with STARTTLS, else 25"))
+    smtp_security = SelectField(_l("Security"), choices=choices(SECURITY))
+    smtp_user = StringField(_l("User name"), validators=[Optional(), Length(max=254)])
+    smtp_password = PasswordField(_l("Password"), validators=[Optional(), Length(max=500)],
+                                  description=_l("Leave empty to keep the saved password."))
+    send_on_reply = BooleanField(_l("Send each reply right away (the outbox worker retries what fails)"))
+    marketplace_sender = StringField(_l("Sender"), validators=[Optional(), Length(max=254)],
+                                     description=_l("e.g. *@marketplace.example (* matches anything)"))
+    marketplace_subject = StringField(_l("Subject contains"), validators=[Optional(), Length(max=254)],
+                                      description=_l("e.g. Doorgestuurd door klantenservice"))
+    own_addresses = TextAreaField(_l("Our own addresses"), validators=[Optional(), Length(max=5000)],
+                                  description=_l("One per line; @shop.example for a whole domain. "
+                                                 "Mail from these is never acknowledged automatically."))
+    clear_imap_password = BooleanField(_l("Remove the saved IMAP password"))
+    clear_smtp_password = BooleanField(_l("Remove the saved SMTP password"))
+
+    def validate_inbound_alias(self, field):
+        if not field.data:
+            return
+        taken = db.session.scalar(sa.select(MailSettings.shop_id).where(
+            sa.func.lower(MailSettings.inbound_alias) == field.data.strip().lower(),
+            MailSettings.shop_id != current_user.shop_id))
+        if taken:
+            raise ValidationError(_l("Another shop already receives mail at this address."))
+
+    def validate_own_addresses(self, field):
+        for line in (field.data or "").splitlines():
+            line = line.strip()
+            if line and ("@" not in line or " " in line):
+                raise ValidationError(_l("Not an address or @domain: %(line)s", line=line))
+
+
+TEXT_FIELDS = ("imap_host", "imap_security", "imap_user", "imap_folder", "imap_move_to", "inbound_alias",
+               "from_address", "smtp_host", "smtp_security", "smtp_user", "marketplace_sender",
+               "marketplace_subject", "own_addresses")
+
+
+def _saved_settings() -> MailSettings:
+    settings = mailconfig.settings_for(current_user.shop)
+    if settings.id is None:
+        db.session.add(settings)
+    return settings
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@require("manage_shop")
+def settings():
+    """Where the shop's mail comes from and how replies leave."""
+    shop = current_user.shop
+    settings = mailconfig.settings_for(shop)
+    form = MailSettingsForm(obj=settings)
+    if request.method == "GET":
+        form.imap_password.data = form.smtp_password.data = ""
+    if form.validate_on_submit():
+        settings = _saved_settings()
+        changed = []
+        for name in TEXT_FIELDS:
+            value = (getattr(form, name).data or "").strip() or None
+            if name in ("imap_security", "smtp_security"):
+                value = value or "ssl"
+            if name == "imap_folder":
+                value = value or "INBOX"
+            if name == "own_addresses":
+                value = value or ""
+            if getattr(settings, name) != value:
+                setattr(settings, name, value)
+                changed.append(name)
+        for name in ("imap_port", "smtp_port", "send_on_reply"):
+            if getattr(settings, name) != getattr(form, name).data:
+                setattr(settings, name, getattr(form, name).data)
+                changed.append(name)
+        for kind in ("imap", "smtp"):
+            new_password = getattr(form, f"{kind}_password").data
+            if getattr(form, f"clear_{kind}_password").data:
+                setattr(settings, f"{kind}_password", None)
+                changed.append(f"{kind}_password")
+            elif new_password:
+                setattr(settings, f"{kind}_password", new_password)
+                changed.append(f"{kind}_password")
+        if changed:
+            # Field names only: the audit trail must never hold a password.
+            audit.record(shop.id, "mail.settings", actor=current_user, field="mail", new=", ".join(changed))
+        db.session.commit()
+        flash(_("Mail settings saved."), "success")
+        return redirect(url_for("mail.settings"), 303)
+    status = 422 if form.errors else 200
+    return render_template("mail/settings.html", form=form, settings=settings, shop=shop,
+                           inbound_address=mailconfig.inbound_address(shop), smtp=mailconfig.smtp_server(shop),
+                           cursors=_cursors(shop.id), review_count=_review_count(shop.id)), status
+
+
+def _cursors(shop_id):
+    from inbox.models import ImapCursor
+    return list(db.session.scalars(sa.select(ImapCursor).where(ImapCursor.shop_id == shop_id)))
+
+
+def _review_count(shop_id) -> int:
+    return db.session.scalar(sa.select(sa.func.count(QuarantinedMail.id)).where(QuarantinedMail.shop_id == shop_id))
+
+
+@bp.post("/settings/test")
+@require("manage_shop")
+def test_connection():
+    """Try the saved IMAP and SMTP settings and say what the servers answered."""
+    shop = current_user.shop
+    settings = mailconfig.settings_for(shop)
+    checks = []
+    if settings.imap_host:
+        try:
+            count = imap.check(settings)
+            checks.append(("ok", _("IMAP: signed in, folder %(f)s holds %(n)s messages.", f=settings.imap_folder, n=count)))
+        except (OSError, imaplib.IMAP4.error, ssl.SSLError, imap.ImapError) as e:
+            checks.append(("error", _("IMAP: %(error)s", error=_error_text(e))))
+    else:
+        checks.append(("info", _("IMAP: not set up; mail comes in only through the receiving address.")))
+    server = mailconfig.smtp_server(shop)
+    if server is None:
+        checks.append(("warning", _("SMTP: not set up; replies are written to the local folder, not sent.")))
+    else:
+        try:
+            outbox.check_smtp(server)
+            checks.append(("ok", _("SMTP: connected to %(host)s and ready to send.", host=server.host)))
+        except (OSError, smtplib.SMTPException, ssl.SSLError) as e:
+            checks.append(("error", _("SMTP: %(error)s", error=_error_text(e))))
+    html = render_template("mail/_test_result.html", checks=checks)
+    if is_htmx():
+        return html
+    for level, text in checks:
+        flash(text, "error" if level == "error" else "info")
+    return redirect(url_for("mail.settings"), 303)
+
+
+def _error_text(e: Exception) -> str:
+    if isinstance(e, smtplib.SMTPResponseException):
+        text = e.smtp_error.decode("utf-8", "replace") if isinstance(e.smtp_error, bytes) else str(e.smtp_error)
+        return f"{e.smtp_code} {text}"
+    if isinstance(e, imaplib.IMAP4.error) and e.args and isinstance(e.args[0], bytes):
+        return e.args[0].decode("utf-8", "replace")
+    return f"{e.__class__.__name__}: {e}" if not str(e) else str(e)
+
+
+# -- the review list -----------------------------------------------------------------------------------------
+
+def _quarantined_or_404(item_id: int) -> QuarantinedMail:
+    row = db.session.scalar(sa.select(QuarantinedMail).where(QuarantinedMail.id == item_id,
+                                                             QuarantinedMail.shop_id == current_user.shop_id))
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("/review")
+@require("manage_shop")
+def review():
+    """Mail that could not be read, with the reason; nothing is thrown away without the owner saying so."""
+    rows = list(db.session.scalars(sa.select(QuarantinedMail).where(QuarantinedMail.shop_id == current_user.shop_id)
+                                   .order_by(QuarantinedMail.received_at.desc(), QuarantinedMail.id.desc())))
+    return render_template("mail/review.html", rows=rows)
+
+
+@bp.get("/review/<int:item_id>.eml")
+@require("manage_shop")
+def review_download(item_id: int):
+    """The raw mail as it arrived."""
+    row = _quarantined_or_404(item_id)
+    return Response(row.raw, mimetype="message/rfc822", headers={
+        "Content-Disposition": f'attachment; filename="rejected-{row.id}.eml"',
+        "X-Content-Type-Options": "nosniff"})
+
+
+@bp.post("/review/<int:item_id>/retry")
+@require("manage_shop")
+def review_retry(item_id: int):
+    """Try the import again (after an update of the parser, or a raised limit)."""
+    row = _quarantined_or_404(item_id)
+    result = intake.receive_email(current_user.shop, row.raw, source="retry", quarantine=False)
+    row = db.session.get(QuarantinedMail, item_id)
+    if result.ok:
+        db.session.delete(row)
+        audit.record(current_user.shop_id, "mail.review.retry", actor=current_user, ticket=None, new=result.outcome)
+        db.session.commit()
+        flash(_("Imported: %(what)s.", what=result.describe()), "success")
+    else:
+        row.error, row.attempts = result.reason, row.attempts + 1
+        db.session.commit()
+        flash(_("Still cannot be read: %(reason)s", reason=result.reason), "error")
+    return redirect(url_for("mail.review"), 303)
+
+
+@bp.post("/review/<int:item_id>/delete")
+@require("manage_shop")
+def review_delete(item_id: int):
+    """Throw the mail away (download it first if in doubt)."""
+    row = _quarantined_or_404(item_id)
+    audit.record(current_user.shop_id, "mail.review.delete", actor=current_user, field="mail",
+                 old=row.subject_hint or f"#{row.id}")
+    db.session.delete(row)
+    db.session.commit()
+    flash(_("Deleted."), "success")
+    return redirect(url_for("mail.review"), 303)
+
+
+# -- attachments and delivery in the thread ----------------------------------------------------------------------
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    """A customer's file, for the shop's users only, always as a download (never rendered in our origin)."""
+    row = db.session.scalar(sa.select(MailAttachment).where(MailAttachment.id == attachment_id,
+                                                            MailAttachment.shop_id == current_user.shop_id)
+                            .options(sa.orm.undefer(MailAttachment.data)))
+    if row is None or row.data is None:
+        abort(404)
+    response = Response(row.data, mimetype="application/octet-stream")
+    response.headers.set("Content-Disposition", "attachment", filename=row.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@dataclass
+class ThreadMail:
+    """What the thread shows besides the text: files, the folded quote, and each reply's delivery."""
+    attachments: dict = field(default_factory=dict)
+    quotes: dict = field(default_factory=dict)
+    deliveries: dict = field(default_factory=dict)
+
+
+def thread_mail(ticket: Ticket) -> ThreadMail:
+    cache = g.setdefault("_thread_mail", {})
+    if ticket.id in cache:
+        return cache[ticket.id]
+    info = ThreadMail()
+    for att in db.session.scalars(sa.select(MailAttachment).where(MailAttachment.ticket_id == ticket.id,
+                                                                  MailAttachment.shop_id == ticket.shop_id)
+                                  .order_by(MailAttachment.id)):
+        info.attachments.setdefault(att.message_id, []).append(att)
+    for message_id, quoted in db.session.execute(
+            sa.select(InboundMail.message_id, InboundMail.quoted_text)
+            .where(InboundMail.ticket_id == ticket.id, InboundMail.shop_id == ticket.shop_id,
+                   InboundMail.quoted_text.is_not(None))):
+        info.quotes[message_id] = quoted
+    for row in db.session.scalars(sa.select(OutboundEmail).where(OutboundEmail.ticket_id == ticket.id,
+                                                                 OutboundEmail.shop_id == ticket.shop_id)):
+        if row.message_id:
+            info.deliveries[row.message_id] = row
+    cache[ticket.id] = info
+    return info
+
+
+@bp.app_context_processor
+def mail_helpers():
+    return {"thread_mail": thread_mail, "DELIVERY_LABELS": outbox.STATE_LABELS,
+            "mail_smtp_configured": lambda: current_user.is_authenticated and
+            mailconfig.smtp_server(current_user.shop) is not None}
+
+
+@bp.post("/outbound/<int:row_id>/retry")
+@require("answer")
+def delivery_retry(row_id: int):
+    """Queue a reply that could not be delivered again."""
+    row = db.session.scalar(sa.select(OutboundEmail).where(OutboundEmail.id == row_id,
+                                                           OutboundEmail.shop_id == current_user.shop_id))
+    if row is None or row.ticket_id is None:
+        abort(404)
+    ticket = shop_ticket_or_404(row.ticket_id)
+    if outbox.retry(row, by=current_user):
+        db.session.commit()
+        if mailconfig.send_on_reply(current_user.shop):
+            g.outbox_committed = getattr(g, "outbox_committed", set()) | {row.id}
+    flash(_("The reply is queued again."), "success")
+    return hx_redirect(url_for("tickets.show", ticket_id=ticket.id, _anchor=f"message-{row.message_id}"))
