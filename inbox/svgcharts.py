@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 46, 14, 14, 34
+LEFT, RIGHT, TOP, BOTTOM = 46, 76, 18, 34
 
 
 def percent(value: float) -> str:
@@ -80,7 +80,7 @@ def _axes(frame: _Frame, labels: Sequence[str], fmt: Callable[[float], str], tic
 def _norm_line(frame: _Frame, norm: float, label: str) -> list[str]:
     y = frame.y(norm)
     return [f'<g class="norm" aria-hidden="true"><line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>',
-            f'<text x="{WIDTH - RIGHT - 4}" y="{y - 5:.1f}" text-anchor="end">{escape(label)}</text></g>']
+            f'<text x="{WIDTH - RIGHT + 6}" y="{y + 4:.1f}" text-anchor="start">{escape(label)}</text></g>']
 
 
 def bar_chart(chart_id: str, labels: Sequence[str], values: Sequence[float | None], *, title: str, desc: str,
