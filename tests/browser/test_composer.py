@@ -34,6 +34,11 @@ def nudge(page: Page, ticket_id: int, code: str):
     return page.locator(f"#ticket-{ticket_id}-nudges [data-code={code}]")
 
 
+def settled(page: Page):
+    """htmx binds new content a moment after swapping it in; a robot clicks faster than that, a person does not."""
+    page.wait_for_function("!document.querySelector('.htmx-added, .htmx-settling, .htmx-swapping, .htmx-request')")
+
+
 def test_reply_with_a_template_watch_checks_turn_green_and_send(page: Page, login, complaint, browser_app, artifacts):
     login("agent1@example.com")
     page.goto(f"/tickets/{complaint}")
@@ -54,6 +59,7 @@ def test_reply_with_a_template_watch_checks_turn_green_and_send(page: Page, logi
     page.locator(".template-chip.suggested", has_text="Beschadigd product: opties").click()
     picker = page.locator(f"#ticket-{complaint}-template-pick")
     expect(picker.locator("input[name=option]")).to_have_count(3)
+    settled(page)
     picker.locator("input[name=option]").nth(1).uncheck()
     picker.locator("input[name=option]").nth(2).check()
     picker.get_by_role("button", name="Insert template").click()
@@ -110,6 +116,7 @@ def test_manager_manages_templates_and_sees_an_unknown_placeholder_as_an_error(p
     page.get_by_label("Text").fill("Beste {klantnaam},\n\n{options}\n\nGroet,\n{agent_first_name}")
     page.locator("input[name=option]").nth(0).fill("De juiste kleur, vandaag verstuurd.")
     page.locator("input[name=option]").nth(1).fill("Geld terug binnen 2 werkdagen.")
+    settled(page)
     page.get_by_role("button", name="+ Add a solution").click()
     expect(page.locator("input[name=option]")).to_have_count(3)
     page.locator("input[name=option]").nth(2).fill("Houden met 20% korting.")
