@@ -8,10 +8,11 @@ import ssl
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
@@ -21,6 +22,7 @@ from inbox.forms import choices
 from inbox.htmx import hx_redirect, is_htmx
 from inbox.models import InboundMail, MailAttachment, MailSettings, OutboundEmail, QuarantinedMail, Ticket
 from inbox.services import audit, imap, intake, mailconfig, outbox
+from inbox.ui import Banner, banner_source
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
 bp.record_once(lambda state: outbox.init_app(state.app))
@@ -294,6 +296,18 @@ def thread_mail(ticket: Ticket) -> ThreadMail:
             info.deliveries[row.message_id] = row
     cache[ticket.id] = info
     return info
+
+
+@banner_source
+def review_banner():
+    """Tell the owner, on every page, that mail is waiting in the review list (it is not in the inbox)."""
+    if not current_user.is_authenticated or not current_user.may("manage_shop") or "mail.review" not in current_app.view_functions:
+        return None
+    count = _review_count(current_user.shop_id)
+    if not count:
+        return None
+    return Banner("warning", Markup(_('%(n)s mail(s) could not be read and wait in the <a href="%(url)s">review list</a>.',
+                                     n=count, url=url_for("mail.review"))))
 
 
 @bp.app_context_processor

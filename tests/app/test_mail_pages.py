@@ -69,6 +69,7 @@ def test_test_connection_talks_to_the_smtp_server(app, shop, login_as, client, s
 def test_review_list_shows_the_error_and_offers_download_retry_delete(app, shop, login_as, client):
     bad = intake.receive_email(shop, BROKEN, source="imap")
     login_as("owner")
+    assert "wait in the <a href=\"/mail/review\">review list</a>" in client.get("/tickets").get_data(as_text=True)
     page = client.get("/mail/review").get_data(as_text=True)
     assert "headers too large" in page and "kapot" in page
     download = client.get(f"/mail/review/{bad.quarantine_id}.eml")
