@@ -95,9 +95,27 @@ def claim(row_id: int, worker: str) -> bool:
     return result.rowcount == 1
 
 
+STALE_CLAIM = timedelta(minutes=15)
+
+
+def release_stale_claims(now: datetime | None = None) -> int:
+    """Rows a worker claimed and never finished (it crashed mid-send). Whether the server got the mail is
+    unknown, so sending again could send it twice: mark them failed and let the agent decide (Retry)."""
+    now = now or clock.now()
+    result = db.session.execute(
+        sa.update(OutboundEmail)
+        .where(OutboundEmail.state == "sending", OutboundEmail.claimed_at < now - STALE_CLAIM)
+        .values(state="failed", last_error="The sending worker stopped during delivery; the mail may or may not "
+                                           "have arrived. Retry to send it (again).")
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount
+
+
 def run_queue(limit: int = 100, worker: str | None = None) -> list[SendResult]:
     """Deliver what is due now; one row at a time, each committed on its own."""
     worker = worker or worker_name()
+    release_stale_claims()
     return [send_one(row_id, worker) for row_id in due_ids(limit)]
 
 
@@ -251,7 +269,7 @@ def check_smtp(server: mailconfig.SmtpServer) -> str:
 def retry(row: OutboundEmail, *, by) -> bool:
     """Queue a failed or bounced reply again (the agent fixed the address, or the server is back)."""
     if row.state not in ("failed", "bounced"):
-        return False
+        return False  # queued or sent already: a second click must not queue it twice
     old = row.state
     row.state, row.attempts, row.next_attempt_at, row.claimed_by = "queued", 0, clock.now(), None
     audit.record(row.shop_id, "mail.retry", actor=by, ticket=db.session.get(Ticket, row.ticket_id) if row.ticket_id else None,

@@ -258,3 +258,25 @@ def test_a_bounce_after_sending_shows_on_the_reply(app, smtp_shop, staff, smtp_s
     login_as("agent")
     page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
     assert "This reply bounced" in page
+
+
+def test_a_reply_stuck_in_sending_after_a_crash_is_failed_for_the_agent_not_resent(app, smtp_shop, staff, smtp_sink,
+                                                                                     make_ticket):
+    row = send_reply(make_ticket(smtp_shop), smtp_shop, staff["agent"])
+    assert outbox.claim(row.id, "crashed-worker")  # the worker died right after claiming (or mid-send)
+    with time_machine.travel(clock.now() + timedelta(minutes=20), tick=False):
+        assert outbox.run_queue() == []
+    db.session.refresh(row)
+    assert row.state == "failed" and "may or may not have arrived" in row.last_error
+    assert smtp_sink.received == []
+
+
+def test_retrying_twice_queues_once(app, smtp_shop, staff, smtp_sink, make_ticket, login_as, client):
+    row = send_reply(make_ticket(smtp_shop), smtp_shop, staff["agent"])
+    smtp_sink.answer_next("550 no")
+    outbox.run_queue()
+    login_as("agent")
+    client.post(f"/mail/outbound/{row.id}/retry")
+    client.post(f"/mail/outbound/{row.id}/retry")
+    outbox.run_queue()
+    assert len(smtp_sink.received) == 1
