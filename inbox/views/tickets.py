@@ -101,6 +101,8 @@ def _list_context(state: ticket_list.ListState, users) -> dict:
         counts=ticket_list.view_counts(shop, current_user, moment), views=ticket_list.VIEWS,
         offset=(state.page - 1) * ticket_list.PAGE_SIZE, terms=search.terms(state.q),
         viewers=presence.viewers_of(shop.id, [t.id for t in rows], current_user, now),
+        # One pass over the page: each badge from its ticket row and the shop's cached calendar, no queries.
+        badges={t.id: sla_service.badge(t, shop, now) for t in rows},
         tags=ticket_list.recent_tags(shop.id), channels=CHANNEL_LABELS, languages=LANGUAGES,
     )
 

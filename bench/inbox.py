@@ -1,0 +1,213 @@
+"""Benchmark: the inbox list, a search and a ticket page with 100,000 tickets, served by gunicorn.
+
+    .venv/bin/python bench/inbox.py                       # SQLite file in instance/bench-inbox.sqlite
+    .venv/bin/python bench/inbox.py --pg                  # PostgreSQL (INBOX_BENCH_PG_URL, default
+                                                          #   postgresql+psycopg://postgres@127.0.0.1:5432/inbox_bench)
+    options: --tickets 100000 --clients 8 --seconds 20 --workers 2 --reseed
+
+The data set is `python seed.py --tickets N`: the demo shops plus N tickets (~3 messages each) in the Demo Shop
+and N/5 in a second shop. It is built once and reused (pass --reseed to rebuild). The app runs under gunicorn
+on 127.0.0.1 with 2 workers; 8 client threads (stdlib http.client, one signed-in session each) hit one page
+at a time for --seconds each. First a single client measures the latency of one request at a time (the
+server time plus a loopback round trip), then the 8 clients measure throughput under load.
+
+The reference is the issue's figure for django-helpdesk 2.6.1 on the same kind of machine and load:
+ticket list ~8 req/s (p50 ~0.9 s), ticket page ~28 req/s (p50 ~0.3 s).
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DJANGO_HELPDESK = {"list": 8.0, "ticket": 28.0}
+SEARCHES = ["bestelling", "pakket kapot", "refund", "Jansen", "retour label", "damaged", "factuur btw", "Emily Clarke"]
+PASSWORD = "inbox-demo"
+
+
+def prepare(url: str, tickets: int, reseed: bool) -> dict:
+    """Build the data set unless it is there; answer what the load needs (open ticket ids, order numbers)."""
+    import sqlalchemy as sa
+
+    from inbox import create_app
+    from inbox.extensions import db
+    from inbox.models import Shop, Ticket
+    from inbox.schema import install_schema
+
+    if url.startswith("postgresql"):
+        server, name = url.rsplit("/", 1)
+        engine = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        engine.dispose()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        install_schema(db.engine)
+        shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))
+        have = shop and db.session.scalar(sa.select(sa.func.count(Ticket.id)).where(Ticket.shop_id == shop.id))
+        if reseed or not have or have < tickets:
+            import seed
+            from inbox.demo.bulk import generate
+            started = time.perf_counter()
+            rng = random.Random(7)
+            seed.seed_demo(rng)
+            generate(rng, "Demo Shop", tickets)
+            print(f"data set built in {time.perf_counter() - started:.0f} s")
+            shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))
+        counts = dict(db.session.execute(sa.select(Ticket.status, sa.func.count()).where(Ticket.shop_id == shop.id)
+                                         .group_by(Ticket.status)).all())
+        from inbox.models import Message
+        messages = db.session.scalar(sa.select(sa.func.count(Message.id)).where(Message.shop_id == shop.id))
+        others = db.session.scalar(sa.select(sa.func.count(Ticket.id)).where(Ticket.shop_id != shop.id))
+        open_ids = list(db.session.scalars(sa.select(Ticket.id).where(Ticket.shop_id == shop.id, Ticket.status == "open")
+                                           .order_by(Ticket.due_at).limit(50)))
+        any_ids = list(db.session.scalars(sa.select(Ticket.id).where(Ticket.shop_id == shop.id)
+                                          .order_by(sa.func.random()).limit(50)))
+        orders = list(db.session.scalars(sa.select(Ticket.order_number).where(
+            Ticket.shop_id == shop.id, Ticket.order_number.is_not(None)).order_by(sa.func.random()).limit(10)))
+    print(f"Demo Shop: {sum(counts.values()):,} tickets {counts}, {messages:,} messages; other shops: {others:,} tickets")
+    return {"open_ids": open_ids, "any_ids": any_ids, "orders": orders}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Session:
+    """One signed-in agent: a keep-alive connection and a session cookie."""
+
+    def __init__(self, port: int, email: str):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookie = ""
+        body = self.get("/login")[1]
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body).group(1)
+        status, _ = self.request("POST", "/login", urlencode({"email": email, "password": PASSWORD,
+                                                               "csrf_token": token}),
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+        if status not in (302, 303):
+            raise SystemExit(f"sign-in failed for {email}: {status}")
+
+    def request(self, method, path, body=None, headers=None):
+        headers = dict(headers or {})
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        self.conn.request(method, path, body=body, headers=headers)
+        resp = self.conn.getresponse()
+        data = resp.read().decode("utf-8", "replace")
+        for value in resp.headers.get_all("Set-Cookie") or []:
+            if value.startswith("session="):
+                self.cookie = value.split(";", 1)[0]
+        return resp.status, data
+
+    def get(self, path):
+        return self.request("GET", path)
+
+
+def run_load(port: int, paths, clients: int, seconds: float) -> list[float]:
+    sessions = [Session(port, "owner@example.com") for _ in range(clients)]
+    latencies, lock, stop = [], threading.Lock(), time.perf_counter() + seconds
+    errors = []
+
+    def worker(session, offset):
+        i, mine = offset, []
+        while time.perf_counter() < stop:
+            path = paths[i % len(paths)]
+            i += 1
+            t = time.perf_counter()
+            status, _ = session.get(path)
+            mine.append(time.perf_counter() - t)
+            if status != 200:
+                errors.append((path, status))
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(s, n * 7)) for n, s in enumerate(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        print(f"  {len(errors)} errors, e.g. {errors[:3]}")
+    return latencies
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pg", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--reseed", action="store_true")
+    args = parser.parse_args()
+
+    if args.pg:
+        url = os.environ.get("INBOX_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/inbox_bench")
+    else:
+        (ROOT / "instance").mkdir(exist_ok=True)
+        url = f"sqlite:///{ROOT / 'instance' / 'bench-inbox.sqlite'}"
+    data = prepare(url, args.tickets, args.reseed)
+
+    port = free_port()
+    env = {**os.environ, "INBOX_DATABASE_URL": url, "INBOX_SECRET_KEY": "bench-only"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
+                               "--log-level", "warning", "inbox:create_app()"], cwd=ROOT, env=env)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        searches = SEARCHES + data["orders"][:4]
+        pages = {
+            "list": ["/tickets"],
+            "search": ["/tickets?" + urlencode({"view": "all", "q": q}) for q in searches],
+            "ticket": [f"/tickets/{i}" for i in data["open_ids"] + data["any_ids"]],
+        }
+        probe = Session(port, "owner@example.com")
+        for paths in pages.values():  # warm both workers' caches
+            for p in paths * 2:
+                probe.get(p)
+        print(f"\n{'db':10s} {'page':7s} {'1 client p50':>13s} {'8 clients p50':>14s} {'p95':>8s} {'req/s':>8s}  vs django-helpdesk")
+        for name, paths in pages.items():
+            single = []
+            for p in (paths * 40)[:40]:
+                t = time.perf_counter()
+                status, _ = probe.get(p)
+                single.append(time.perf_counter() - t)
+            lat = run_load(port, paths, args.clients, args.seconds)
+            rps = len(lat) / args.seconds
+            ref = DJANGO_HELPDESK.get(name)
+            ratio = f"{rps / ref:5.1f}x ({ref:g} req/s)" if ref else "—"
+            print(f"{'postgresql' if args.pg else 'sqlite':10s} {name:7s} {statistics.median(single) * 1000:10.1f} ms "
+                  f"{pct(lat, .5) * 1000:11.1f} ms {pct(lat, .95) * 1000:6.0f} ms {rps:8.1f}  {ratio}")
+    finally:
+        server.terminate()
+        server.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
