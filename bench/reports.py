@@ -63,6 +63,14 @@ def prepare(url: str, tickets: int, reuse: bool):
             generate(rng, "Demo Shop", tickets)
             print(f"  built {tickets:,} tickets in {time.perf_counter() - started:.0f} s")
         else:
+            # The measure cache may come from an older schema: start it afresh (warm-up requests fill it).
+            from inbox.models import TicketMeasure
+            TicketMeasure.__table__.drop(db.engine, checkfirst=True)
+            TicketMeasure.__table__.create(db.engine)
+            # create_all skips indexes of tables that already exist: add the ones a newer schema declares.
+            for table in db.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(db.engine, checkfirst=True)
             print(f"  reusing {have:,} tickets")
     return app
 

@@ -364,6 +364,8 @@ class TicketFigures:
     wait: int = 0
     solved: bool = False
     first_contact: bool = False
+    # On an open ticket: when the customer's current wait began (its time up to now is added at reading).
+    waiting_from: datetime | None = None
 
 
 def ticket_figures(t: TicketFacts, cal: BusinessCalendar, now: datetime) -> TicketFigures:
@@ -397,7 +399,15 @@ def ticket_figures(t: TicketFacts, cal: BusinessCalendar, now: datetime) -> Tick
             f.wait += max(0, between(since, at))
             since = None
     if since is not None and t.status == "open":
-        f.wait += max(0, between(since, now))
+        f.waiting_from = since
+    return f
+
+
+def with_running_wait(f: TicketFigures, cal: BusinessCalendar, now: datetime) -> TicketFigures:
+    """The figures as of now: an open ticket's current wait counted up to this moment."""
+    if f.waiting_from is not None:
+        f.wait += max(0, cal.business_seconds_between(f.waiting_from, now))
+        f.waiting_from = None
     return f
 
 
@@ -420,7 +430,7 @@ def summarise(figures: Sequence[TicketFigures]) -> ServiceMeasures:
 
 def service_measures(facts: Iterable[TicketFacts], cal: BusinessCalendar, now: datetime) -> ServiceMeasures:
     """The seed-003 measures over the tickets given (see ticket_figures for the definitions)."""
-    return summarise([ticket_figures(t, cal, now) for t in facts])
+    return summarise([with_running_wait(ticket_figures(t, cal, now), cal, now) for t in facts])
 
 
 def group_figures(rows: Iterable[tuple], key_index: int) -> dict:

@@ -102,7 +102,7 @@ class ApiToken(db.Model):
 class TicketMeasure(db.Model):
     """A ticket's service measures in business seconds, kept so the performance page need not replay
     every thread on every view. A row is current while the ticket's message count, status and
-    solved time still match; open tickets (whose wait still runs) are always computed afresh."""
+    solved time still match; an open ticket's running wait is added when read."""
 
     __table_args__ = (sa.Index("ix_ticket_measure_shop", "shop_id"),)
 
@@ -117,6 +117,7 @@ class TicketMeasure(db.Model):
     gap_count: so.Mapped[int] = so.mapped_column(default=0)
     wait_s: so.Mapped[int] = so.mapped_column(default=0)
     first_contact: so.Mapped[bool] = so.mapped_column(default=False)
+    waiting_from: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)  # an open ticket's current wait began
 
 
 # The performance page scans a shop's last half year of questions per view; this index holds every column those

@@ -7,6 +7,7 @@ DST week is right without any time-zone function in SQL.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -272,29 +273,28 @@ def service_figures(shop: Shop, start: datetime, end: datetime, now: datetime,
     m = TicketMeasure
     query = (sa.select(Ticket.id, Ticket.assignee_id, Ticket.channel, Ticket.status, Ticket.message_count,
                        Ticket.solved_at, m.message_count, m.status, m.solved_at, m.first_response_s, m.resolution_s,
-                       m.gap_sum_s, m.gap_count, m.wait_s, m.first_contact)
+                       m.gap_sum_s, m.gap_count, m.wait_s, m.first_contact, m.waiting_from)
              .outerjoin(m, m.ticket_id == Ticket.id)
              .where(_in_period(shop.id, start, end)))
     if assignee_id is not None:
         query = query.where(Ticket.assignee_id == assignee_id)
     result, stale = [], {}
+    cal = sla.calendar_for(shop)
     for (tid, who, channel, status, count, solved, m_count, m_status, m_solved,
-         first, resolution, gap_sum, gap_count, wait, first_contact) in db.session.execute(query):
-        if status == "open" or m_count != count or m_status != status or m_solved != solved:
+         first, resolution, gap_sum, gap_count, wait, first_contact, waiting_from) in db.session.execute(query):
+        if m_count != count or m_status != status or m_solved != solved:
             stale[tid] = (who, channel, count)
         else:
-            result.append((who, channel, metrics.TicketFigures(first, resolution, gap_sum, gap_count, wait,
-                                                               status == "solved" and solved is not None,
-                                                               bool(first_contact))))
+            result.append((who, channel, metrics.with_running_wait(metrics.TicketFigures(
+                first, resolution, gap_sum, gap_count, wait, status == "solved" and solved is not None,
+                bool(first_contact), waiting_from), cal, now)))
     if stale:
-        cal = sla.calendar_for(shop)
         keep = []
         for fact in service_facts(shop, list(stale)):
             f = metrics.ticket_figures(fact, cal, now)
             who, channel, count = stale[fact.ticket_id]
-            result.append((who, channel, f))
-            if fact.status != "open":
-                keep.append((fact, f, count))
+            keep.append((fact, f, count))
+            result.append((who, channel, metrics.with_running_wait(dataclasses.replace(f), cal, now)))
         if keep:
             _store_figures(shop, keep)
     return result
@@ -310,7 +310,7 @@ def _store_figures(shop: Shop, keep) -> None:
             dict(ticket_id=fact.ticket_id, shop_id=shop.id, message_count=count,
                  status=fact.status, solved_at=fact.solved_at, first_response_s=f.first_response,
                  resolution_s=f.resolution, gap_sum_s=f.gap_sum, gap_count=f.gap_count, wait_s=f.wait,
-                 first_contact=f.first_contact) for fact, f, count in keep])
+                 first_contact=f.first_contact, waiting_from=f.waiting_from) for fact, f, count in keep])
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -312,3 +312,12 @@ def test_phone_week_leaves_out_closure_of_the_shop(frozen, shop, staff):
     db.session.commit()
     [week] = norms.phone_weekly(shop, norms.metrics.weeks_back(NOW, AMS, 1))
     assert (week.answered, week.missed, week.outside_hours) == (1, 1, 1)
+
+
+def test_open_tickets_wait_keeps_running_after_it_was_stored(shop, staff, make_ticket):
+    ticket = make_ticket(shop, received_at=local(2026, 11, 16, 9))
+    start, end = local(2026, 11, 16), local(2026, 11, 23)
+    [(_, _, first)] = norms.service_figures(shop, start, end, local(2026, 11, 16, 11))
+    [(_, _, later)] = norms.service_figures(shop, start, end, local(2026, 11, 17, 10))
+    assert (first.wait, later.wait) == (2 * 3600, 9 * 3600)
+    assert db.session.get(norms.TicketMeasure, ticket.id).waiting_from == local(2026, 11, 16, 9)
