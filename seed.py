@@ -190,6 +190,9 @@ def main(argv=None) -> int:
         if not args.no_migrate:
             from flask_migrate import upgrade
             upgrade()
+        from inbox.schema import EXTRAS  # what migrations cannot express: the search index and its triggers
+        for extra in EXTRAS:
+            extra(db.engine)
         rng = random.Random(args.seed)
         started = time.perf_counter()
         seed_demo(rng)

@@ -162,17 +162,25 @@ PG_TRIGGERS = {
 def install(engine) -> None:
     """Create the index and its triggers (idempotent). Registered in inbox.schema.EXTRAS."""
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            for statement in PG_STATEMENTS:
-                conn.exec_driver_sql(statement)
-            for name, statement in PG_TRIGGERS.items():
-                table = "ticket" if name.startswith("ticket") else "message"
-                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-                conn.exec_driver_sql(statement)
-        else:
-            conn.exec_driver_sql(SQLITE_TABLE)
-            for statement in SQLITE_TRIGGERS.values():
-                conn.exec_driver_sql(statement)
+        existed = sa.inspect(conn).has_table("ticket_search" if conn.dialect.name == "postgresql" else "ticket_fts")
+        _install(conn)
+        if not existed:  # added to a database that already holds tickets: index them
+            for (shop_id,) in conn.execute(sa.text("SELECT DISTINCT shop_id FROM ticket")):
+                rebuild(conn, shop_id)
+
+
+def _install(conn) -> None:
+    if conn.dialect.name == "postgresql":
+        for statement in PG_STATEMENTS:
+            conn.exec_driver_sql(statement)
+        for name, statement in PG_TRIGGERS.items():
+            table = "ticket" if name.startswith("ticket") else "message"
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            conn.exec_driver_sql(statement)
+    else:
+        conn.exec_driver_sql(SQLITE_TABLE)
+        for statement in SQLITE_TRIGGERS.values():
+            conn.exec_driver_sql(statement)
 
 
 def drop_triggers(conn) -> None:

@@ -124,3 +124,12 @@ def test_index_is_a_real_full_text_index(app):
 ])
 def test_search_terms_are_folded_prefixes(word, prefix):
     assert search.terms(word) == [prefix]
+
+
+def test_installing_the_index_on_a_database_with_tickets_indexes_them(client, login_as, tickets):
+    with db.engine.begin() as conn:
+        search.drop_triggers(conn)
+        conn.exec_driver_sql("DROP TABLE ticket_search" if conn.dialect.name == "postgresql" else "DROP TABLE ticket_fts")
+    search.install(db.engine)
+    login_as("agent")
+    assert ids_in(found(client, "pakket"), tickets) == {"nl"}
