@@ -49,6 +49,7 @@ def prepare(url: str, tickets: int, reuse: bool):
         if reuse and sa.inspect(db.engine).has_table("ticket"):
             have = db.session.scalar(sa.select(sa.func.count(Ticket.id)).join(Shop, Shop.id == Ticket.shop_id)
                                      .where(Shop.name == "Demo Shop")) or 0
+        db.session.commit()  # end the read before any DDL (PostgreSQL would wait on our own lock)
         if have < tickets:
             started = time.perf_counter()
             if url.startswith("postgresql"):

@@ -271,8 +271,11 @@ def service_figures(shop: Shop, start: datetime, end: datetime, now: datetime,
     the others are computed from their threads and stored, so a page view replays only what changed.
     """
     m = TicketMeasure
+    # Compared in SQL, so current rows need no datetime conversion in Python.
+    fresh = sa.and_(m.message_count == Ticket.message_count, m.status == Ticket.status,
+                    sa.or_(m.solved_at == Ticket.solved_at, sa.and_(m.solved_at.is_(None), Ticket.solved_at.is_(None))))
     query = (sa.select(Ticket.id, Ticket.assignee_id, Ticket.channel, Ticket.status, Ticket.message_count,
-                       Ticket.solved_at, m.message_count, m.status, m.solved_at, m.first_response_s, m.resolution_s,
+                       sa.case((fresh, 1), else_=0), m.first_response_s, m.resolution_s,
                        m.gap_sum_s, m.gap_count, m.wait_s, m.first_contact, m.waiting_from)
              .outerjoin(m, m.ticket_id == Ticket.id)
              .where(_in_period(shop.id, start, end)))
@@ -280,14 +283,14 @@ def service_figures(shop: Shop, start: datetime, end: datetime, now: datetime,
         query = query.where(Ticket.assignee_id == assignee_id)
     result, stale = [], {}
     cal = sla.calendar_for(shop)
-    for (tid, who, channel, status, count, solved, m_count, m_status, m_solved,
-         first, resolution, gap_sum, gap_count, wait, first_contact, waiting_from) in db.session.execute(query):
-        if m_count != count or m_status != status or m_solved != solved:
+    figures, running = metrics.TicketFigures, metrics.with_running_wait
+    for (tid, who, channel, status, count, is_fresh, first, resolution, gap_sum, gap_count, wait, first_contact,
+         waiting_from) in db.session.execute(query):
+        if not is_fresh:
             stale[tid] = (who, channel, count)
-        else:
-            result.append((who, channel, metrics.with_running_wait(metrics.TicketFigures(
-                first, resolution, gap_sum, gap_count, wait, status == "solved" and solved is not None,
-                bool(first_contact), waiting_from), cal, now)))
+            continue
+        f = figures(first, resolution, gap_sum, gap_count, wait, status == "solved", bool(first_contact), waiting_from)
+        result.append((who, channel, running(f, cal, now) if waiting_from is not None else f))
     if stale:
         keep = []
         for fact in service_facts(shop, list(stale)):
