@@ -159,6 +159,11 @@ PG_TRIGGERS = {
 }
 
 
+def owns_table(name: str) -> bool:
+    """The index's own tables (and FTS5's shadow tables): created by install(), so migrations leave them be."""
+    return name == "ticket_search" or name.startswith("ticket_fts")
+
+
 def install(engine) -> None:
     """Create the index and its triggers (idempotent). Registered in inbox.schema.EXTRAS."""
     with engine.begin() as conn:
