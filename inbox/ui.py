@@ -9,6 +9,12 @@ from flask_login import current_user
 from markupsafe import Markup
 
 ROLE_LABELS = {"owner": _l("Owner"), "manager": _l("Manager"), "agent": _l("Agent")}
+LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English"), "de": _l("German"), "fr": _l("French")}
+CATEGORY_LABELS = {
+    "late_delivery": _l("Late delivery"), "damaged_item": _l("Damaged item"), "wrong_item": _l("Wrong item or size"),
+    "return": _l("Return"), "refund": _l("Refund"), "product_question": _l("Product question"),
+    "invoice": _l("Invoice"), "general": _l("General"),
+}
 
 # (endpoint, label, permission or None, URL prefix of the area). Areas appear once their blueprint exists.
 NAV = [

@@ -25,6 +25,7 @@ from inbox.models import Call, Message, NormNotice, NormSettings, Order, PhoneHo
 from inbox.models._types import UTCDateTime
 from inbox.services import mail, sla
 from inbox.sla import BusinessCalendar
+from inbox.ui import CATEGORY_LABELS
 from inbox.workflow import MessageKind, Role
 
 log = logging.getLogger(__name__)
@@ -405,7 +406,7 @@ def check_volume(shop: Shop, now: datetime) -> bool:
     def compose():
         lines = [_("These products drew more questions per 100 orders in week %(week)s than usual:", week=last_week.week), ""]
         for r in flagged:
-            cats = ", ".join(f"{c} ({n})" for c, n in r.categories)
+            cats = ", ".join(f"{CATEGORY_LABELS.get(c, c)} ({n})" for c, n in r.categories)
             lines.append(f"- {r.product}: {r.rate:.1f} / {r.expected:.1f} " + _("expected") + (f" — {cats}" if cats else ""))
         lines += ["", _("Better product information often prevents these questions."), page_url()]
         return _("%(shop)s: more questions than expected", shop=shop.name), "\n".join(lines)

@@ -14,17 +14,12 @@ from inbox.htmx import hx_redirect, is_htmx
 from inbox.models import Draft, Message, ReplyTemplate, Ticket
 from inbox.services import composer as composer_service, reply_templates, sla as sla_service
 from inbox.services import tickets as ticket_service
+from inbox.ui import CATEGORY_LABELS, LANGUAGE_NAMES
 from inbox.workflow import MessageKind, Status
 
 bp = Blueprint("composer", __name__, url_prefix="/tickets")
 
 PILLAR_LABELS = {"fast": _l("Fast"), "expert": _l("Expert"), "personal": _l("Personal")}
-LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English"), "de": _l("German"), "fr": _l("French")}
-CATEGORY_LABELS = {
-    "late_delivery": _l("Late delivery"), "damaged_item": _l("Damaged item"), "wrong_item": _l("Wrong item or size"),
-    "return": _l("Return"), "refund": _l("Refund"), "product_question": _l("Product question"),
-    "invoice": _l("Invoice"), "general": _l("General"),
-}
 
 
 # --------------------------------------------------------------------------- what the composer shows

@@ -15,7 +15,7 @@ from inbox.forms import choices
 from inbox.models import ReplyTemplate
 from inbox.nudges import CATEGORIES
 from inbox.services import reply_templates
-from inbox.views.composer import CATEGORY_LABELS, LANGUAGE_NAMES
+from inbox.ui import CATEGORY_LABELS, LANGUAGE_NAMES
 
 bp = Blueprint("templates", __name__, url_prefix="/templates")
 

@@ -21,7 +21,7 @@ from inbox import clock, metrics, svgcharts
 from inbox.i18n import local_date
 from inbox.models import Shop
 from inbox.services import norms
-from inbox.ui import Banner, banner_source
+from inbox.ui import CATEGORY_LABELS, Banner, banner_source
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -169,7 +169,7 @@ def _tables(r: Report) -> None:
                    _("Most common questions"), _("Well above expectation")])
         for p in r.products:
             t.rows.append([p.product, p.questions, p.orders, _round(p.rate), _round(p.expected), _round(p.ratio, 2),
-                           ", ".join(f"{c} ({n})" for c, n in p.categories), _("yes") if p.flagged else ""])
+                           ", ".join(f"{CATEGORY_LABELS.get(c, c)} ({n})" for c, n in p.categories), _("yes") if p.flagged else ""])
         r.tables["products"] = t
     t = Table("service", _("Service measures, %(start)s – %(end)s (business hours)",
                            start=local_date(r.start), end=local_date(r.end)),
