@@ -62,6 +62,4 @@ def app_banners() -> list[Banner]:
 
 
 def init_app(app) -> None:
-    @app.context_processor
-    def ui_context():
-        return {"nav_items": nav_items, "app_banners": app_banners, "ROLE_LABELS": ROLE_LABELS}
+    app.jinja_env.globals.update(nav_items=nav_items, app_banners=app_banners, ROLE_LABELS=ROLE_LABELS)

@@ -100,10 +100,10 @@ def build_composer(ticket: Ticket, *, body: str | None = None, kind: str | None 
         **extra)
 
 
-@bp.app_context_processor
-def composer_helpers():
-    return {"composer_for": build_composer, "delivery_states": composer_service.delivery_states,
-            "LANGUAGE_NAMES": LANGUAGE_NAMES, "CATEGORY_LABELS": CATEGORY_LABELS}
+@bp.record_once
+def composer_helpers(setup):
+    setup.app.jinja_env.globals.update(composer_for=build_composer, delivery_states=composer_service.delivery_states,
+                                       LANGUAGE_NAMES=LANGUAGE_NAMES, CATEGORY_LABELS=CATEGORY_LABELS)
 
 
 def _form_kind() -> str:

@@ -310,11 +310,11 @@ def review_banner():
                                      n=count, url=url_for("mail.review"))))
 
 
-@bp.app_context_processor
-def mail_helpers():
-    return {"thread_mail": thread_mail, "DELIVERY_LABELS": outbox.STATE_LABELS,
-            "mail_smtp_configured": lambda: current_user.is_authenticated and
-            mailconfig.smtp_server(current_user.shop) is not None}
+@bp.record_once
+def mail_helpers(setup):
+    setup.app.jinja_env.globals.update(
+        thread_mail=thread_mail, DELIVERY_LABELS=outbox.STATE_LABELS,
+        mail_smtp_configured=lambda: current_user.is_authenticated and mailconfig.smtp_server(current_user.shop) is not None)
 
 
 @bp.post("/outbound/<int:row_id>/retry")

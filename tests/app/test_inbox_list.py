@@ -89,6 +89,21 @@ def test_sidebar_counts_every_view(client, login_as, inbox):
         assert f'id="count-{view}">{n}<' in body, view
 
 
+def test_solved_count_follows_a_solve_at_once_and_another_process_within_half_a_minute(client, login_as, inbox,
+                                                                                        clock, shop, staff):
+    login_as("agent")
+    assert 'id="count-solved">1<' in html(client.get("/tickets"))
+    client.post(f"/tickets/{inbox['fresh'].id}/status", data={"status": "solved"})
+    assert 'id="count-solved">2<' in html(client.get("/tickets"))
+    # Another worker solves one: this process learns it when its kept count expires.
+    db.session.execute(sa.update(Ticket).where(Ticket.id == inbox["overdue"].id).values(status="solved"))
+    db.session.commit()
+    body = html(client.get("/tickets"))
+    assert 'id="count-solved">2<' in body and 'id="count-needs_reply">3<' in body
+    clock.shift(timedelta(seconds=31))
+    assert 'id="count-solved">3<' in html(client.get("/tickets"))
+
+
 def test_needs_reply_is_sorted_most_urgent_first(client, login_as, inbox):
     login_as("agent")
     body = html(client.get("/tickets"))
