@@ -28,6 +28,8 @@ def create_app(config: dict | None = None):
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
+    from inbox import timing
+    timing.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
+
+from inbox.i18n import lazy_gettext as _l
 
 
 def shop_zone() -> ZoneInfo:

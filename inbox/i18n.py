@@ -11,6 +11,7 @@ from babel.dates import format_datetime
 from flask import current_app, request
 from flask.globals import _cv_app
 from flask_babel import format_date, get_locale, get_timezone, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from inbox import clock
@@ -44,6 +45,11 @@ def translations():
 def _(string: str, **variables) -> str:
     text = translations().ugettext(string)
     return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """A text translated when shown (labels defined at import time), through the per-request catalogue."""
+    return LazyString(_, string, **variables)
 
 
 def ngettext(singular: str, plural: str, num: int, **variables) -> str:

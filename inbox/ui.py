@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
+
+from inbox.i18n import lazy_gettext as _l
 
 ROLE_LABELS = {"owner": _l("Owner"), "manager": _l("Manager"), "agent": _l("Agent")}
 LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English"), "de": _l("German"), "fr": _l("French")}

@@ -23,10 +23,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app, g, has_app_context
-from flask_babel import lazy_gettext as _l
 
 from inbox import clock, mailparse
 from inbox.extensions import db
+from inbox.i18n import lazy_gettext as _l
 from inbox.models import Message, OutboundEmail, Shop, Ticket
 from inbox.services import audit, mail as mail_transport, mailconfig
 from inbox.workflow import MessageKind

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from inbox.access import require, shop_users
 from inbox.extensions import db
 from inbox.htmx import render_page_or_fragment
+from inbox.i18n import lazy_gettext as _l
 from inbox.models import AuditEvent, Ticket, User
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")

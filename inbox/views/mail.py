@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -20,6 +20,7 @@ from inbox.access import require, shop_ticket_or_404
 from inbox.extensions import db
 from inbox.forms import choices
 from inbox.htmx import hx_redirect, is_htmx
+from inbox.i18n import lazy_gettext as _l
 from inbox.models import InboundMail, MailAttachment, MailSettings, OutboundEmail, QuarantinedMail, Ticket
 from inbox.services import audit, imap, intake, mailconfig, outbox
 from inbox.ui import Banner, banner_source

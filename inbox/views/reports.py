@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, g, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -18,6 +18,7 @@ from wtforms import DateField
 from wtforms.validators import Optional
 
 from inbox import clock, metrics, svgcharts
+from inbox.i18n import lazy_gettext as _l
 from inbox.i18n import local_date
 from inbox.models import Shop
 from inbox.services import norms

@@ -5,7 +5,7 @@ from zoneinfo import available_timezones
 
 import holidays
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
@@ -15,6 +15,7 @@ from inbox import clock
 from inbox.access import require
 from inbox.extensions import db
 from inbox.forms import choices
+from inbox.i18n import lazy_gettext as _l
 from inbox.services import audit, sla as sla_service
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")

@@ -37,3 +37,8 @@ def test_htmx_is_served_locally(client):
         assert response.status_code == 200
         assert b"htmx" in response.data[:2000]
     assert client.get("/assets/vendor/other.js").status_code == 404
+
+
+def test_every_response_says_how_long_the_app_took(client):
+    timing = client.get("/login").headers["Server-Timing"]
+    assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0
