@@ -56,20 +56,34 @@ def terms(query: str) -> list[str]:
     return found[:MAX_TERMS]
 
 
-def match(query, ticket, dialect: str, shop_id: int, query_terms: list[str]):
+# PostgreSQL: how many of the newest ticket ids a search looks at first (see match()).
+RECENT_WINDOW = 5000
+
+
+def match(query, ticket, dialect: str, shop_id: int, query_terms: list[str], recent_from: int | None = None):
     """`query` (a SELECT over `ticket`) narrowed to tickets whose document contains every term (by prefix),
     newest first.
 
-    The search index drives the join and gives rows in descending id order, so the database can stop after a
-    page of matches instead of collecting and sorting every match of a common word.
+    SQLite: the FTS index drives the join and gives rows in descending id order, so the database can stop
+    after a page of matches instead of collecting and sorting every match of a common word.
+
+    PostgreSQL has no index that is both full-text and ordered. Walking ticket ids backwards and testing
+    each document finds a page of a common word at once but reads every document for a rare one (0.3 s at
+    100,000); the GIN index finds a rare word at once but fetches every match of a common one. So a search
+    first looks among the tickets from `recent_from` on (see recent_floor(); newest matches are there if
+    anywhere), and only when those do not fill the page asks the GIN index for all matches: by then there are
+    few. The caller runs both steps (ticket_list.fetch).
     """
     if dialect == "postgresql":
         ts = sa.table("ticket_search", sa.column("ticket_id"), sa.column("shop_id"), sa.column("doc"))
         tsquery = " & ".join(f"{t}:*" for t in query_terms)
-        return (query.join(ts, ts.c.ticket_id == ticket.id)
-                .where(ts.c.shop_id == shop_id)
-                .where(sa.text("ticket_search.doc @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=tsquery))
-                .order_by(ticket.id.desc()))
+        query = (query.join(ts, ts.c.ticket_id == ticket.id)
+                 .where(ts.c.shop_id == shop_id)
+                 .where(sa.text("ticket_search.doc @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=tsquery)))
+        if recent_from is not None:
+            return query.where(ts.c.ticket_id >= recent_from).order_by(ticket.id.desc())
+        # "+ 0" keeps the planner off the backward walk over the primary key: the GIN index goes first.
+        return query.order_by((ts.c.ticket_id + 0).desc())
     fts = sa.table("ticket_fts", sa.column("rowid"))
     expr = " ".join(f'"{t}"*' for t in query_terms)
     return (query.join(fts, fts.c.rowid == ticket.id)
@@ -77,15 +91,28 @@ def match(query, ticket, dialect: str, shop_id: int, query_terms: list[str]):
             .order_by(fts.c.rowid.desc()))
 
 
+def recent_floor(session, shop_id: int) -> int:
+    """The lowest id of the shop's newest RECENT_WINDOW tickets (PostgreSQL's first search step), or 0 when the
+    shop has no more than that."""
+    return session.scalar(sa.text("SELECT ticket_id FROM ticket_search WHERE shop_id = :s ORDER BY ticket_id DESC "
+                                  "OFFSET :n LIMIT 1"), {"s": shop_id, "n": RECENT_WINDOW}) or 0
+
+
 def highlight(text: str | None, query_terms: list[str]) -> Markup:
     """The text, escaped, with every word that starts with a search term wrapped in <mark>."""
     text = text or ""
-    if not query_terms:
+    terms_ = tuple(query_terms)
+    # Most texts on a page of results hold no term at all (the match was elsewhere in the thread): one
+    # substring test settles those, and ASCII words need no Unicode folding.
+    if not terms_:
+        return escape(text)
+    folded = text.lower() if text.isascii() else fold(text)
+    if not any(t in folded for t in terms_):
         return escape(text)
     out, last = [], 0
     for m in WORD.finditer(text):
-        word = fold(m.group())
-        if any(word.startswith(t) for t in query_terms):
+        word = m.group().lower() if m.group().isascii() else fold(m.group())
+        if word.startswith(terms_):
             out.append(escape(text[last:m.start()]))
             out.append(Markup("<mark>%s</mark>") % m.group())
             last = m.end()
@@ -132,6 +159,7 @@ PG_STATEMENTS = [
         body tsvector NOT NULL DEFAULT ''::tsvector,
         doc tsvector GENERATED ALWAYS AS (head || body) STORED)""",
     "CREATE INDEX IF NOT EXISTS ix_ticket_search_doc ON ticket_search USING gin (doc)",
+    "CREATE INDEX IF NOT EXISTS ix_ticket_search_shop ON ticket_search (shop_id, ticket_id)",
     f"""CREATE OR REPLACE FUNCTION public.inbox_ticket_search() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         INSERT INTO ticket_search (ticket_id, shop_id, head) VALUES (NEW.id, NEW.shop_id, {PG_HEAD.format(t='NEW')})

@@ -173,7 +173,7 @@ def _local_midnight(day: date, tz) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
-def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: str):
+def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: str, recent_from: int | None = None):
     """SELECT Ticket for the state: scoped to the shop, view + filters + search, in the view's order."""
     where = [Ticket.shop_id == shop.id, *_view_where(state.view, user, moment)]
     if state.assignee == "me":
@@ -200,16 +200,38 @@ def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: 
         return sa.select(Ticket).where(Ticket.shop_id == shop.id, Ticket.id == int(state.q[1:]))
     query_terms = search.terms(state.q)
     if query_terms:
-        return search.match(query, Ticket, dialect, shop.id, query_terms)
+        return search.match(query, Ticket, dialect, shop.id, query_terms, recent_from)
     if state.q:
         return query.where(sa.false())  # only punctuation typed: nothing can match
     return query.order_by(*_order(state.view))
 
 
+def fetch(state: ListState, shop, user: User, moment: Moment, offset: int, limit: int, *, ids_only: bool = False):
+    """Rows `offset` to `offset + limit` of the state's list (tickets, or their ids).
+
+    A PostgreSQL search looks among the newest tickets first (search.match): when they hold the whole slice it
+    is the right one, since no older match can rank above them; otherwise it asks again over all tickets.
+    """
+    dialect = db.engine.dialect.name
+
+    def run(recent_from=None):
+        query = filtered_query(state, shop, user, moment, dialect, recent_from)
+        query = (query.with_only_columns(Ticket.id) if ids_only else query).offset(offset).limit(limit)
+        result = db.session.scalars(query)
+        return list(result if ids_only else result.unique())
+
+    if dialect == "postgresql" and search.terms(state.q) and not TICKET_NUMBER.match(state.q):
+        floor = search.recent_floor(db.session, shop.id)
+        if floor > 0:
+            rows = run(floor)
+            if len(rows) == limit:
+                return rows
+    return run()
+
+
 def page_of(state: ListState, shop, user: User, moment: Moment) -> tuple[list[Ticket], bool]:
-    """The tickets of the state's page and whether a next page exists (one query; no count needed)."""
-    query = filtered_query(state, shop, user, moment, db.engine.dialect.name)
-    rows = list(db.session.scalars(query.offset((state.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).unique())
+    """The tickets of the state's page and whether a next page exists (no count needed)."""
+    rows = fetch(state, shop, user, moment, (state.page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
@@ -284,8 +306,7 @@ def neighbours(state: ListState, shop, user: User, moment: Moment, ticket_id: in
     if pos is None or pos < 0:
         return None, None, None, None
     start = max(0, pos - 3)
-    query = filtered_query(state, shop, user, moment, db.engine.dialect.name).with_only_columns(Ticket.id)
-    ids = list(db.session.scalars(query.offset(start).limit(7)))
+    ids = fetch(state, shop, user, moment, start, 7, ids_only=True)
     if ticket_id in ids:
         i = ids.index(ticket_id)
         prev_i, next_i = i - 1, i + 1

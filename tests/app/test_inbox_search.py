@@ -133,3 +133,30 @@ def test_installing_the_index_on_a_database_with_tickets_indexes_them(client, lo
     search.install(db.engine)
     login_as("agent")
     assert ids_in(found(client, "pakket"), tickets) == {"nl"}
+
+
+@pytest.mark.parametrize("window", [2, 6, 1000])
+def test_search_pages_are_the_newest_matches_whatever_the_first_look_finds(monkeypatch, client, login_as, shop,
+                                                                           make_shop, window):
+    # PostgreSQL looks among the newest tickets first (search.RECENT_WINDOW): a window holding the whole page,
+    # one holding part of it, and one holding everything must all give the same newest-first pages.
+    from inbox.services import ticket_list
+    monkeypatch.setattr(search, "RECENT_WINDOW", window)
+    monkeypatch.setattr(ticket_list, "PAGE_SIZE", 3)
+    other = make_shop("Other Shop")
+    with time_machine.travel(MONDAY_11, tick=False):
+        made = []
+        for i in range(12):
+            matching = i % 3 != 2
+            made.append(ticket_service.create_ticket(
+                shop, received_at=MONDAY_11 - timedelta(hours=12 - i), customer_name=f"Klant {i}",
+                subject=f"Kapot pakket {i}" if matching else f"Factuur {i}", body="Graag een oplossing."))
+            ticket_service.create_ticket(other, received_at=MONDAY_11, subject="Kapot pakket elders", body="x")
+        db.session.commit()
+    login_as("agent")
+    newest_first = [t.id for t in reversed(made) if t.subject.startswith("Kapot")]
+    pages = []
+    for page in (1, 2, 3, 4):
+        body = client.get("/tickets", query_string={"q": "kapot", "view": "all", "page": page}).get_data(as_text=True)
+        pages.append([tid for tid in newest_first if f'id="ticket-{tid}-row"' in body])
+    assert pages == [newest_first[0:3], newest_first[3:6], newest_first[6:8], []]
