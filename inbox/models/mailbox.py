@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from inbox.extensions import db
-from inbox.models._types import UTCDateTime, utcnow
+from inbox.models._types import SealedString, UTCDateTime, utcnow
 
 
 class MailSettings(db.Model):
@@ -23,7 +23,7 @@ class MailSettings(db.Model):
     imap_port: so.Mapped[int | None] = so.mapped_column()
     imap_security: so.Mapped[str] = so.mapped_column(sa.String(10), default="ssl")  # ssl | starttls | none
     imap_user: so.Mapped[str | None] = so.mapped_column(sa.String(254))
-    imap_password: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    imap_password: so.Mapped[str | None] = so.mapped_column(SealedString(500))
     imap_folder: so.Mapped[str] = so.mapped_column(sa.String(200), default="INBOX")
     # Empty: fetched mail is marked \Seen and stays; else it is moved to this folder.
     imap_move_to: so.Mapped[str | None] = so.mapped_column(sa.String(200))
@@ -36,7 +36,7 @@ class MailSettings(db.Model):
     smtp_port: so.Mapped[int | None] = so.mapped_column()
     smtp_security: so.Mapped[str] = so.mapped_column(sa.String(10), default="starttls")  # ssl | starttls | none
     smtp_user: so.Mapped[str | None] = so.mapped_column(sa.String(254))
-    smtp_password: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    smtp_password: so.Mapped[str | None] = so.mapped_column(SealedString(500))
     send_on_reply: so.Mapped[bool] = so.mapped_column(default=True)
 
     # Marketplace forwarding rule: mail matching it is a question forwarded by the marketplace.

@@ -373,10 +373,13 @@ def upcoming_closure(shop: Shop, at: datetime) -> bool:
 def default_auto_ack_text(shop: Shop, language: str) -> str:
     from inbox.i18n import local_time  # formatting in the customer's language, in the shop's zone
     with force_locale("nl" if language == "nl" else "en"):
-        until = local_time(shop.closed_until, "long") if shop.closed_until else ""
+        if shop.closed_until is None:   # closed with no reopening date set
+            return _("Thank you for your message. %(shop)s is temporarily closed, but your question has arrived "
+                     "and will be answered within 8 business hours. There is no need to send it again.",
+                     shop=shop.name)
         return _("Thank you for your message. %(shop)s is closed until %(until)s, but your question has arrived "
                  "and will be answered within 8 business hours. There is no need to send it again.",
-                 shop=shop.name, until=until)
+                 shop=shop.name, until=local_time(shop.closed_until, "long"))
 
 
 def auto_acknowledge(ticket: Ticket, shop: Shop, *, auto_submitted: bool = False,

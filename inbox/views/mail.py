@@ -37,7 +37,7 @@ class MailSettingsForm(FlaskForm):
                              description=_l("Empty: 993 with SSL/TLS, else 143"))
     imap_security = SelectField(_l("Security"), choices=choices(SECURITY))
     imap_user = StringField(_l("User name"), validators=[Optional(), Length(max=254)])
-    imap_password = PasswordField(_l("Password"), validators=[Optional(), Length(max=500)],
+    imap_password = PasswordField(_l("Password"), validators=[Optional(), Length(max=300)],
                                   description=_l("Leave empty to keep the saved password."))
     imap_folder = StringField(_l("Folder"), validators=[Optional(), Length(max=200)], default="INBOX")
     imap_move_to = StringField(_l("Move fetched mail to"), validators=[Optional(), Length(max=200)],
@@ -51,7 +51,7 @@ class MailSettingsForm(FlaskForm):
                              description=_l("Empty: 465 with SSL/TLS, 587 with STARTTLS, else 25"))
     smtp_security = SelectField(_l("Security"), choices=choices(SECURITY))
     smtp_user = StringField(_l("User name"), validators=[Optional(), Length(max=254)])
-    smtp_password = PasswordField(_l("Password"), validators=[Optional(), Length(max=500)],
+    smtp_password = PasswordField(_l("Password"), validators=[Optional(), Length(max=300)],
                                   description=_l("Leave empty to keep the saved password."))
     send_on_reply = BooleanField(_l("Send each reply right away (the outbox worker retries what fails)"))
     marketplace_sender = StringField(_l("Sender"), validators=[Optional(), Length(max=254)],

@@ -23,6 +23,18 @@ def settings_form(**overrides):
     return form
 
 
+def test_saved_passwords_are_sealed_in_the_database_and_unreadable_under_another_key(app, shop, login_as, client):
+    login_as("owner")
+    client.post("/mail/settings", data=settings_form(smtp_host="smtp.demo-shop.example", smtp_password="s3cret-smtp"))
+    raw = db.session.execute(sa.text("SELECT imap_password, smtp_password FROM mail_settings")).one()
+    assert all(value and "s3cret" not in value for value in raw)
+    saved = db.session.scalar(sa.select(MailSettings))
+    assert (saved.imap_password, saved.smtp_password) == ("s3cret-imap", "s3cret-smtp")
+    db.session.expire_all()
+    app.config["SECRET_KEY"] = "another-installation"
+    assert db.session.scalar(sa.select(MailSettings)).imap_password is None   # enter it again, no crash
+
+
 def test_owner_saves_mail_settings_and_the_password_is_never_shown_back(app, shop, login_as, client):
     login_as("owner")
     response = client.post("/mail/settings", data=settings_form())

@@ -258,3 +258,13 @@ def test_no_auto_acknowledgement_while_open_when_off_or_for_automatic_mail(shop,
     assert team.auto_acknowledge(phone, shop) is None
     assert team.auto_acknowledge(ticket, shop) is not None
     assert db.session.scalar(sa.select(sa.func.count(Message.id)).where(Message.kind == "auto")) == 1
+
+
+def test_the_standard_acknowledgement_names_the_reopening_date_only_when_there_is_one(shop, in_request):
+    shop.name = "Demo Shop"
+    shop.closed_from, shop.closed_until = datetime(2026, 7, 20, 7, 0, tzinfo=UTC), datetime(2026, 8, 3, 7, 0, tzinfo=UTC)
+    assert "Demo Shop is gesloten tot maandag 3 augustus 2026, 09:00" in team.default_auto_ack_text(shop, "nl")
+    assert "Demo Shop is closed until Monday 3 August 2026, 09:00" in team.default_auto_ack_text(shop, "en")
+    shop.closed_until = None   # closed until further notice
+    assert "Demo Shop is tijdelijk gesloten, maar uw vraag" in team.default_auto_ack_text(shop, "nl")
+    assert "until ," not in team.default_auto_ack_text(shop, "en")
