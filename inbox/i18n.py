@@ -36,7 +36,7 @@ def translations():
     catalogue = None if state is None else getattr(state, "babel_translations", None)
     if catalogue is None:
         catalogue = get_translations()
-        state = _babel_state()
+        state = _babel_state()   # Flask-Babel creates the namespace on its first lookup of the request
         if state is not None:
             state.babel_translations = catalogue
     return catalogue

@@ -173,6 +173,11 @@ def _local_midnight(day: date, tz) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
+def _search_terms(state: ListState) -> list[str]:
+    """The full-text terms of the state's search; none for a ticket number ("#1234")."""
+    return [] if TICKET_NUMBER.match(state.q) else search.terms(state.q)
+
+
 def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: str, recent_from: int | None = None):
     """SELECT Ticket for the state: scoped to the shop, view + filters + search, in the view's order."""
     where = [Ticket.shop_id == shop.id, *_view_where(state.view, user, moment)]
@@ -198,7 +203,7 @@ def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: 
     if TICKET_NUMBER.match(state.q):
         # "#1234": that ticket, whatever view it is in (an order number is searched as text, without the #).
         return sa.select(Ticket).where(Ticket.shop_id == shop.id, Ticket.id == int(state.q[1:]))
-    query_terms = search.terms(state.q)
+    query_terms = _search_terms(state)
     if query_terms:
         return search.match(query, Ticket, dialect, shop.id, query_terms, recent_from)
     if state.q:
@@ -220,7 +225,7 @@ def fetch(state: ListState, shop, user: User, moment: Moment, offset: int, limit
         result = db.session.scalars(query)
         return list(result if ids_only else result.unique())
 
-    if dialect == "postgresql" and search.terms(state.q) and not TICKET_NUMBER.match(state.q):
+    if dialect == "postgresql" and _search_terms(state):
         floor = search.recent_floor(db.session, shop.id)
         if floor > 0:
             rows = run(floor)
@@ -243,7 +248,8 @@ def view_counts(shop, user: User, moment: Moment) -> dict[str, int]:
     views = [v for v in VIEWS if v not in ("solved", "all")]
     row = db.session.execute(sa.select(*[count(*_view_where(v, user, moment)).label(v) for v in views])).one()
     counts = dict(row._mapping)
-    counts["solved"] = _solved_count(shop.id)
+    counts["solved"] = _kept(("solved", shop.id),
+                             lambda: db.session.scalar(sa.select(count(*_view_where("solved", user, moment)))))
     counts["all"] = counts["needs_reply"] + counts["pending"] + counts["solved"]
     return counts
 
@@ -270,12 +276,6 @@ def _forget(kind: str, shop_id: int | None = None) -> None:
         cache = current_app.extensions.get("inbox_kept", {})
         for key in [k for k in cache if k[0] == kind and shop_id in (None, k[1])]:
             del cache[key]
-
-
-def _solved_count(shop_id: int) -> int:
-    return _kept(("solved", shop_id), lambda: db.session.scalar(
-        sa.select(sa.func.count()).select_from(Ticket)
-        .where(Ticket.shop_id == shop_id, Ticket.status == Status.SOLVED.value)))
 
 
 @sa.event.listens_for(Ticket.status, "set")

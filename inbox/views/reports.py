@@ -18,8 +18,7 @@ from wtforms import DateField
 from wtforms.validators import Optional
 
 from inbox import clock, metrics, svgcharts
-from inbox.i18n import lazy_gettext as _l
-from inbox.i18n import local_date
+from inbox.i18n import lazy_gettext as _l, local_date
 from inbox.models import Shop
 from inbox.services import norms
 from inbox.ui import CATEGORY_LABELS, Banner, banner_source

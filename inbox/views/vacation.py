@@ -15,8 +15,7 @@ from inbox import clock, ui
 from inbox.access import require
 from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField
-from inbox.i18n import lazy_gettext as _l
-from inbox.i18n import local_time
+from inbox.i18n import lazy_gettext as _l, local_time
 from inbox.models import Shop
 from inbox.services import team
 
