@@ -4,6 +4,7 @@
     .venv/bin/python bench/inbox.py --pg                  # PostgreSQL (INBOX_BENCH_PG_URL, default
                                                           #   postgresql+psycopg://postgres@127.0.0.1:5432/inbox_bench)
     options: --tickets 100000 --clients 8 --seconds 20 --workers 2 --reseed
+             --peer: also measure django-helpdesk here (bench/peer_helpdesk.py) and print the ratios against it
 
 The data set is `python seed.py --tickets N`: the demo shops plus N tickets (~3 messages each) in the Demo Shop
 and N/5 in a second shop. It is built once and reused (pass --reseed to rebuild). The app runs under gunicorn
@@ -13,7 +14,9 @@ server time plus a loopback round trip; "server p50" is the app's own time from 
 the 8 clients measure throughput under load.
 
 The reference is the issue's figure for django-helpdesk 2.6.1 on the same kind of machine and load:
-ticket list ~8 req/s (p50 ~0.9 s), ticket page ~28 req/s (p50 ~0.3 s).
+ticket list ~8 req/s (p50 ~0.9 s), ticket page ~28 req/s (p50 ~0.3 s). With --peer, django-helpdesk itself is run
+on this machine after our measurement, with the same ticket count, clients and workers (its figures in
+instance/peer/results.json are reused for a day), and the ratios are printed side by side against those.
 """
 from __future__ import annotations
 
@@ -163,6 +166,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--peer", action="store_true", help="ratios against django-helpdesk measured here")
     args = parser.parse_args()
 
     if args.pg:
@@ -194,7 +198,8 @@ def main() -> int:
             for p in paths * 2:
                 probe.get(p)
         print(f"\n{'db':10s} {'page':7s} {'server p50':>11s} {'1 client p50':>13s} {'8 clients p50':>14s} {'p95':>8s} "
-              f"{'req/s':>8s}  vs django-helpdesk")
+              f"{'req/s':>8s}  vs django-helpdesk{' (below)' if args.peer else ''}")
+        ours = {}
         for name, paths in pages.items():
             single, app_ms = [], []
             for p in (paths * 40)[:40]:
@@ -203,8 +208,8 @@ def main() -> int:
                 single.append(time.perf_counter() - t)
                 app_ms.append(probe.server_ms)
             lat = run_load(port, paths, args.clients, args.seconds)
-            rps = len(lat) / args.seconds
-            ref = DJANGO_HELPDESK.get(name)
+            rps = ours[name] = len(lat) / args.seconds
+            ref = None if args.peer else DJANGO_HELPDESK.get(name)
             ratio = f"{rps / ref:5.1f}x ({ref:g} req/s)" if ref else "—"
             print(f"{'postgresql' if args.pg else 'sqlite':10s} {name:7s} {statistics.median(app_ms):8.1f} ms "
                   f"{statistics.median(single) * 1000:10.1f} ms "
@@ -212,6 +217,14 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(10)
+    if args.peer:
+        import peer_helpdesk  # bench/, beside this file
+
+        peer = peer_helpdesk.results(args.tickets, args.clients, args.seconds, args.workers)
+        print(f"\n{'page':7s} {'ours req/s':>10s} {'django-helpdesk req/s':>22s} {'p50':>9s}  ratio")
+        for name in ("list", "ticket"):
+            print(f"{name:7s} {ours[name]:10.1f} {peer[name]['rps']:22.1f} {peer[name]['p50_ms']:6.0f} ms "
+                  f"{ours[name] / peer[name]['rps']:6.1f}x")
     return 0
 
 

@@ -44,6 +44,8 @@ def create_app(config: dict | None = None):
     ui.init_app(app)
 
     from inbox import models  # noqa: F401  (register the tables with SQLAlchemy)
+    from inbox.services import norm_weeks
+    norm_weeks.init_app(app)
     from inbox.errors import register_error_handlers
     from inbox.views import assets, auth, composer, settings as settings_views, tickets
 

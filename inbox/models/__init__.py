@@ -4,10 +4,10 @@ from inbox.models.composer import Draft, ReplyTemplate, ReplyTemplateOption, Sen
 from inbox.models.mail import OutboundEmail
 from inbox.models.mailbox import ImapCursor, InboundMail, MailAttachment, MailSettings, QuarantinedMail
 from inbox.models.presence import Presence
-from inbox.models.reports import ApiToken, Call, NormNotice, NormSettings, Order, PhoneHours, TicketMeasure
+from inbox.models.reports import ApiToken, Call, NormNotice, NormSettings, NormWeek, Order, PhoneHours, TicketMeasure
 from inbox.models.shop import Shop
 from inbox.models.team import ContactSubmission, Invitation
 from inbox.models.ticket import Message, Ticket, TicketTag
 from inbox.models.user import User
 
-__all__ = ["Draft", "ReplyTemplate", "ReplyTemplateOption", "SendToken", "ImapCursor", "InboundMail", "MailAttachment", "MailSettings", "QuarantinedMail", "ApiToken", "Call", "NormNotice", "NormSettings", "Order", "PhoneHours", "TicketMeasure", "AuditEvent", "ContactSubmission", "Invitation", "LoginAttempt", "Message", "OutboundEmail", "Presence", "Shop", "Ticket", "TicketTag", "User"]
+__all__ = ["Draft", "ReplyTemplate", "ReplyTemplateOption", "SendToken", "ImapCursor", "InboundMail", "MailAttachment", "MailSettings", "QuarantinedMail", "ApiToken", "Call", "NormNotice", "NormSettings", "NormWeek", "Order", "PhoneHours", "TicketMeasure", "AuditEvent", "ContactSubmission", "Invitation", "LoginAttempt", "Message", "OutboundEmail", "Presence", "Shop", "Ticket", "TicketTag", "User"]

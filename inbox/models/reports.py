@@ -120,6 +120,22 @@ class TicketMeasure(db.Model):
     waiting_from: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)  # an open ticket's current wait began
 
 
+class NormWeek(db.Model):
+    """One settled week of a shop's performance page, kept so a page view need not scan half a year.
+
+    `version` goes up whenever a ticket or order of the week changes (in that change's transaction)
+    and drops `data`; a page view stores `data` only under the version it read before computing."""
+
+    __table_args__ = (sa.UniqueConstraint("shop_id", "week_start", name="uq_norm_week_shop_start"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"))
+    week_start: so.Mapped[datetime] = so.mapped_column(UTCDateTime)   # local Monday 00:00, as UTC
+    version: so.Mapped[int] = so.mapped_column(default=0)
+    data: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    as_of: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)  # the moment `data` was computed for
+
+
 # The performance page scans a shop's last half year of questions per view; this index holds every column those
 # aggregates read, so the scan never touches the wide ticket rows (subject, snippet, ...). Declared here, next to
 # the page's other tables, but it belongs to the ticket table.

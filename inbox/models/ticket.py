@@ -39,9 +39,10 @@ class Ticket(db.Model):
     order_number: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     product: so.Mapped[str | None] = so.mapped_column(sa.String(200))
 
-    received_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # active_history: a change must know the old value, to tell the performance page which week it left.
+    received_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, active_history=True)
     # Set when the marketplace's customer service forwarded the question: the clock starts here.
-    forwarded_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    forwarded_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, active_history=True)
     # The reply clock: when the customer started waiting and when our reply is due (NULL: nobody waits).
     waiting_since: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     due_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

@@ -1,9 +1,8 @@
 """The norms, measured from the database: aggregated queries feeding the pure inbox.metrics, the
 weekly check, and its one e-mail per week.
 
-Week bounds come from inbox.metrics as UTC instants, so the database buckets rows with plain
-comparisons (a CASE over 26 bounds) and groups them: the same SQL on SQLite and PostgreSQL, and a
-DST week is right without any time-zone function in SQL.
+The weekly counts come from inbox.services.norm_weeks (settled weeks kept, the rest counted live);
+the SQL building blocks they share with the queries here are in inbox.services.norm_sql.
 """
 from __future__ import annotations
 
@@ -21,84 +20,40 @@ from sqlalchemy.exc import IntegrityError
 from inbox import metrics
 from inbox.extensions import db
 from inbox.i18n import business_duration
-from inbox.models import Call, Message, NormNotice, NormSettings, Order, PhoneHours, Shop, Ticket, TicketMeasure, User
-from inbox.models._types import UTCDateTime
-from inbox.services import mail, sla
+from inbox.models import Call, Message, NormNotice, NormSettings, PhoneHours, Shop, Ticket, TicketMeasure, User
+from inbox.services import mail, norm_weeks, sla
+from inbox.services.norm_sql import CLOCK_START, LATE, in_period, missing_at, ticket_product
 from inbox.sla import BusinessCalendar
 from inbox.ui import CATEGORY_LABELS
 from inbox.workflow import MessageKind, Role
 
 log = logging.getLogger(__name__)
 
-# A forwarded question's clock runs from the forward, and it counts in the week it was forwarded.
-CLOCK_START = sa.func.coalesce(Ticket.forwarded_at, Ticket.received_at, type_=UTCDateTime)
 DEFAULT_PHONE_HOURS = {weekday: (("09:00", "17:00"),) for weekday in range(5)}
-
-
-# How long after receipt the marketplace may forward a question and still be counted in the week of the
-# forward. Bounding it lets every period query be one range scan on received_at (ix_ticket_norms).
-MAX_FORWARD_DELAY = timedelta(days=60)
-
-
-def _in_period(shop_id: int, start: datetime, end: datetime):
-    """Tickets whose clock started in [start, end)."""
-    return sa.and_(Ticket.shop_id == shop_id, Ticket.received_at >= start - MAX_FORWARD_DELAY,
-                   Ticket.received_at < end, CLOCK_START >= start, CLOCK_START < end)
-
-
-def _bucket(expr, weeks, lo: int = 0, hi: int | None = None):
-    """SQL: the index of the week containing expr (weeks are consecutive), else -1.
-
-    A balanced tree of CASEs: five comparisons per row for 26 weeks instead of thirteen on average."""
-    hi = len(weeks) if hi is None else hi
-    if hi - lo == 1:
-        return sa.case((sa.and_(expr >= weeks[lo].start, expr < weeks[lo].end), lo), else_=-1)
-    mid = (lo + hi) // 2
-    return sa.case((expr >= weeks[mid].start, _bucket(expr, weeks, mid, hi)), else_=_bucket(expr, weeks, lo, mid))
 
 
 # -- response time ----------------------------------------------------------------------------------
 
-ON_TIME = sa.and_(Ticket.first_reply_at.is_not(None),
-                  sa.or_(Ticket.first_reply_margin >= 0,
-                         sa.and_(Ticket.first_reply_margin.is_(None), Ticket.first_reply_at <= Ticket.first_reply_due_at)))
-LATE = sa.and_(Ticket.first_reply_at.is_not(None), sa.not_(ON_TIME))
-
-
-def _missing(now):
-    return sa.and_(Ticket.first_reply_at.is_(None), Ticket.first_reply_due_at < now)
-
-
 def weekly_tickets(shop: Shop, weeks: list[metrics.Week], now: datetime,
                    assignee_id: int | None = None) -> list[metrics.WeekScore]:
-    """One aggregated query: per week, questions on time, late, missing and still waiting."""
-    bucket = _bucket(CLOCK_START, weeks).label("bucket")
-    query = (sa.select(bucket,
-                       sa.func.sum(sa.case((ON_TIME, 1), else_=0)),
-                       sa.func.sum(sa.case((LATE, 1), else_=0)),
-                       sa.func.sum(sa.case((_missing(now), 1), else_=0)),
-                       sa.func.count())
-             .where(_in_period(shop.id, weeks[0].start, weeks[-1].end))
-             .group_by(bucket))
-    if assignee_id is not None:
-        query = query.where(Ticket.assignee_id == assignee_id)
-    scores = [metrics.WeekScore(w) for w in weeks]
-    for i, on_time, late, missing, total in db.session.execute(query):
-        if 0 <= i < len(weeks):
-            s = scores[i]
-            s.on_time, s.late, s.missing = int(on_time or 0), int(late or 0), int(missing or 0)
-            s.waiting = int(total) - s.on_time - s.late - s.missing
+    """Per week: questions on time, late, missing and still waiting (the assignee's only, if given)."""
+    scores = []
+    for week, counts in zip(weeks, norm_weeks.week_counts(shop, weeks, now)):
+        rows = counts.response.values() if assignee_id is None else [counts.response.get(assignee_id, [0, 0, 0, 0])]
+        on_time, late, missing, total = (sum(column) for column in zip(*rows)) if rows else (0, 0, 0, 0)
+        scores.append(metrics.WeekScore(week, on_time=on_time, late=late, missing=missing,
+                                        waiting=total - on_time - late - missing))
     return scores
 
 
 def miss_count(shop: Shop, now: datetime) -> int:
     """This week's misses: late first reactions plus questions still without one past their due time."""
     week = metrics.week_of(now, shop.tz)
-    # Shown on every page to managers: two narrow index ranges instead of _in_period's 60-day scan. A clock
+    # Shown on every page to managers: two narrow index ranges instead of in_period's 60-day scan. A clock
     # that started this week belongs to a question received this week, or received earlier and forwarded now.
     def count(*where):
         return (sa.select(sa.func.count()).select_from(Ticket)
-                .where(Ticket.shop_id == shop.id, *where, sa.or_(LATE, _missing(now))).scalar_subquery())
+                .where(Ticket.shop_id == shop.id, *where, sa.or_(LATE, missing_at(now))).scalar_subquery())
     received = count(Ticket.received_at >= week.start, Ticket.received_at < week.end, CLOCK_START < week.end)
     forwarded = count(Ticket.forwarded_at >= week.start, Ticket.forwarded_at < week.end, Ticket.received_at < week.start)
     return db.session.scalar(sa.select(received + forwarded)) or 0
@@ -121,7 +76,7 @@ def week_misses(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int 
     query = (sa.select(Ticket.id, Ticket.subject, CLOCK_START, Ticket.first_reply_due_at, Ticket.first_reply_at,
                        Ticket.first_reply_margin, User.display_name, Ticket.forwarded_at)
              .outerjoin(User, User.id == Ticket.assignee_id)
-             .where(_in_period(shop.id, week.start, week.end), sa.or_(LATE, _missing(now)))
+             .where(in_period(shop.id, week.start, week.end), sa.or_(LATE, missing_at(now)))
              .order_by(CLOCK_START.desc()))
     if assignee_id is not None:
         query = query.where(Ticket.assignee_id == assignee_id)
@@ -140,7 +95,7 @@ def week_forecast(shop: Shop, week: metrics.Week, now: datetime, assignee_id: in
     """This week's questions still waiting for a first reaction that are not late yet."""
     query = (sa.select(Ticket.id, Ticket.subject, Ticket.first_reply_due_at, User.display_name)
              .outerjoin(User, User.id == Ticket.assignee_id)
-             .where(_in_period(shop.id, week.start, week.end), Ticket.first_reply_at.is_(None),
+             .where(in_period(shop.id, week.start, week.end), Ticket.first_reply_at.is_(None),
                     Ticket.first_reply_due_at >= now))
     if assignee_id is not None:
         query = query.where(Ticket.assignee_id == assignee_id)
@@ -193,50 +148,29 @@ def phone_weekly(shop: Shop, weeks: list[metrics.Week]) -> list[metrics.PhoneSco
 
 # -- question volume -----------------------------------------------------------------------------------
 
-def _ticket_product():
-    from_order = (sa.select(sa.func.min(Order.product))
-                  .where(Order.shop_id == Ticket.shop_id, Order.order_number == Ticket.order_number)
-                  .correlate(Ticket).scalar_subquery())
-    return sa.func.coalesce(Ticket.product, from_order)
+def weekly_orders(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[int]:
+    return [c.orders for c in norm_weeks.week_counts(shop, weeks, now)]
 
 
-def weekly_orders(shop: Shop, weeks: list[metrics.Week]) -> list[int]:
-    bucket = _bucket(Order.ordered_at, weeks).label("bucket")
-    counts = [0] * len(weeks)
-    query = (sa.select(bucket, sa.func.count(sa.distinct(Order.order_number)))
-             .where(Order.shop_id == shop.id, Order.ordered_at >= weeks[0].start, Order.ordered_at < weeks[-1].end)
-             .group_by(bucket))
-    for i, n in db.session.execute(query):
-        if 0 <= i < len(weeks):
-            counts[i] = n
-    return counts
-
-
-def product_volume(shop: Shop, recent: list[metrics.Week], history: int = metrics.HISTORY_WEEKS) -> list[metrics.ProductRate]:
+def product_volume(shop: Shop, recent: list[metrics.Week], now: datetime,
+                   history: int = metrics.HISTORY_WEEKS) -> list[metrics.ProductRate]:
     """Per product: questions per 100 orders in the recent weeks against the `history` weeks before."""
-    past_start = recent[0].start - timedelta(weeks=history)   # whole local weeks: Mondays stay Mondays
-    past_start = metrics.week_of(past_start + timedelta(hours=12), shop.tz).start
-    period = sa.case((CLOCK_START >= recent[0].start, 1), else_=0).label("recent")
-    product = _ticket_product().label("product")
+    weeks = metrics.weeks_back(recent[-1].start + timedelta(hours=12), shop.tz, history + len(recent))
     now_counts: dict[str, list[int]] = {}
     past_counts: dict[str, list[int]] = {}
-    q = (sa.select(product, period, sa.func.count())
-         .where(_in_period(shop.id, past_start, recent[-1].end)).group_by(product, period))
-    for name, is_recent, n in db.session.execute(q):
-        if name:
-            (now_counts if is_recent else past_counts).setdefault(name, [0, 0])[0] += n
-    o_period = sa.case((Order.ordered_at >= recent[0].start, 1), else_=0).label("recent")
-    q = (sa.select(Order.product, o_period, sa.func.count())
-         .where(Order.shop_id == shop.id, Order.ordered_at >= past_start, Order.ordered_at < recent[-1].end)
-         .group_by(Order.product, o_period))
-    for name, is_recent, n in db.session.execute(q):
-        (now_counts if is_recent else past_counts).setdefault(name, [0, 0])[1] += n
+    for i, c in enumerate(norm_weeks.week_counts(shop, weeks, now)):
+        into = now_counts if i >= history else past_counts
+        for name, n in c.questions.items():
+            into.setdefault(name, [0, 0])[0] += n
+        for name, n in c.order_lines.items():
+            into.setdefault(name, [0, 0])[1] += n
     rows = metrics.product_rates({k: tuple(v) for k, v in now_counts.items()},
                                  {k: tuple(v) for k, v in past_counts.items()})
     flagged = [r.product for r in rows if r.flagged]
     if flagged:
+        product = ticket_product().label("product")
         q = (sa.select(product, Ticket.category, sa.func.count())
-             .where(_in_period(shop.id, recent[0].start, recent[-1].end), _ticket_product().in_(flagged))
+             .where(in_period(shop.id, recent[0].start, recent[-1].end), ticket_product().in_(flagged))
              .group_by(product, Ticket.category))
         cats: dict[str, Counter] = {}
         for name, category, n in db.session.execute(q):
@@ -285,7 +219,7 @@ def service_figures(shop: Shop, start: datetime, end: datetime, now: datetime,
                        sa.case((fresh, 1), else_=0), m.first_response_s, m.resolution_s,
                        m.gap_sum_s, m.gap_count, m.wait_s, m.first_contact, m.waiting_from)
              .outerjoin(m, m.ticket_id == Ticket.id)
-             .where(_in_period(shop.id, start, end)))
+             .where(in_period(shop.id, start, end)))
     if assignee_id is not None:
         query = query.where(Ticket.assignee_id == assignee_id)
     result, stale = [], {}
@@ -402,7 +336,7 @@ def check_volume(shop: Shop, now: datetime) -> bool:
     if settings is None or not settings.volume_email:
         return False
     last_week = metrics.weeks_back(now, shop.tz, 2)[0]
-    flagged = [r for r in product_volume(shop, [last_week]) if r.flagged]
+    flagged = [r for r in product_volume(shop, [last_week], now) if r.flagged]
     if not flagged:
         return False
     notice = _claim(shop, "volume", last_week, len(flagged), now)

@@ -116,8 +116,8 @@ def build_report(shop: Shop, now: datetime, *, own_only: bool, user_id: int, sta
     if not own_only:
         report.phone = norms.phone_weekly(shop, weeks)
         report.phone_last4 = metrics.combine(report.phone[-4:], good="answered")
-        report.volume = metrics.volume_weeks([s.total for s in scores26], norms.weekly_orders(shop, weeks26), weeks)
-        report.products = norms.product_volume(shop, weeks[-4:])
+        report.volume = metrics.volume_weeks([s.total for s in scores26], norms.weekly_orders(shop, weeks26, now), weeks)
+        report.products = norms.product_volume(shop, weeks[-4:], now)
     period_start = datetime.combine(start, datetime.min.time(), tzinfo=shop.tz)
     period_end = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=shop.tz)
     rows = norms.service_figures(shop, period_start, period_end, now, assignee)

@@ -1,0 +1,213 @@
+"""The weeks of the performance page, counted once they are settled and then kept per shop.
+
+The page shows 26 weeks of questions and orders. A week that is over, and none of whose questions is
+still within its 8 business hours, can change only when one of its tickets or orders changes, and
+such a change bumps the week's version in the same transaction (`_note_changes`). A page view reads
+the kept weeks in one query and counts only the others (usually just the current week) with the live
+SQL. It keeps what it counted under the version it read before counting, so a change committed in the
+meantime leaves that week to be counted again rather than hidden.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import g, has_app_context
+from sqlalchemy.dialects import postgresql, sqlite
+
+from inbox import clock, metrics
+from inbox.extensions import db
+from inbox.models import NormWeek, Order, Shop, Ticket
+from inbox.services.norm_sql import (CLOCK_START, LATE, ON_TIME, in_period, missing_at, ticket_product,
+                                     waiting_at, week_bucket)
+
+
+@dataclass
+class WeekCounts:
+    # assignee id (None: nobody) -> [on time, late, missing past due, all questions]
+    response: dict[int | None, list[int]] = field(default_factory=dict)
+    questions: dict[str, int] = field(default_factory=dict)     # product -> questions about it
+    orders: int = 0                                             # distinct order numbers
+    order_lines: dict[str, int] = field(default_factory=dict)   # product -> order lines
+
+    def to_json(self) -> dict:
+        return {"response": {"" if k is None else str(k): v for k, v in self.response.items()},
+                "questions": self.questions, "orders": self.orders, "order_lines": self.order_lines}
+
+    @classmethod
+    def from_json(cls, data: dict) -> WeekCounts:
+        return cls({None if k == "" else int(k): v for k, v in data["response"].items()},
+                   data["questions"], data["orders"], data["order_lines"])
+
+
+def week_counts(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[WeekCounts]:
+    """The counts of each of the consecutive `weeks` as of `now`: kept ones read, the others counted.
+
+    Remembered for the rest of the app context (until a flush), since one page asks for overlapping weeks."""
+    memo = g.setdefault("norm_weeks", {}) if has_app_context() else {}
+    known = memo.get((shop.id, now), {})
+    if all(w.start in known for w in weeks):
+        return [known[w.start] for w in weeks]
+    result = _week_counts(shop, weeks, now)
+    memo.setdefault((shop.id, now), {}).update((w.start, c) for w, c in zip(weeks, result))
+    return result
+
+
+def _week_counts(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[WeekCounts]:
+    kept = {start: (version, data, as_of) for start, version, data, as_of in db.session.execute(
+        sa.select(NormWeek.week_start, NormWeek.version, NormWeek.data, NormWeek.as_of)
+        .where(NormWeek.shop_id == shop.id, NormWeek.week_start >= weeks[0].start,
+               NormWeek.week_start <= weeks[-1].start))}
+    result: list[WeekCounts | None] = [None] * len(weeks)
+    todo = []
+    for i, week in enumerate(weeks):
+        version, data, as_of = kept.get(week.start, (None, None, None))
+        # Kept counts hold from the moment they were counted for; an earlier `now` is counted afresh.
+        if data is not None and as_of <= now:
+            result[i] = WeekCounts.from_json(data)
+        else:
+            todo.append(i)
+    if todo:
+        counted, unsettled = _count(shop, [weeks[i] for i in todo], now)
+        keep = []
+        for i, counts, open_ in zip(todo, counted, unsettled):
+            result[i] = counts
+            # Never keep counts for a moment still to come: a change before it would not bump the week.
+            if weeks[i].end <= now <= clock.now() and not open_:
+                keep.append((weeks[i], counts, kept.get(weeks[i].start, (None,))[0]))
+        if keep:
+            _keep(shop, keep, now)
+    return result
+
+
+def _count(shop: Shop, weeks: list[metrics.Week], now: datetime) -> tuple[list[WeekCounts], list[int]]:
+    """Count the weeks with the live SQL; also, per week, the questions still within their 8 hours."""
+    counts = [WeekCounts() for _ in weeks]
+    unsettled = [0] * len(weeks)
+    week = week_bucket(CLOCK_START, weeks).label("week")
+    product = ticket_product().label("product")
+
+    def total(condition):
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    query = (sa.select(week, Ticket.assignee_id, product, total(ON_TIME), total(LATE), total(missing_at(now)),
+                       sa.func.count(), total(waiting_at(now)))
+             .where(in_period(shop.id, weeks[0].start, weeks[-1].end))
+             .group_by(week, Ticket.assignee_id, product))
+    for i, who, name, on_time, late, missing, n, waiting in db.session.execute(query):
+        if i < 0:
+            continue
+        c = counts[i]
+        row = c.response.setdefault(who, [0, 0, 0, 0])
+        for k, value in enumerate((on_time, late, missing, n)):
+            row[k] += int(value or 0)
+        if name:
+            c.questions[name] = c.questions.get(name, 0) + n
+        unsettled[i] += int(waiting or 0)
+    ordered = week_bucket(Order.ordered_at, weeks).label("week")
+    orders = sa.and_(Order.shop_id == shop.id, Order.ordered_at >= weeks[0].start, Order.ordered_at < weeks[-1].end)
+    for i, n in db.session.execute(sa.select(ordered, sa.func.count(sa.distinct(Order.order_number)))
+                                   .where(orders).group_by(ordered)):
+        if i >= 0:
+            counts[i].orders = n
+    for i, name, n in db.session.execute(sa.select(ordered, Order.product, sa.func.count())
+                                         .where(orders).group_by(ordered, Order.product)):
+        if i >= 0:
+            counts[i].order_lines[name] = n
+    return counts, unsettled
+
+
+def _upsert(session):
+    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert(NormWeek)
+
+
+def _keep(shop: Shop, keep: list[tuple[metrics.Week, WeekCounts, int | None]], now: datetime) -> None:
+    for week, counts, version in keep:
+        data = counts.to_json()
+        if version is None:
+            db.session.execute(_upsert(db.session).values(shop_id=shop.id, week_start=week.start, version=0,
+                                                          data=data, as_of=now)
+                               .on_conflict_do_nothing(index_elements=["shop_id", "week_start"]))
+        else:
+            db.session.execute(sa.update(NormWeek).where(
+                NormWeek.shop_id == shop.id, NormWeek.week_start == week.start, NormWeek.version == version)
+                .values(data=data, as_of=now))
+    db.session.commit()
+
+
+# -- what a change touches ---------------------------------------------------------------------------------
+
+# `assignee` too: setting the relationship fills assignee_id only later in the flush.
+_TICKET_FIELDS = ("shop_id", "received_at", "forwarded_at", "first_reply_at", "first_reply_margin",
+                  "first_reply_due_at", "assignee_id", "assignee", "product", "order_number")
+_ORDER_FIELDS = ("shop_id", "ordered_at", "order_number", "product")
+
+
+def _values(obj, name: str) -> list:
+    """The attribute's value now and, for a change, before it."""
+    history = so.attributes.get_history(obj, name)
+    return [*history.added, *history.unchanged, *history.deleted] or [getattr(obj, name)]
+
+
+def _changed(obj, names) -> bool:
+    return any(so.attributes.get_history(obj, n).has_changes() for n in names)
+
+
+def _note_changes(session, _context, _instances) -> None:
+    """Bump the kept weeks that this flush's tickets and orders leave or enter."""
+    moments: set[tuple[int, datetime]] = set()
+    numbers: dict[int, set[str]] = defaultdict(set)
+    dirty = session.dirty
+    with session.no_autoflush:
+        for obj in (*session.new, *session.deleted, *dirty):
+            if isinstance(obj, Ticket) and (obj not in dirty or _changed(obj, _TICKET_FIELDS)):
+                for shop_id in _values(obj, "shop_id"):
+                    for received in _values(obj, "received_at"):
+                        for forwarded in _values(obj, "forwarded_at"):
+                            moments.add((shop_id, forwarded or received))
+            elif isinstance(obj, Order) and (obj not in dirty or _changed(obj, _ORDER_FIELDS)):
+                for shop_id in _values(obj, "shop_id"):
+                    moments.update((shop_id, at) for at in _values(obj, "ordered_at"))
+                    numbers[shop_id].update(_values(obj, "order_number"))
+    if not moments:
+        return
+    if has_app_context():
+        g.pop("norm_weeks", None)
+    now = clock.now()
+    conn = session.connection()
+    for shop_id, found in numbers.items():
+        # A ticket without a product of its own counts under its order's product.
+        found = sorted(n for n in found if n)
+        for i in range(0, len(found), 500):
+            moments.update((shop_id, at) for at in conn.scalars(sa.select(CLOCK_START).where(
+                Ticket.shop_id == shop_id, Ticket.order_number.in_(found[i:i + 500]), Ticket.product.is_(None))))
+    weeks = set()
+    with session.no_autoflush:
+        for shop_id, at in moments:
+            shop = session.get(Shop, shop_id) if shop_id is not None and at is not None else None
+            if shop is not None:
+                week = metrics.week_of(at, shop.tz)
+                if week.end <= now:   # the current week is never kept
+                    weeks.add((shop_id, week.start))
+    for shop_id, start in sorted(weeks):
+        conn.execute(_upsert(session).values(shop_id=shop_id, week_start=start, version=1, data=None)
+                     .on_conflict_do_update(index_elements=["shop_id", "week_start"],
+                                            set_={"version": NormWeek.version + 1, "data": None}))
+
+
+def forget_shop(shop_id: int) -> None:
+    """Drop a shop's kept weeks: for bulk loads that write tickets past the ORM (the demo generator)."""
+    db.session.execute(sa.delete(NormWeek).where(NormWeek.shop_id == shop_id))
+
+
+_installed = False
+
+
+def init_app(_app) -> None:
+    global _installed
+    if not _installed:
+        sa.event.listen(so.Session, "before_flush", _note_changes)
+        _installed = True

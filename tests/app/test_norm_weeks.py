@@ -1,0 +1,144 @@
+"""Settled weeks of the performance page are kept, and every change to one of their tickets or orders
+makes the page count that week again."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from inbox import metrics
+from inbox.extensions import db
+from inbox.models import NormWeek, Order
+from inbox.services import norm_weeks, norms, tickets as ticket_service
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NOW = datetime(2026, 11, 19, 15, 0, tzinfo=AMS)          # Thursday of ISO week 47
+
+
+def local(*args):
+    return datetime(*args, tzinfo=AMS)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+@pytest.fixture
+def weeks():
+    return metrics.weeks_back(NOW, AMS, 4)   # weeks 44 to 47
+
+
+def week_rows(shop):
+    return {row.week_start: row for row in db.session.scalars(sa.select(NormWeek).where(NormWeek.shop_id == shop.id))}
+
+
+def kept_weeks(shop):
+    return {start for start, row in week_rows(shop).items() if row.data is not None}
+
+
+def counted_afresh(shop, weeks):
+    """What the live SQL says, with nothing kept."""
+    return norm_weeks._count(shop, weeks, NOW)[0]
+
+
+def summed(counts):
+    """[on time, late, missing, total] over all assignees."""
+    return [sum(column) for column in zip(*counts.response.values())] or [0, 0, 0, 0]
+
+
+def page_counts(shop, weeks, now=NOW):
+    db.session.expire_all()
+    from flask import g
+    g.pop("norm_weeks", None)
+    return norm_weeks.week_counts(shop, weeks, now)
+
+
+def test_settled_weeks_are_kept_and_the_current_week_is_not(frozen, shop, weeks, make_ticket):
+    make_ticket(shop, received_at=local(2026, 10, 27, 10))           # week 44, never answered: missed
+    make_ticket(shop, received_at=local(2026, 11, 18, 10))           # week 47
+    counts = page_counts(shop, weeks)
+    assert [summed(c)[3] for c in counts] == [1, 0, 0, 1]
+    assert kept_weeks(shop) == {w.start for w in weeks[:3]}
+    assert counts == counted_afresh(shop, weeks)
+
+
+def test_a_week_with_a_question_still_inside_its_hours_is_not_kept(shop, make_ticket):
+    monday = local(2026, 11, 16, 10)
+    with time_machine.travel(monday, tick=False):
+        make_ticket(shop, received_at=local(2026, 11, 13, 16))       # Friday of week 46, due Monday 15:00
+        week46 = metrics.weeks_back(monday, AMS, 2)[:1]
+        [c] = page_counts(shop, week46, monday)
+        assert c.response[None] == [0, 0, 0, 1]                     # still waiting
+        assert kept_weeks(shop) == set()
+    tuesday = local(2026, 11, 17, 10)
+    with time_machine.travel(tuesday, tick=False):
+        [c] = page_counts(shop, week46, tuesday)
+        assert c.response[None] == [0, 0, 1, 1]                     # missed now, and settled
+        assert kept_weeks(shop) == {week46[0].start}
+
+
+def test_changes_to_a_kept_week_are_counted(frozen, shop, staff, weeks, make_ticket):
+    missed = make_ticket(shop, received_at=local(2026, 10, 27, 10), order_number="10042")
+    moved = make_ticket(shop, received_at=local(2026, 11, 3, 10))
+    page_counts(shop, weeks)
+    assert len(kept_weeks(shop)) == 3
+
+    # A late reply to last month's question, a reassignment, a forward into another week, an order
+    # that gives a ticket its product: each is seen by the next page view.
+    ticket_service.reply(missed, shop, "Sorry voor het late antwoord.", by=staff["agent"], at=NOW)
+    db.session.commit()
+    assert page_counts(shop, weeks) == counted_afresh(shop, weeks)
+    assert summed(page_counts(shop, weeks)[0]) == [0, 1, 0, 1]
+
+    ticket_service.assign(moved, shop, staff["agent"], by=staff["owner"])
+    db.session.commit()
+    counts = page_counts(shop, weeks)
+    assert counts == counted_afresh(shop, weeks) and staff["agent"].id in counts[1].response
+
+    moved.forwarded_at = local(2026, 11, 10, 9)
+    db.session.commit()
+    counts = page_counts(shop, weeks)
+    assert counts == counted_afresh(shop, weeks)
+    assert [summed(c)[3] for c in counts] == [1, 0, 1, 0]
+
+    db.session.add(Order(shop_id=shop.id, order_number="10042", ordered_at=local(2026, 10, 20, 12), product="Koffiemolen"))
+    db.session.commit()
+    counts = page_counts(shop, weeks)
+    assert counts == counted_afresh(shop, weeks) and counts[0].questions == {"Koffiemolen": 1}
+
+    assert week_rows(shop)[weeks[0].start].version >= 2 and kept_weeks(shop) == {w.start for w in weeks[:3]}
+
+
+def test_a_change_committed_while_counting_is_not_hidden(frozen, shop, staff, weeks, make_ticket, monkeypatch):
+    late = make_ticket(shop, received_at=local(2026, 10, 27, 10))
+    count = norm_weeks._count
+
+    def count_then_another_worker_replies(*args):
+        result = count(*args)
+        ticket_service.reply(late, shop, "Hier is het antwoord.", by=staff["agent"], at=NOW)
+        db.session.flush()   # the other worker's change bumps the week before this view keeps its counts
+        return result
+
+    monkeypatch.setattr(norm_weeks, "_count", count_then_another_worker_replies)
+    page_counts(shop, weeks)
+    monkeypatch.undo()
+    db.session.commit()
+    assert weeks[0].start not in kept_weeks(shop)
+    assert summed(page_counts(shop, weeks)[0]) == [0, 1, 0, 1]
+
+
+def test_the_performance_page_reads_kept_weeks(frozen, client, login_as, shop, make_ticket):
+    make_ticket(shop, received_at=local(2026, 10, 27, 10))
+    login_as("owner")
+    first = client.get("/reports")
+    assert first.status_code == 200
+    assert len(kept_weeks(shop)) == 25                               # 26 weeks shown, the current one live
+    again = client.get("/reports")
+    assert again.data == first.data
+    week44 = norms.weekly_tickets(shop, metrics.weeks_back(NOW, AMS, 4), NOW)[0]
+    assert (week44.missing, week44.total) == (1, 1)
