@@ -74,8 +74,8 @@ class Composer:
     kind: str = MessageKind.REPLY.value
     draft: Draft | None = None
     restored: bool = False
-    suggested: list[ReplyTemplate] = field(default_factory=list)
-    others: list[ReplyTemplate] = field(default_factory=list)
+    suggested: list = field(default_factory=list)   # rows of reply_templates.suggest
+    others: list = field(default_factory=list)
     tone: nudges.Tone | None = None
     panel: NudgePanel | None = None
     newer: list[Message] = field(default_factory=list)

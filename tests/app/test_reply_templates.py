@@ -132,7 +132,7 @@ def test_templates_fitting_language_and_category_are_suggested_first(shop, staff
     ticket = make_ticket(shop, subject="Kapot", body="Mijn dekbedovertrek is beschadigd aangekomen, er zit een scheur in.",
                          language="nl")
     suggested, others = reply_templates.suggest(ticket)
-    assert [t.title for t in suggested] == ["Beschadigd: opties"]
+    assert [(t.title, t.option_count) for t in suggested] == [("Beschadigd: opties", 3)]
     assert [t.title for t in others] == ["Factuur", "Damaged EN"]  # the ticket's language before other languages
 
 
