@@ -17,6 +17,7 @@ from inbox.htmx import is_htmx, render_page_or_fragment
 from inbox.i18n import lazy_gettext as _l
 from inbox.models import Ticket, TicketTag
 from inbox.services import presence, sla as sla_service, ticket_list, tickets as ticket_service
+from inbox.views.ticket_rows import RowRenderer, sla_badge_html
 from inbox.workflow import Channel, MessageKind, Status, can_transition
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -51,7 +52,7 @@ def sla_badge_for(ticket: Ticket, now=None):
 def ticket_helpers(setup):
     # Globals, not a context processor: macros imported without context see them, and no per-render cost.
     setup.app.jinja_env.globals.update(CHANNEL_LABELS=CHANNEL_LABELS, STATUS_LABELS=STATUS_LABELS,
-                                       sla_badge=sla_badge_for, highlight=search.highlight)
+                                       sla_badge=sla_badge_for, sla_badge_html=sla_badge_html)
 
 
 class NewTicketForm(FlaskForm):
@@ -98,14 +99,16 @@ def _list_context(state: ticket_list.ListState, users) -> dict:
     shop, now = current_user.shop, clock.now()
     moment = ticket_list.Moment.of(shop, now)
     rows, has_next = ticket_list.page_of(state, shop, current_user, moment)
-    return dict(
-        state=state, tickets=rows, has_next=has_next, users=users, now=now,
-        counts=ticket_list.view_counts(shop, current_user, moment), views=ticket_list.VIEWS,
-        offset=(state.page - 1) * ticket_list.PAGE_SIZE, terms=search.terms(state.q),
+    offset = (state.page - 1) * ticket_list.PAGE_SIZE
+    row_html = RowRenderer(
+        row_args=state.args(page=1), terms=search.terms(state.q), now=now, channel_labels=CHANNEL_LABELS,
         viewers=presence.viewers_of(shop.id, [t.id for t in rows], current_user, now),
-        # One pass over the page: each badge from its ticket row and the shop's cached calendar, no queries.
-        badges={t.id: sla_service.badge(t, shop, now) for t in rows},
-        tags=ticket_list.recent_tags(shop.id), channels=CHANNEL_LABELS, languages=LANGUAGES,
+        # Each badge from its ticket row and the shop's cached calendar, no queries.
+        badges={t.id: sla_service.badge(t, shop, now) for t in rows})
+    return dict(
+        state=state, tickets=rows, rows=[row_html(t, offset + i) for i, t in enumerate(rows)], has_next=has_next,
+        users=users, now=now, counts=ticket_list.view_counts(shop, current_user, moment), views=ticket_list.VIEWS,
+        offset=offset, tags=ticket_list.recent_tags(shop.id), channels=CHANNEL_LABELS, languages=LANGUAGES,
     )
 
 

@@ -311,3 +311,18 @@ def test_badges_refresh_in_one_request_as_out_of_band_swaps(client, login_as, in
     assert f'id="ticket-{inbox["overdue"].id}-sla"' in body and "sla-overdue" in body
     assert f"ticket-{foreign.id}-sla" not in body
     assert len(queries) <= 4
+
+
+def test_what_customers_typed_is_escaped_in_every_column_of_a_row(clock, client, login_as, shop, staff, make_ticket):
+    ticket = make_ticket(shop, subject='<img src=x onerror="alert(1)">', customer_name="<b>Eve</b> & co",
+                         body="<script>steal()</script>", received_at=MONDAY_11 - timedelta(hours=1))
+    ticket_service.set_tags(ticket, ["<i>vip</i>"], by=staff["owner"])
+    db.session.commit()
+    login_as("owner")
+    body = html(client.get("/tickets"))
+    row = body[body.index(f'id="ticket-{ticket.id}-row"'):]
+    row = row[:row.index("</tr>")]
+    assert "<img" not in row and "<script" not in row and "<b>" not in row
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in row and "&lt;b&gt;Eve&lt;/b&gt; &amp; co" in row
+    assert "&lt;script&gt;steal()&lt;/script&gt;" in row
+    assert 'class="sla sla-on_track"' in row and f'href="/tickets/{ticket.id}?pos=0' in row

@@ -1,0 +1,99 @@
+"""The inbox rows and the SLA badge as HTML, built in Python.
+
+Staff reload the inbox all day. As a template, a page of 50 rows made some 800 Jinja calls (url_for, three
+highlights, a badge macro, filters, translations per row) and took half the page's time; here a row is one
+format string, and what is the same on every row (labels, the link's query string) is worked out once.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import url_for
+from markupsafe import Markup, escape
+
+from inbox.i18n import _, age, business_duration, local_time
+from inbox.search import highlight
+from inbox.services.sla import Badge
+
+CHANNEL_ICONS = {"email": "✉", "webform": "⌨", "phone": "☎", "marketplace": "↪"}
+ACTIVE = ("on_track", "due_soon", "overdue")
+
+
+def sla_badge_html(badge: Badge | None, ticket_id: int, sla_id: str | None = None, oob: bool = False) -> Markup:
+    """The SLA badge of a ticket; its id lets htmx refresh it in place (hx-swap-oob)."""
+    # Plain str.format over escaped values: Markup.format runs Python's string.Formatter, ten times slower.
+    wrap = '<span id="{}" class="sla-wrap"{}>'.format(escape(sla_id or f"ticket-{ticket_id}-sla"),
+                                                      ' hx-swap-oob="true"' if oob else "")
+    if badge is None:
+        return Markup(wrap + '<span class="sla sla-none">—</span></span>')
+    due = local_time(badge.due) if badge.due else ""
+    state = badge.state
+    if state in ("on_track", "due_soon"):
+        icon, text = ("◷" if state == "on_track" else "⚠"), _("%(d)s left", d=business_duration(badge.seconds))
+    elif state == "overdue":
+        icon, text = "✕", _("%(d)s late", d=business_duration(badge.seconds))
+    elif state == "answered_on_time":
+        icon, text = "✓", _("Answered on time")
+    else:
+        icon, text = "!", _("Answered %(d)s late", d=business_duration(badge.seconds))
+    title = ' title="{}"'.format(escape(_("Due %(when)s", when=due))) if due else ""
+    html = [wrap, '<span class="sla sla-{}"{}><span aria-hidden="true">{}</span> {}</span>'.format(
+        escape(state), title, icon, escape(text))]
+    if due and state in ACTIVE:
+        html.append(' <small class="sla-due">{}</small>'.format(escape(_("due %(when)s", when=due))))
+    if badge.paused_until:
+        html.append(' <small class="sla-paused">{}</small>'.format(
+            escape(_("paused until %(when)s", when=local_time(badge.paused_until, "EEE HH:mm")))))
+    html.append("</span>")
+    return Markup("".join(html))
+
+
+ROW = (
+    '<tr id="ticket-{id}-row" class="ticket-row{overdue}" data-href="{href}">'
+    '<td class="sel"><input type="checkbox" name="ids" value="{id}" form="bulk-form" aria-label="{select} #{id}"></td>'
+    '<td class="customer">{channel} {customer}{forwarded}</td>'
+    '<td class="subject"><a href="{href}"><span class="ticket-id">#{id}</span> {subject}</a> '
+    '<span class="snippet">{snippet}</span>{tags}{presence}</td>'
+    '<td class="assignee">{assignee}</td>'
+    '<td class="age"><time datetime="{received}">{age}</time></td>'
+    '<td class="sla">{badge}</td></tr>\n')
+
+
+class RowRenderer:
+    """Renders the rows of one inbox page; every value goes into ROW escaped."""
+
+    # Stand-ins for the ticket id and position: the link is built by url_for once and filled in per row.
+    _ID, _POS = "987654321", "987654320"
+
+    def __init__(self, *, row_args: dict, terms: list[str], viewers: dict, badges: dict, now: datetime,
+                 channel_labels: dict):
+        self.terms, self.viewers, self.badges, self.now = terms, viewers, badges, now
+        self.href = str(escape(url_for("tickets.show", ticket_id=int(self._ID), pos=int(self._POS), **row_args)))
+        self.channels = {
+            key: '<span class="channel channel-{0}" title="{1}">{2}<span class="visually-hidden"> {1}</span></span>'
+            .format(key, escape(channel_labels[key]), icon) for key, icon in CHANNEL_ICONS.items()}
+        self.select, self.unassigned = escape(_("Select")), escape(_("Unassigned"))
+        self.unknown, self.forwarded = _("Unknown customer"), escape(_("forwarded"))
+
+    def __call__(self, ticket, pos: int) -> Markup:
+        tid, terms = ticket.id, self.terms
+        forwarded = ""
+        if ticket.forwarded_at:
+            forwarded = ' <span class="fwd" title="{}">{}</span>'.format(
+                escape(_("Forwarded by the marketplace %(when)s", when=local_time(ticket.forwarded_at))), self.forwarded)
+        presence = "".join(
+            '<span class="presence-chip{}">{}</span>'.format(
+                " is-typing" if c.typing else "",
+                escape(_("%(name)s is typing", name=c.user.first_name) if c.typing
+                       else _("%(name)s is viewing", name=c.user.first_name)))
+            for c in self.viewers.get(tid, ()))
+        return Markup(ROW.format(
+            id=tid, href=self.href.replace(self._ID, str(tid)).replace(self._POS, str(pos)),
+            overdue=" is-overdue" if ticket.due_at and ticket.due_at < self.now else "",
+            select=self.select, channel=self.channels.get(ticket.channel, ""),
+            customer=highlight(ticket.customer_name or ticket.customer_email or self.unknown, terms),
+            forwarded=forwarded, subject=highlight(ticket.subject, terms), snippet=highlight(ticket.snippet, terms),
+            tags="".join('<span class="tag">{}</span>'.format(escape(t)) for t in ticket.tags), presence=presence,
+            assignee=escape(ticket.assignee.display_name) if ticket.assignee else self.unassigned,
+            received=ticket.received_at.isoformat(), age=escape(age(ticket.received_at)),
+            badge=sla_badge_html(self.badges.get(tid), tid)))
