@@ -22,7 +22,7 @@ from inbox.extensions import db
 from inbox.i18n import business_duration
 from inbox.models import Call, Message, NormNotice, NormSettings, PhoneHours, Shop, Ticket, TicketMeasure, User
 from inbox.services import mail, norm_weeks, sla
-from inbox.services.norm_sql import CLOCK_START, LATE, in_period, missing_at, ticket_product
+from inbox.services.norm_sql import CLOCK_START, LATE, in_period, missing_at, ticket_product, waiting_at
 from inbox.sla import BusinessCalendar
 from inbox.ui import CATEGORY_LABELS
 from inbox.workflow import MessageKind, Role
@@ -89,8 +89,7 @@ def week_forecast(shop: Shop, week: metrics.Week, now: datetime, assignee_id: in
     """This week's questions still waiting for a first reaction that are not late yet."""
     query = (sa.select(Ticket.id, Ticket.subject, Ticket.first_reply_due_at, User.display_name)
              .outerjoin(User, User.id == Ticket.assignee_id)
-             .where(in_period(shop.id, week.start, week.end), Ticket.first_reply_at.is_(None),
-                    Ticket.first_reply_due_at >= now))
+             .where(in_period(shop.id, week.start, week.end), waiting_at(now)))
     if assignee_id is not None:
         query = query.where(Ticket.assignee_id == assignee_id)
     return metrics.forecast(db.session.execute(query).all(), sla.calendar_for(shop), now)

@@ -1,7 +1,6 @@
 """The inbox and the ticket page."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
@@ -15,7 +14,7 @@ from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
 from inbox.htmx import is_htmx, render_page_or_fragment
 from inbox.i18n import lazy_gettext as _l
-from inbox.models import Ticket, TicketTag
+from inbox.models import Ticket
 from inbox.services import presence, sla as sla_service, ticket_list, tickets as ticket_service
 from inbox.views.ticket_rows import RowRenderer, sla_badge_html
 from inbox.workflow import Channel, MessageKind, Status, can_transition
