@@ -105,7 +105,7 @@ def _period(form: PeriodForm, shop: Shop, now: datetime) -> tuple[date, date]:
 def build_report(shop: Shop, now: datetime, *, own_only: bool, user_id: int, start: date, end: date) -> Report:
     """Everything the page shows, in a handful of aggregated queries."""
     assignee = user_id if own_only else None
-    weeks26 = metrics.weeks_back(now, shop.tz, 26)
+    weeks26 = metrics.weeks_back(now, shop.tz, norms.PAGE_WEEKS)
     scores26 = norms.weekly_tickets(shop, weeks26, now, assignee)
     weeks, scores = weeks26[13:], scores26[13:]
     this_week = scores[-1]

@@ -142,3 +142,9 @@ def test_the_performance_page_reads_kept_weeks(frozen, client, login_as, shop, m
     assert again.data == first.data
     week44 = norms.weekly_tickets(shop, metrics.weeks_back(NOW, AMS, 4), NOW)[0]
     assert (week44.missing, week44.total) == (1, 1)
+
+
+def test_the_norm_check_counts_settled_weeks_ahead_of_page_views(frozen, shop, make_ticket):
+    make_ticket(shop, received_at=local(2026, 10, 27, 10))
+    norms.run_checks(NOW)
+    assert len(kept_weeks(shop)) == norms.PAGE_WEEKS - 1
