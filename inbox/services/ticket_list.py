@@ -11,13 +11,13 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, has_app_context
 
-from inbox import clock, search
+from inbox import search
 from inbox.extensions import db
 from inbox.i18n import lazy_gettext as _l
 from inbox.models import Ticket, TicketTag, User
 from inbox.services import sla as sla_service
+from inbox.services.kept import forget, kept
 from inbox.services.tickets import normalise_tag
 from inbox.workflow import Channel, Status
 
@@ -248,45 +248,23 @@ def view_counts(shop, user: User, moment: Moment) -> dict[str, int]:
     views = [v for v in VIEWS if v not in ("solved", "all")]
     row = db.session.execute(sa.select(*[count(*_view_where(v, user, moment)).label(v) for v in views])).one()
     counts = dict(row._mapping)
-    counts["solved"] = _kept(("solved", shop.id),
+    counts["solved"] = kept(("solved", shop.id),
                              lambda: db.session.scalar(sa.select(count(*_view_where("solved", user, moment)))))
     counts["all"] = counts["needs_reply"] + counts["pending"] + counts["solved"]
     return counts
 
 
 # Two figures cost a walk over a shop's whole history on every page (at 100,000 tickets, ~6 ms for the Solved
-# count and ~2 ms for the tag menu), while everything else counts a few hundred rows. They are kept per app
-# process for KEPT_FOR and dropped at once when this process changes them; other processes catch up within
-# that time.
-KEPT_FOR = timedelta(seconds=30)
-
-
-def _kept(key: tuple, compute):
-    cache, now = current_app.extensions.setdefault("inbox_kept", {}), clock.now()
-    hit = cache.get(key)
-    if hit is not None and timedelta(0) <= now - hit[0] < KEPT_FOR:
-        return hit[1]
-    value = compute()
-    cache[key] = (now, value)
-    return value
-
-
-def _forget(kind: str, shop_id: int | None = None) -> None:
-    if has_app_context():
-        cache = current_app.extensions.get("inbox_kept", {})
-        for key in [k for k in cache if k[0] == kind and shop_id in (None, k[1])]:
-            del cache[key]
-
-
+# count and ~2 ms for the tag menu), while everything else counts a few hundred rows: see inbox.services.kept.
 @sa.event.listens_for(Ticket.status, "set")
 def _forget_solved_count(ticket, value, old, _initiator):
     if value != old and Status.SOLVED.value in (value, old):
-        _forget("solved", ticket.shop_id)
+        forget("solved", ticket.shop_id)
 
 
 @sa.event.listens_for(TicketTag, "init")
 def _forget_tags(_tag, _args, _kwargs):
-    _forget("tags")
+    forget("tags")
 
 
 def recent_tags(shop_id: int, window: int = 2000) -> list[str]:
@@ -294,7 +272,7 @@ def recent_tags(shop_id: int, window: int = 2000) -> list[str]:
     recent = (sa.select(Ticket.id).where(Ticket.shop_id == shop_id)
               .order_by(Ticket.received_at.desc(), Ticket.id.desc()).limit(window).subquery())
     query = sa.select(TicketTag.name).where(TicketTag.ticket_id.in_(sa.select(recent.c.id))).distinct().order_by(TicketTag.name)
-    return _kept(("tags", shop_id), lambda: list(db.session.scalars(query)))
+    return kept(("tags", shop_id), lambda: list(db.session.scalars(query)))
 
 
 def neighbours(state: ListState, shop, user: User, moment: Moment, ticket_id: int, pos: int | None):

@@ -23,6 +23,7 @@ from inbox.htmx import hx_redirect, is_htmx
 from inbox.i18n import lazy_gettext as _l
 from inbox.models import InboundMail, MailAttachment, MailSettings, OutboundEmail, QuarantinedMail, Ticket
 from inbox.services import audit, imap, intake, mailconfig, outbox
+from inbox.services.kept import forget, kept
 from inbox.ui import Banner, banner_source
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
@@ -142,6 +143,12 @@ def settings():
 def _cursors(shop_id):
     from inbox.models import ImapCursor
     return list(db.session.scalars(sa.select(ImapCursor).where(ImapCursor.shop_id == shop_id)))
+
+
+@sa.event.listens_for(QuarantinedMail, "after_insert")
+@sa.event.listens_for(QuarantinedMail, "after_delete")
+def _forget_review_count(_mapper, _connection, row):
+    forget("review", row.shop_id)
 
 
 def _review_count(shop_id) -> int:
@@ -304,7 +311,8 @@ def review_banner():
     """Tell the owner, on every page, that mail is waiting in the review list (it is not in the inbox)."""
     if not current_user.is_authenticated or not current_user.may("manage_shop") or "mail.review" not in current_app.view_functions:
         return None
-    count = _review_count(current_user.shop_id)
+    shop_id = current_user.shop_id
+    count = kept(("review", shop_id), lambda: _review_count(shop_id))
     if not count:
         return None
     return Banner("warning", Markup(_('%(n)s mail(s) could not be read and wait in the <a href="%(url)s">review list</a>.',

@@ -162,6 +162,19 @@ def test_banner_in_inbox_for_managers_from_five_misses(frozen, client, shop, sta
     assert "questions this week got no first reaction" not in client.get("/tickets").get_data(as_text=True)
 
 
+def test_banner_count_is_kept_half_a_minute(client, shop, staff, login_as, make_ticket):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        for hour in range(9, 13):
+            make_ticket(shop, received_at=local(2026, 11, 16, hour))
+        login_as("owner")
+        assert "questions this week got no first reaction" not in client.get("/tickets").get_data(as_text=True)
+        make_ticket(shop, received_at=local(2026, 11, 16, 14))
+        traveller.shift(timedelta(seconds=29))
+        assert "questions this week got no first reaction" not in client.get("/tickets").get_data(as_text=True)
+        traveller.shift(timedelta(seconds=2))
+        assert "5 questions this week got no first reaction" in client.get("/tickets").get_data(as_text=True)
+
+
 def test_banner_absent_below_five(frozen, client, shop, staff, login_as, make_ticket):
     for hour in range(9, 13):
         make_ticket(shop, received_at=local(2026, 11, 16, hour))
