@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import wraps
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import abort
 from flask_login import current_user, login_required
 
@@ -32,7 +33,9 @@ def shop_ticket_or_404(ticket_id: int) -> Ticket:
 
     :raise 404: when it does not exist or belongs to another shop.
     """
-    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.id == ticket_id, Ticket.shop_id == current_user.shop_id))
+    # Tags in the same query: every ticket view shows them.
+    ticket = db.session.scalars(sa.select(Ticket).where(Ticket.id == ticket_id, Ticket.shop_id == current_user.shop_id)
+                                .options(so.joinedload(Ticket.tag_rows))).unique().one_or_none()
     if ticket is None:
         abort(404, description=f"Ticket {ticket_id} doesn't exist.")
     return ticket
