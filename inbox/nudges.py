@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "CATEGORIES", "CODES", "PILLARS", "SOLUTION_CATEGORIES",
@@ -398,6 +399,8 @@ def _best_category(scores: dict[str, int]) -> str:
     return best if scores[best] > 0 else "general"
 
 
+# Pure functions of the text, and every view of a ticket asks them about the same question again.
+@lru_cache(maxsize=2048)
 def detect_category(text: str) -> str:
     """The kind of question, for template suggestions: one of ``CATEGORIES``."""
     return _best_category(_category_scores(_fold(_latest(text or ""))))
@@ -438,6 +441,7 @@ def _formality(folded: str) -> bool | None:
     return None
 
 
+@lru_cache(maxsize=2048)
 def _analyse(question: str) -> _Analysis:
     latest = _latest(question or "")
     folded = _fold(latest)
@@ -734,7 +738,11 @@ _NOT_APPLICABLE = {
 
 def review(reply: str, question: str, customer_name: str | None = None) -> list[Check]:
     """Review a draft ``reply`` to the customer's latest ``question``: six Checks in ``CODES`` order."""
-    reply = reply or ""
+    return list(_review(reply or "", question or "", customer_name))
+
+
+@lru_cache(maxsize=1024)   # the composer reviews the same (often empty) draft on every page load
+def _review(reply: str, question: str, customer_name: str | None) -> tuple[Check, ...]:
     customer_name = (customer_name or "").strip() or None
     a = _analyse(question)
     lang = "nl" if a.language == "nl" else "en"
@@ -768,4 +776,4 @@ def review(reply: str, question: str, customer_name: str | None = None) -> list[
         else:
             message = na[code]
         checks.append(Check(code=code, ok=ok, message=message, pillar=PILLARS[code]))
-    return checks
+    return tuple(checks)
