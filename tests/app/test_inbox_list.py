@@ -111,6 +111,18 @@ def test_needs_reply_is_sorted_most_urgent_first(client, login_as, inbox):
     assert order == ["Long overdue", "Nearly due", "Fresh question"]
 
 
+def test_an_open_question_nobody_waits_on_goes_last_in_needs_reply(client, login_as, inbox, shop, staff):
+    # Answered but kept open: no clock runs, so it sorts after every question with a due time.
+    ticket_service.reply(inbox["overdue"], shop, "We zoeken het uit.", by=staff["agent"], status="open",
+                         at=MONDAY_11 - timedelta(minutes=5))
+    db.session.commit()
+    assert inbox["overdue"].status == "open" and inbox["overdue"].due_at is None
+    login_as("agent")
+    body = html(client.get("/tickets"))
+    order = sorted(["Long overdue", "Nearly due", "Fresh question"], key=body.index)
+    assert order == ["Nearly due", "Fresh question", "Long overdue"]
+
+
 def test_due_soon_counts_business_hours_not_wall_clock(client, login_as, shop, make_ticket):
     """Friday 16:30: a ticket due Monday 10:00 has 1.5 business hours left, though 65 wall-clock hours away."""
     with time_machine.travel(FRIDAY_1630, tick=False):
