@@ -62,13 +62,13 @@ ROW = (
 class RowRenderer:
     """Renders the rows of one inbox page; every value goes into ROW escaped."""
 
-    # Stand-ins for the ticket id and position: the link is built by url_for once and filled in per row.
-    _ID, _POS = "987654321", "987654320"
-
     def __init__(self, *, row_args: dict, terms: list[str], viewers: dict, badges: dict, now: datetime,
                  channel_labels: dict):
         self.terms, self.viewers, self.badges, self.now = terms, viewers, badges, now
-        self.href = str(escape(url_for("tickets.show", ticket_id=int(self._ID), pos=int(self._POS), **row_args)))
+        # The link is built by url_for once and filled in per row. "pos=POS" cannot occur inside a value,
+        # where "=" is percent-encoded.
+        path, _sep, query = url_for("tickets.show", ticket_id=0, pos="POS", **row_args).partition("?")
+        self.href_path, self.href_query = str(escape(path.rsplit("/", 1)[0] + "/")), str(escape("?" + query))
         self.channels = {
             key: '<span class="channel channel-{0}" title="{1}">{2}<span class="visually-hidden"> {1}</span></span>'
             .format(key, escape(channel_labels[key]), icon) for key, icon in CHANNEL_ICONS.items()}
@@ -88,7 +88,7 @@ class RowRenderer:
                        else _("%(name)s is viewing", name=c.user.first_name)))
             for c in self.viewers.get(tid, ()))
         return Markup(ROW.format(
-            id=tid, href=self.href.replace(self._ID, str(tid)).replace(self._POS, str(pos)),
+            id=tid, href=f"{self.href_path}{tid}{self.href_query.replace('pos=POS', f'pos={pos}', 1)}",
             overdue=" is-overdue" if ticket.due_at and ticket.due_at < self.now else "",
             select=self.select, channel=self.channels.get(ticket.channel, ""),
             customer=highlight(ticket.customer_name or ticket.customer_email or self.unknown, terms),

@@ -338,3 +338,10 @@ def test_what_customers_typed_is_escaped_in_every_column_of_a_row(clock, client,
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in row and "&lt;b&gt;Eve&lt;/b&gt; &amp; co" in row
     assert "&lt;script&gt;steal()&lt;/script&gt;" in row
     assert 'class="sla sla-on_track"' in row and f'href="/tickets/{ticket.id}?pos=0' in row
+
+
+def test_row_links_keep_the_search_whatever_it_holds(clock, client, login_as, shop, make_ticket):
+    ticket = make_ticket(shop, subject="Bestelling 987654321 pos=POS", received_at=MONDAY_11 - timedelta(hours=1))
+    login_as("owner")
+    body = html(client.get("/tickets", query_string={"view": "all", "q": "987654321 pos=POS"}))
+    assert f'href="/tickets/{ticket.id}?pos=0&amp;view=all&amp;q=987654321+pos%3DPOS"' in body
