@@ -99,7 +99,7 @@ def week_label(week: metrics.Week) -> str:
 def _period(form: PeriodForm, shop: Shop, now: datetime) -> tuple[date, date]:
     today = now.astimezone(shop.tz).date()
     end = form.end.data or today
-    start = form.start.data or min(end, today) - timedelta(days=27)
+    start = form.start.data or min(end, today) - timedelta(days=norms.DEFAULT_PERIOD_DAYS - 1)
     return start, end
 
 
@@ -119,9 +119,7 @@ def build_report(shop: Shop, now: datetime, *, own_only: bool, user_id: int, sta
         report.phone_last4 = metrics.combine(report.phone[-4:], good="answered")
         report.volume = metrics.volume_weeks([s.total for s in scores26], norms.weekly_orders(shop, weeks26, now), weeks)
         report.products = norms.product_volume(shop, weeks[-4:], now)
-    period_start = datetime.combine(start, datetime.min.time(), tzinfo=shop.tz)
-    period_end = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=shop.tz)
-    rows = norms.service_figures(shop, period_start, period_end, now, assignee)
+    rows = norms.service_figures(shop, *norms.local_days(shop, start, end), now, assignee)
     report.service_rows.append((_("Everyone") if not own_only else _("You"),
                                 metrics.summarise([f for _who, _channel, f in rows])))
     if not own_only:

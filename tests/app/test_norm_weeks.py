@@ -11,7 +11,7 @@ import time_machine
 
 from inbox import metrics
 from inbox.extensions import db
-from inbox.models import NormWeek, Order
+from inbox.models import NormWeek, Order, TicketMeasure
 from inbox.services import norm_weeks, norms, tickets as ticket_service
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -144,7 +144,9 @@ def test_the_performance_page_reads_kept_weeks(frozen, client, login_as, shop, m
     assert (week44.missing, week44.total) == (1, 1)
 
 
-def test_the_norm_check_counts_settled_weeks_ahead_of_page_views(frozen, shop, make_ticket):
+def test_the_norm_check_counts_ahead_of_page_views(frozen, shop, make_ticket):
     make_ticket(shop, received_at=local(2026, 10, 27, 10))
+    recent = make_ticket(shop, received_at=local(2026, 11, 18, 10))
     norms.run_checks(NOW)
     assert len(kept_weeks(shop)) == norms.PAGE_WEEKS - 1
+    assert db.session.get(TicketMeasure, recent.id) is not None   # the last four weeks' service measures
