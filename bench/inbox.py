@@ -29,10 +29,11 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
+
+from load import free_port, pct, run_load  # bench/, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,12 +88,6 @@ def prepare(url: str, tickets: int, reseed: bool) -> dict:
     return {"open_ids": open_ids, "any_ids": any_ids, "orders": orders}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Session:
     """One signed-in agent: a keep-alive connection and a session cookie."""
 
@@ -121,41 +116,8 @@ class Session:
         self.server_ms = float(timing.split("dur=", 1)[1]) if "dur=" in timing else float("nan")
         return resp.status, data
 
-    def get(self, path):
-        return self.request("GET", path)
-
-
-def run_load(port: int, paths, clients: int, seconds: float) -> list[float]:
-    sessions = [Session(port, "owner@example.com") for _ in range(clients)]
-    latencies, lock, stop = [], threading.Lock(), time.perf_counter() + seconds
-    errors = []
-
-    def worker(session, offset):
-        i, mine = offset, []
-        while time.perf_counter() < stop:
-            path = paths[i % len(paths)]
-            i += 1
-            t = time.perf_counter()
-            status, _ = session.get(path)
-            mine.append(time.perf_counter() - t)
-            if status != 200:
-                errors.append((path, status))
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=worker, args=(s, n * 7)) for n, s in enumerate(sessions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        print(f"  {len(errors)} errors, e.g. {errors[:3]}")
-    return latencies
-
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p))]
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers=headers)
 
 
 def main() -> int:
@@ -207,7 +169,7 @@ def main() -> int:
                 status, _ = probe.get(p)
                 single.append(time.perf_counter() - t)
                 app_ms.append(probe.server_ms)
-            lat = run_load(port, paths, args.clients, args.seconds)
+            lat = run_load([Session(port, "owner@example.com") for _ in range(args.clients)], paths, args.seconds)
             rps = ours[name] = len(lat) / args.seconds
             ref = None if args.peer else DJANGO_HELPDESK.get(name)
             ratio = f"{rps / ref:5.1f}x ({ref:g} req/s)" if ref else "—"

@@ -23,17 +23,19 @@ import http.client
 import json
 import os
 import re
+import secrets
 import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, urlencode
+
+from load import free_port, pct, run_load  # bench/, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "bench" / "peer"
@@ -93,17 +95,12 @@ def prepare(tickets: int, reseed: bool = False) -> dict:
     return {"db": db, "tickets": sum(counts.values()), "ticket_ids": open_ids + any_ids}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def serve(db: Path, workers: int = 2):
     """gunicorn from the peer venv on a free port; yields the port."""
     port = free_port()
-    env = {**os.environ, "PEER_DATABASE": str(db), "DJANGO_SETTINGS_MODULE": "settings"}
+    env = {**os.environ, "PEER_DATABASE": str(db), "DJANGO_SETTINGS_MODULE": "settings",
+           "PEER_SECRET_KEY": secrets.token_hex(32)}
     server = subprocess.Popen([str(PYTHON), "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
                                "--chdir", str(PROJECT), "--log-level", "warning", "wsgi:application"], env=env)
     try:
@@ -181,39 +178,6 @@ def list_data_path(client: Client) -> str:
     return url + "?" + "&".join(f"{enc(k)}={enc(v)}" for k, v in params)
 
 
-def run_load(port, cookies, paths, clients, seconds, headers=None):
-    """clients threads, each on its own keep-alive connection, cycling through paths for seconds."""
-    conns = [Client(port, cookies) for _ in range(clients)]
-    latencies, errors, lock, stop = [], [], threading.Lock(), time.perf_counter() + seconds
-
-    def worker(client, offset):
-        i, mine = offset, []
-        while time.perf_counter() < stop:
-            path = paths[i % len(paths)]
-            i += 1
-            t = time.perf_counter()
-            status, _ = client.get(path, headers)
-            mine.append(time.perf_counter() - t)
-            if status != 200:
-                errors.append((path, status))
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=worker, args=(c, n * 7)) for n, c in enumerate(conns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        print(f"  {len(errors)} errors, e.g. {errors[:3]}")
-    return latencies
-
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p))]
-
-
 def measure(tickets=100_000, clients=8, seconds=20.0, workers=2, reseed=False) -> dict:
     """Build or reuse the data, serve it, measure both pages; write and answer results.json's contents."""
     data = prepare(tickets, reseed)
@@ -240,7 +204,7 @@ def measure(tickets=100_000, clients=8, seconds=20.0, workers=2, reseed=False) -
                 single.append(time.perf_counter() - t)
                 if status != 200:
                     raise SystemExit(f"peer {name}: {status} for {p}")
-            lat = run_load(port, probe.cookies, paths, clients, seconds, headers)
+            lat = run_load([Client(port, probe.cookies) for _ in range(clients)], paths, seconds, headers)
             results[name] = {"rps": round(len(lat) / seconds, 2), "p50_ms": round(pct(lat, .5) * 1000, 1),
                              "p95_ms": round(pct(lat, .95) * 1000, 1),
                              "single_p50_ms": round(statistics.median(single) * 1000, 1)}

@@ -3,11 +3,13 @@
 Used only by bench/peer_helpdesk.py. The SQLite file lives in instance/peer/ (PEER_DATABASE overrides it).
 """
 import os
+import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
-SECRET_KEY = "bench-only-not-secret"
+# A fresh key per run: bench/peer_helpdesk.py hands one to both gunicorn workers, so their sessions agree.
+SECRET_KEY = os.environ.get("PEER_SECRET_KEY") or secrets.token_hex(32)
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 

@@ -1,0 +1,46 @@
+"""The load driver both benchmarks share (bench/inbox.py and bench/peer_helpdesk.py), so ours and the peer's
+figures come from the same clients: stdlib only, as the peer runs in its own virtualenv."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_load(connections, paths, seconds: float, headers=None) -> list[float]:
+    """Each connection (one signed-in keep-alive client, with .get(path, headers) -> (status, body)) in its own
+    thread, cycling through paths for `seconds`; the latencies of every request."""
+    latencies, errors, lock, stop = [], [], threading.Lock(), time.perf_counter() + seconds
+
+    def worker(client, offset):
+        i, mine = offset, []
+        while time.perf_counter() < stop:
+            path = paths[i % len(paths)]
+            i += 1
+            t = time.perf_counter()
+            status, _ = client.get(path, headers)
+            mine.append(time.perf_counter() - t)
+            if status != 200:
+                errors.append((path, status))
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(c, n * 7)) for n, c in enumerate(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        print(f"  {len(errors)} errors, e.g. {errors[:3]}")
+    return latencies
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))]
