@@ -2,9 +2,6 @@
 makes the page count that week again."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 import sqlalchemy as sa
 import time_machine
@@ -13,19 +10,8 @@ from inbox import metrics
 from inbox.extensions import db
 from inbox.models import NormWeek, Order, TicketMeasure
 from inbox.services import norm_weeks, norms, tickets as ticket_service
-
-AMS = ZoneInfo("Europe/Amsterdam")
-NOW = datetime(2026, 11, 19, 15, 0, tzinfo=AMS)          # Thursday of ISO week 47
-
-
-def local(*args):
-    return datetime(*args, tzinfo=AMS)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
+# The performance page's own clock: Thursday 19 November 2026 (ISO week 47), Amsterdam.
+from tests.app.test_reports import AMS, NOW, frozen, local  # noqa: F401  (frozen is a fixture)
 
 
 @pytest.fixture
