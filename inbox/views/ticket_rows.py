@@ -19,6 +19,12 @@ CHANNEL_ICONS = {"email": "✉", "webform": "⌨", "phone": "☎", "marketplace"
 ACTIVE = ("on_track", "due_soon", "overdue")
 
 
+def channel_badge_html(channel: str, label) -> Markup:
+    """The channel's icon, its name as a tooltip and for screen readers."""
+    return Markup('<span class="channel channel-{0}" title="{1}">{2}<span class="visually-hidden"> {1}</span></span>'
+                  .format(escape(channel), escape(label), CHANNEL_ICONS.get(channel, "")))
+
+
 def sla_badge_html(badge: Badge | None, ticket_id: int, sla_id: str | None = None, oob: bool = False) -> Markup:
     """The SLA badge of a ticket; its id lets htmx refresh it in place (hx-swap-oob)."""
     # Plain str.format over escaped values: Markup.format runs Python's string.Formatter, ten times slower.
@@ -69,9 +75,7 @@ class RowRenderer:
         # where "=" is percent-encoded.
         path, _sep, query = url_for("tickets.show", ticket_id=0, pos="POS", **row_args).partition("?")
         self.href_path, self.href_query = str(escape(path.rsplit("/", 1)[0] + "/")), str(escape("?" + query))
-        self.channels = {
-            key: '<span class="channel channel-{0}" title="{1}">{2}<span class="visually-hidden"> {1}</span></span>'
-            .format(key, escape(channel_labels[key]), icon) for key, icon in CHANNEL_ICONS.items()}
+        self.channels = {key: channel_badge_html(key, channel_labels[key]) for key in CHANNEL_ICONS}
         self.select, self.unassigned = escape(_("Select")), escape(_("Unassigned"))
         self.unknown, self.forwarded = _("Unknown customer"), escape(_("forwarded"))
 

@@ -16,7 +16,7 @@ from inbox.htmx import is_htmx, render_page_or_fragment
 from inbox.i18n import lazy_gettext as _l
 from inbox.models import Ticket
 from inbox.services import presence, sla as sla_service, ticket_list, tickets as ticket_service
-from inbox.views.ticket_rows import RowRenderer, sla_badge_html
+from inbox.views.ticket_rows import RowRenderer, channel_badge_html, sla_badge_html
 from inbox.workflow import Channel, MessageKind, Status, can_transition
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -51,7 +51,8 @@ def sla_badge_for(ticket: Ticket, now=None):
 def ticket_helpers(setup):
     # Globals, not a context processor: macros imported without context see them, and no per-render cost.
     setup.app.jinja_env.globals.update(CHANNEL_LABELS=CHANNEL_LABELS, STATUS_LABELS=STATUS_LABELS,
-                                       sla_badge=sla_badge_for, sla_badge_html=sla_badge_html)
+                                       sla_badge=sla_badge_for, sla_badge_html=sla_badge_html,
+                                       channel_badge_html=channel_badge_html)
 
 
 class NewTicketForm(FlaskForm):
