@@ -8,7 +8,7 @@ import sqlalchemy.orm as so
 from flask import abort
 from flask_login import current_user, login_required
 
-from inbox.extensions import db
+from inbox.extensions import db, statement
 from inbox.models import Ticket, User
 
 
@@ -28,14 +28,20 @@ def require(permission: str):
     return decorator
 
 
+@statement
+def _shop_ticket():
+    # Tags in the same query: every ticket view shows them.
+    return (sa.select(Ticket).where(Ticket.id == sa.bindparam("ticket_id"), Ticket.shop_id == sa.bindparam("shop_id"))
+            .options(so.joinedload(Ticket.tag_rows)))
+
+
 def shop_ticket_or_404(ticket_id: int) -> Ticket:
     """The ticket with this id in the current user's shop.
 
     :raise 404: when it does not exist or belongs to another shop.
     """
-    # Tags in the same query: every ticket view shows them.
-    ticket = db.session.scalars(sa.select(Ticket).where(Ticket.id == ticket_id, Ticket.shop_id == current_user.shop_id)
-                                .options(so.joinedload(Ticket.tag_rows))).unique().one_or_none()
+    ticket = db.session.scalars(_shop_ticket(), {"ticket_id": ticket_id, "shop_id": current_user.shop_id}
+                                ).unique().one_or_none()
     if ticket is None:
         abort(404, description=f"Ticket {ticket_id} doesn't exist.")
     return ticket
@@ -52,8 +58,11 @@ def shop_user_or_404(user_id: int) -> User:
     return user
 
 
+@statement
+def _shop_users(active_only: bool):
+    query = sa.select(User).where(User.shop_id == sa.bindparam("shop_id")).order_by(User.display_name)
+    return query.where(User.active.is_(True)) if active_only else query
+
+
 def shop_users(active_only: bool = True) -> list[User]:
-    query = sa.select(User).where(User.shop_id == current_user.shop_id).order_by(User.display_name)
-    if active_only:
-        query = query.where(User.active.is_(True))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_shop_users(active_only), {"shop_id": current_user.shop_id}))

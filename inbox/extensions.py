@@ -1,11 +1,13 @@
 """Extension objects, created once and bound to an app in create_app()."""
+import functools
+import sqlite3
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
-import sqlite3
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -31,6 +33,13 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
+
+
+def statement(build):
+    """A select whose shape never changes, built on its first use and then run again with bound values
+    (`sa.bindparam`). Building one costs SQLAlchemy ~120 µs, ten times what SQLite needs for an indexed lookup,
+    so the queries behind every click (the signed-in user, the ticket page) are built once per process."""
+    return functools.cache(build)
 
 
 @event.listens_for(Engine, "connect")

@@ -13,6 +13,8 @@ from flask.globals import _cv_app
 from flask_babel import format_date, get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from inbox import clock
 
@@ -146,6 +148,16 @@ def compile_catalogs(directory: Path) -> None:
             logging.getLogger(__name__).warning("could not write %s; translations may be stale", mo)
 
 
+@pass_eval_context
+def template_gettext(eval_ctx, string: str, **variables) -> str:
+    """`_()` in templates: what Jinja's newstyle gettext does (escape the values, always format), in one call
+    instead of the three it takes through the i18n extension; a ticket page asks about 80 times."""
+    text = translations().ugettext(string)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
 def init_app(app) -> None:
     """After babel.init_app(): templates translate through the per-request catalogue."""
     compile_catalogs(TRANSLATIONS)
@@ -155,6 +167,7 @@ def init_app(app) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True)
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["local_date"] = local_date

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from inbox import clock
-from inbox.extensions import db
+from inbox.extensions import db, statement
 from inbox.mailparse import reply_subject
 from inbox.models import Draft, Message, OutboundEmail, SendToken, Shop, Ticket, User
 from inbox.services import tickets as ticket_service
@@ -109,19 +109,16 @@ def enqueue_reply(ticket: Ticket, message: Message, *, key: str) -> OutboundEmai
     return row
 
 
-def delivery_states(ticket: Ticket) -> dict[int, OutboundEmail]:
-    """The outbox row of each reply on the ticket, by message id, in one query (the thread shows them)."""
-    rows = db.session.scalars(sa.select(OutboundEmail).where(OutboundEmail.ticket_id == ticket.id,
-                                                             OutboundEmail.shop_id == ticket.shop_id,
-                                                             OutboundEmail.message_id.is_not(None)))
-    return {row.message_id: row for row in rows}
-
-
 # --------------------------------------------------------------------------- drafts
 
+@statement
+def _draft():
+    return sa.select(Draft).where(Draft.ticket_id == sa.bindparam("ticket_id"), Draft.user_id == sa.bindparam("user_id"),
+                                  Draft.shop_id == sa.bindparam("shop_id"))
+
+
 def draft_for(ticket: Ticket, user: User) -> Draft | None:
-    return db.session.scalar(sa.select(Draft).where(Draft.ticket_id == ticket.id, Draft.user_id == user.id,
-                                                    Draft.shop_id == ticket.shop_id))
+    return db.session.scalar(_draft(), {"ticket_id": ticket.id, "user_id": user.id, "shop_id": ticket.shop_id})
 
 
 def save_draft(ticket: Ticket, user: User, body: str, kind: str) -> Draft | None:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from inbox.extensions import db
+from inbox.extensions import db, statement
 from inbox.models import Presence, Ticket, User
 
 # A page polls every 4 s: missing two beats in a row means the agent has gone.
@@ -47,11 +47,17 @@ def leave(ticket: Ticket, user: User) -> None:
     db.session.execute(sa.delete(Presence).where(Presence.ticket_id == ticket.id, Presence.user_id == user.id))
 
 
+@statement
+def _others_on():
+    return sa.select(Presence).where(Presence.ticket_id == sa.bindparam("ticket_id"),
+                                     Presence.shop_id == sa.bindparam("shop_id"),
+                                     Presence.user_id != sa.bindparam("user_id"), Presence.seen_at >= sa.bindparam("since"))
+
+
 def others_on(ticket: Ticket, user: User, now: datetime) -> list[Colleague]:
     """Colleagues (not `user`) with the ticket open right now, typists first."""
-    rows = db.session.scalars(
-        sa.select(Presence).where(Presence.ticket_id == ticket.id, Presence.shop_id == ticket.shop_id,
-                                  Presence.user_id != user.id, Presence.seen_at >= now - VIEWING_WINDOW))
+    rows = db.session.scalars(_others_on(), {"ticket_id": ticket.id, "shop_id": ticket.shop_id, "user_id": user.id,
+                                             "since": now - VIEWING_WINDOW})
     found = [Colleague(p.user, p.typing_at is not None and p.typing_at >= now - TYPING_WINDOW) for p in rows]
     return sorted(found, key=lambda c: (not c.typing, c.user.display_name))
 

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from inbox import placeholders
-from inbox.extensions import db
+from inbox.extensions import db, statement
 from inbox.models import ReplyTemplate, ReplyTemplateOption, Shop, Ticket, User
 from inbox.nudges import detect_category
 from inbox.services import audit
@@ -32,19 +32,23 @@ def ticket_category(ticket: Ticket) -> str:
     return category if category != "general" else (ticket.category or "general")
 
 
+@statement
+def _template_bar():
+    return (sa.select(ReplyTemplate.id, ReplyTemplate.title, ReplyTemplate.category, ReplyTemplate.language,
+                      sa.func.count(ReplyTemplateOption.id).label("option_count"))
+            .outerjoin(ReplyTemplateOption, ReplyTemplateOption.template_id == ReplyTemplate.id)
+            .where(ReplyTemplate.shop_id == sa.bindparam("shop_id"), ReplyTemplate.archived.is_(False))
+            .group_by(ReplyTemplate.id, ReplyTemplate.title, ReplyTemplate.category, ReplyTemplate.language)
+            .order_by(ReplyTemplate.language, ReplyTemplate.category, ReplyTemplate.title, ReplyTemplate.id))
+
+
 def suggest(ticket: Ticket) -> tuple[list, list]:
     """(suggested, others): suggested fit the ticket's language and category, best first; others are the rest of the
     active templates, those in the ticket's language first. Rows of id, title, category, language and
     option_count: the template bar needs no more, so one aggregate query instead of every template's options."""
     category = ticket_category(ticket)
-    query = (sa.select(ReplyTemplate.id, ReplyTemplate.title, ReplyTemplate.category, ReplyTemplate.language,
-                       sa.func.count(ReplyTemplateOption.id).label("option_count"))
-             .outerjoin(ReplyTemplateOption, ReplyTemplateOption.template_id == ReplyTemplate.id)
-             .where(ReplyTemplate.shop_id == ticket.shop_id, ReplyTemplate.archived.is_(False))
-             .group_by(ReplyTemplate.id, ReplyTemplate.title, ReplyTemplate.category, ReplyTemplate.language)
-             .order_by(ReplyTemplate.language, ReplyTemplate.category, ReplyTemplate.title, ReplyTemplate.id))
     suggested, others = [], []
-    for template in db.session.execute(query):
+    for template in db.session.execute(_template_bar(), {"shop_id": ticket.shop_id}):
         if template.language == ticket.language and template.category == category:
             suggested.append(template)
         else:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from inbox import search
-from inbox.extensions import db
+from inbox.extensions import db, statement
 from inbox.i18n import lazy_gettext as _l
 from inbox.models import Ticket, TicketTag, User
 from inbox.services import sla as sla_service
@@ -296,15 +296,21 @@ def neighbours(state: ListState, shop, user: User, moment: Moment, ticket_id: in
     return prev_id, start + prev_i, next_id, start + next_i
 
 
+@statement
+def _earlier():
+    # Only what the side panel shows: no tags, and the assignee only if asked for.
+    return (sa.select(Ticket).where(Ticket.shop_id == sa.bindparam("shop_id"),
+                                    Ticket.customer_email == sa.bindparam("email"), Ticket.id != sa.bindparam("id"))
+            .order_by(Ticket.received_at.desc(), Ticket.id.desc()).limit(sa.bindparam("limit"))
+            .options(so.lazyload(Ticket.tag_rows), so.lazyload(Ticket.assignee)))
+
+
 def earlier_tickets(ticket: Ticket, limit: int = 8) -> list[Ticket]:
     """The same customer's other questions to this shop, newest first."""
     if not ticket.customer_email:
         return []
-    query = (sa.select(Ticket).where(Ticket.shop_id == ticket.shop_id, Ticket.customer_email == ticket.customer_email,
-                                     Ticket.id != ticket.id)
-             .order_by(Ticket.received_at.desc(), Ticket.id.desc()).limit(limit)
-             .options(so.lazyload(Ticket.tag_rows)))
-    return list(db.session.scalars(query).unique())
+    return list(db.session.scalars(_earlier(), {"shop_id": ticket.shop_id, "email": ticket.customer_email,
+                                                "id": ticket.id, "limit": limit}))
 
 
 def tickets_by_ids(shop_id: int, ids: list[int], *, with_tags: bool = False) -> list[Ticket]:

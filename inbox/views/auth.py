@@ -13,7 +13,7 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from inbox import clock, throttle
-from inbox.extensions import db, login_manager
+from inbox.extensions import db, login_manager, statement
 from inbox.htmx import is_htmx
 from inbox.i18n import lazy_gettext as _l
 from inbox.models import User
@@ -28,10 +28,15 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in"))
 
 
+@statement
+def _user_with_shop():
+    # Every page shows the shop too: one query for both.
+    return sa.select(User).where(User.id == sa.bindparam("user_id")).options(so.joinedload(User.shop))
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
-    # Every page shows the shop too: one query for both.
-    return db.session.get(User, int(user_id), options=[so.joinedload(User.shop)])
+    return db.session.scalar(_user_with_shop(), {"user_id": int(user_id)}) if user_id.isdigit() else None
 
 
 @login_manager.unauthorized_handler

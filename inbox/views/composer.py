@@ -103,7 +103,7 @@ def build_composer(ticket: Ticket, *, body: str | None = None, kind: str | None 
 
 @bp.record_once
 def composer_helpers(setup):
-    setup.app.jinja_env.globals.update(composer_for=build_composer, delivery_states=composer_service.delivery_states,
+    setup.app.jinja_env.globals.update(composer_for=build_composer,
                                        LANGUAGE_NAMES=LANGUAGE_NAMES, CATEGORY_LABELS=CATEGORY_LABELS)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import imaplib
 import smtplib
 import ssl
-from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -21,8 +20,9 @@ from inbox.extensions import db
 from inbox.forms import choices
 from inbox.htmx import hx_redirect, is_htmx
 from inbox.i18n import lazy_gettext as _l
-from inbox.models import InboundMail, MailAttachment, MailSettings, OutboundEmail, QuarantinedMail, Ticket
+from inbox.models import MailAttachment, MailSettings, OutboundEmail, QuarantinedMail
 from inbox.services import audit, imap, intake, mailconfig, outbox
+from inbox.services.thread import thread_mail
 from inbox.services.kept import forget, kept
 from inbox.ui import Banner, banner_source
 
@@ -274,36 +274,6 @@ def attachment(attachment_id: int):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-@dataclass
-class ThreadMail:
-    """What the thread shows besides the text: files, the folded quote, and each reply's delivery."""
-    attachments: dict = field(default_factory=dict)
-    quotes: dict = field(default_factory=dict)
-    deliveries: dict = field(default_factory=dict)
-
-
-def thread_mail(ticket: Ticket) -> ThreadMail:
-    cache = g.setdefault("_thread_mail", {})
-    if ticket.id in cache:
-        return cache[ticket.id]
-    info = ThreadMail()
-    for att in db.session.scalars(sa.select(MailAttachment).where(MailAttachment.ticket_id == ticket.id,
-                                                                  MailAttachment.shop_id == ticket.shop_id)
-                                  .order_by(MailAttachment.id)):
-        info.attachments.setdefault(att.message_id, []).append(att)
-    for message_id, quoted in db.session.execute(
-            sa.select(InboundMail.message_id, InboundMail.quoted_text)
-            .where(InboundMail.ticket_id == ticket.id, InboundMail.shop_id == ticket.shop_id,
-                   InboundMail.quoted_text.is_not(None))):
-        info.quotes[message_id] = quoted
-    for row in db.session.scalars(sa.select(OutboundEmail).where(OutboundEmail.ticket_id == ticket.id,
-                                                                 OutboundEmail.shop_id == ticket.shop_id)):
-        if row.message_id:
-            info.deliveries[row.message_id] = row
-    cache[ticket.id] = info
-    return info
 
 
 @banner_source

@@ -16,6 +16,7 @@ from inbox.htmx import is_htmx, render_page_or_fragment
 from inbox.i18n import lazy_gettext as _l
 from inbox.models import Ticket
 from inbox.services import presence, sla as sla_service, ticket_list, tickets as ticket_service
+from inbox.services.thread import thread_mail
 from inbox.views.ticket_rows import RowRenderer, channel_badge_html, sla_badge_html
 from inbox.workflow import Channel, MessageKind, Status, can_transition
 
@@ -214,7 +215,8 @@ def new():
 def show(ticket_id: int):
     """One question: its thread, the reply box, the side panel, and prev/next within the list it came from."""
     ticket = shop_ticket_or_404(ticket_id)
-    users = shop_users(active_only=False)
+    users = shop_users(active_only=False)   # before the thread: its authors then need no query
+    thread_mail(ticket)
     state = ticket_list.parse_state(request.args, users)
     raw_pos = request.args.get("pos", "")
     pos = int(raw_pos) if raw_pos.isdigit() else None
