@@ -3,7 +3,7 @@
     .venv/bin/python bench/inbox.py                       # SQLite file in instance/bench-inbox.sqlite
     .venv/bin/python bench/inbox.py --pg                  # PostgreSQL (INBOX_BENCH_PG_URL, default
                                                           #   postgresql+psycopg://postgres@127.0.0.1:5432/inbox_bench)
-    options: --tickets 100000 --clients 8 --seconds 20 --workers 2 --reseed
+    options: --tickets 100000 --clients 8 --seconds 20 --workers 2 --reseed --only ticket (repeatable)
              --peer: also measure django-helpdesk here (bench/peer_helpdesk.py) and print the ratios against it
 
 The data set is `python seed.py --tickets N`: the demo shops plus N tickets (~3 messages each) in the Demo Shop
@@ -129,6 +129,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--peer", action="store_true", help="ratios against django-helpdesk measured here")
+    parser.add_argument("--only", choices=["list", "search", "ticket"], action="append",
+                        help="measure only this page (repeatable); --peer needs list and ticket")
     args = parser.parse_args()
 
     if args.pg:
@@ -155,6 +157,8 @@ def main() -> int:
             "search": ["/tickets?" + urlencode({"view": "all", "q": q}) for q in searches],
             "ticket": [f"/tickets/{i}" for i in data["open_ids"] + data["any_ids"]],
         }
+        if args.only:
+            pages = {name: paths for name, paths in pages.items() if name in args.only}
         probe = Session(port, "owner@example.com")
         for paths in pages.values():  # warm both workers' caches
             for p in paths * 2:
@@ -185,6 +189,8 @@ def main() -> int:
         peer = peer_helpdesk.results(args.tickets, args.clients, args.seconds, args.workers)
         print(f"\n{'page':7s} {'ours req/s':>10s} {'django-helpdesk req/s':>22s} {'p50':>9s}  ratio")
         for name in ("list", "ticket"):
+            if name not in ours:
+                continue
             print(f"{name:7s} {ours[name]:10.1f} {peer[name]['rps']:22.1f} {peer[name]['p50_ms']:6.0f} ms "
                   f"{ours[name] / peer[name]['rps']:6.1f}x")
     return 0

@@ -33,28 +33,38 @@ def ticket_category(ticket: Ticket) -> str:
 
 
 @statement
-def _template_bar():
-    return (sa.select(ReplyTemplate.id, ReplyTemplate.title, ReplyTemplate.category, ReplyTemplate.language,
-                      sa.func.count(ReplyTemplateOption.id).label("option_count"))
-            .outerjoin(ReplyTemplateOption, ReplyTemplateOption.template_id == ReplyTemplate.id)
-            .where(ReplyTemplate.shop_id == sa.bindparam("shop_id"), ReplyTemplate.archived.is_(False))
-            .group_by(ReplyTemplate.id, ReplyTemplate.title, ReplyTemplate.category, ReplyTemplate.language)
-            .order_by(ReplyTemplate.language, ReplyTemplate.category, ReplyTemplate.title, ReplyTemplate.id))
+def _template_rows():
+    # Table columns, not entities: plain rows, which SQLAlchemy hands over without its ORM loading.
+    t, o = ReplyTemplate.__table__.c, ReplyTemplateOption.__table__.c
+    return (sa.select(t.id, t.title, t.category, t.language, sa.func.count(o.id).label("option_count"))
+            .select_from(ReplyTemplate.__table__.outerjoin(ReplyTemplateOption.__table__, o.template_id == t.id))
+            .where(t.shop_id == sa.bindparam("shop_id"), t.archived.is_(False))
+            .group_by(t.id, t.title, t.category, t.language)
+            .order_by(t.language, t.category, t.title, t.id))
+
+
+def _split(ticket: Ticket) -> tuple[list, list, str]:
+    category = ticket_category(ticket)
+    suggested, others = [], []
+    for template in db.session.execute(_template_rows(), {"shop_id": ticket.shop_id}):
+        (suggested if template.language == ticket.language and template.category == category else others
+         ).append(template)
+    return suggested, others, category
 
 
 def suggest(ticket: Ticket) -> tuple[list, list]:
     """(suggested, others): suggested fit the ticket's language and category, best first; others are the rest of the
     active templates, those in the ticket's language first. Rows of id, title, category, language and
     option_count: the template bar needs no more, so one aggregate query instead of every template's options."""
-    category = ticket_category(ticket)
-    suggested, others = [], []
-    for template in db.session.execute(_template_bar(), {"shop_id": ticket.shop_id}):
-        if template.language == ticket.language and template.category == category:
-            suggested.append(template)
-        else:
-            others.append(template)
+    suggested, others, category = _split(ticket)
     others.sort(key=lambda t: (t.language != ticket.language, t.category != category, t.category, t.title))
     return suggested, others
+
+
+def template_bar(ticket: Ticket) -> tuple[list, int]:
+    """What the composer shows at first: the suggested templates, and how many others its list will load."""
+    suggested, others, _category = _split(ticket)
+    return suggested, len(others)
 
 
 def values_for(ticket: Ticket, user: User, shop: Shop) -> dict[str, str]:

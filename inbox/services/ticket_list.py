@@ -298,11 +298,13 @@ def neighbours(state: ListState, shop, user: User, moment: Moment, ticket_id: in
 
 @statement
 def _earlier():
-    # Only what the side panel shows: no tags, and the assignee only if asked for.
+    # Only what the side panel shows (subject, date, status, the reply clock); no tags, no assignee.
     return (sa.select(Ticket).where(Ticket.shop_id == sa.bindparam("shop_id"),
                                     Ticket.customer_email == sa.bindparam("email"), Ticket.id != sa.bindparam("id"))
             .order_by(Ticket.received_at.desc(), Ticket.id.desc()).limit(sa.bindparam("limit"))
-            .options(so.lazyload(Ticket.tag_rows), so.lazyload(Ticket.assignee)))
+            .options(so.load_only(Ticket.shop_id, Ticket.subject, Ticket.received_at, Ticket.status, Ticket.due_at,
+                                  Ticket.last_reply_margin),
+                     so.lazyload(Ticket.tag_rows), so.lazyload(Ticket.assignee)))
 
 
 def earlier_tickets(ticket: Ticket, limit: int = 8) -> list[Ticket]:

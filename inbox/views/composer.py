@@ -29,7 +29,7 @@ PILLAR_LABELS = {"fast": _l("Fast"), "expert": _l("Expert"), "personal": _l("Per
 class NudgePanel:
     """The live review of a draft: checks grouped by pillar, and whether a short first reaction is advisable."""
 
-    groups: list[tuple[str, str, list[nudges.Check]]]
+    groups: list[tuple[str, str, list[nudges.Check], bool]]   # pillar, label, its checks, all of them ok
     all_ok: bool
     first_reaction: bool
     active: bool = True  # False for an internal note: nothing goes to the customer
@@ -56,9 +56,10 @@ def fast_check(ticket: Ticket, now) -> tuple[nudges.Check, bool]:
 def nudge_panel(ticket: Ticket, body: str, kind: str) -> NudgePanel:
     fast, hurry = fast_check(ticket, clock.now())
     checks = nudges.review(body, composer_service.latest_question(ticket), customer_name=ticket.customer_name or None)
-    groups = [("fast", str(PILLAR_LABELS["fast"]), [fast])]
+    groups = [("fast", str(PILLAR_LABELS["fast"]), [fast], fast.ok)]
     for pillar in ("expert", "personal"):
-        groups.append((pillar, str(PILLAR_LABELS[pillar]), [c for c in checks if c.pillar == pillar]))
+        mine = [c for c in checks if c.pillar == pillar]
+        groups.append((pillar, str(PILLAR_LABELS[pillar]), mine, all(c.ok for c in mine)))
     all_ok = bool(body.strip()) and fast.ok and all(c.ok for c in checks)
     return NudgePanel(groups, all_ok, hurry, active=kind != MessageKind.NOTE.value, empty=not body.strip())
 
@@ -74,8 +75,8 @@ class Composer:
     kind: str = MessageKind.REPLY.value
     draft: Draft | None = None
     restored: bool = False
-    suggested: list = field(default_factory=list)   # rows of reply_templates.suggest
-    others: list = field(default_factory=list)
+    suggested: list = field(default_factory=list)   # rows of reply_templates.template_bar
+    other_count: int = 0
     tone: nudges.Tone | None = None
     panel: NudgePanel | None = None
     newer: list[Message] = field(default_factory=list)
@@ -93,10 +94,10 @@ def build_composer(ticket: Ticket, *, body: str | None = None, kind: str | None 
     kind = MessageKind.NOTE.value if kind == MessageKind.NOTE.value else MessageKind.REPLY.value
     if seen_message_id is None:
         seen_message_id = max((m.id for m in ticket.messages), default=0)
-    suggested, others = reply_templates.suggest(ticket)
+    suggested, other_count = reply_templates.template_bar(ticket)
     return Composer(
         ticket=ticket, token=token or composer_service.new_token(), seen_message_id=seen_message_id, body=body,
-        kind=kind, draft=draft, restored=restored, suggested=suggested, others=others,
+        kind=kind, draft=draft, restored=restored, suggested=suggested, other_count=other_count,
         tone=nudges.detect_tone(composer_service.latest_question(ticket)), panel=nudge_panel(ticket, body, kind),
         **extra)
 
@@ -208,6 +209,14 @@ def _template_or_404(template_id: int) -> ReplyTemplate:
     if template is None or template.archived:
         abort(404, description=f"Template {template_id} doesn't exist.")
     return template
+
+
+@bp.get("/<int:ticket_id>/templates")
+@require("answer")
+def template_list(ticket_id: int):
+    """The templates besides the suggested ones, for the composer's list when it is opened."""
+    ticket = shop_ticket_or_404(ticket_id)
+    return render_template("composer/_template_list.html", ticket=ticket, templates=reply_templates.suggest(ticket)[1])
 
 
 @bp.get("/<int:ticket_id>/templates/<int:template_id>")

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from inbox.i18n import _, age, business_duration, local_time
 from inbox.search import highlight
+from inbox.ui import url_stem
 from inbox.services.sla import Badge
 
 CHANNEL_ICONS = {"email": "✉", "webform": "⌨", "phone": "☎", "marketplace": "↪"}
@@ -74,7 +75,7 @@ class RowRenderer:
         # The link is built by url_for once and filled in per row. "pos=POS" cannot occur inside a value,
         # where "=" is percent-encoded.
         path, _sep, query = url_for("tickets.show", ticket_id=0, pos="POS", **row_args).partition("?")
-        self.href_path, self.href_query = str(escape(path.rsplit("/", 1)[0] + "/")), str(escape("?" + query))
+        self.href_path, self.href_query = str(escape(url_stem(path))), str(escape("?" + query))
         self.channels = {key: channel_badge_html(key, channel_labels[key]) for key in CHANNEL_ICONS}
         self.select, self.unassigned = escape(_("Select")), escape(_("Unassigned"))
         self.unknown, self.forwarded = _("Unknown customer"), escape(_("forwarded"))

@@ -100,17 +100,42 @@ def test_edit_page_shows_the_option_rows_and_the_placeholders(client, login_as, 
     assert 'name="option"' in row and "Remove" in row
 
 
+def offered_in_composer(client, ticket) -> str:
+    """The ticket page's template bar plus the list it loads when opened."""
+    return (client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+            + client.get(f"/tickets/{ticket.id}/templates", headers=HX).get_data(as_text=True))
+
+
 def test_archived_templates_leave_the_composer_and_can_come_back(client, login_as, damaged_template, shop, make_ticket):
     ticket = make_ticket(shop, body="Mijn dekbed is kapot aangekomen.")
     login_as("manager")
     offered = f"/tickets/{ticket.id}/templates/{damaged_template.id}"
-    assert offered in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert offered in offered_in_composer(client, ticket)
     assert client.post(f"/templates/{damaged_template.id}/archive").status_code == 303
-    assert offered not in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert offered not in offered_in_composer(client, ticket)
     assert "Beschadigd: opties" in client.get("/templates?archived=1").get_data(as_text=True)
     assert client.post(f"/tickets/{ticket.id}/templates/{damaged_template.id}/insert", data={}).status_code == 404
     client.post(f"/templates/{damaged_template.id}/unarchive")
-    assert offered in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert offered in offered_in_composer(client, ticket)
+
+
+def test_the_page_offers_the_fitting_templates_and_loads_the_others_when_the_list_opens(
+        client, login_as, damaged_template, shop, staff, make_ticket, make_shop):
+    late = ReplyTemplate(shop_id=shop.id)
+    reply_templates.save(late, title="Waar blijft mijn pakket", category="late_delivery", language="nl",
+                         body="Beste {customer_name},\n\nUw pakket is onderweg.", options=[], by=staff["owner"])
+    foreign = ReplyTemplate(shop_id=make_shop("Other", "BE").id)
+    reply_templates.save(foreign, title="Niet van jou", category="late_delivery", language="nl", body="x",
+                         options=[], by=staff["owner"])
+    db.session.commit()
+    ticket = make_ticket(shop, subject="Kapot", body="Mijn dekbed is beschadigd aangekomen, de hoes is kapot.")
+    login_as("agent")
+    page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert "Beschadigd: opties" in page and "(3 solutions)" in page      # fits: inline, with its solutions
+    assert "More templates (1)" in page and "Waar blijft mijn pakket" not in page
+    listed = client.get(f"/tickets/{ticket.id}/templates", headers=HX).get_data(as_text=True)
+    assert "Waar blijft mijn pakket" in listed and f"/tickets/{ticket.id}/templates/{late.id}" in listed
+    assert "Niet van jou" not in listed and "Beschadigd: opties" not in listed
 
 
 def test_another_shops_template_answers_404(client, login_as, make_shop, make_user):

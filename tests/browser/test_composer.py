@@ -139,3 +139,18 @@ def test_agent_does_not_see_the_templates_area(page: Page, login):
     login("agent1@example.com")
     expect(page.get_by_role("link", name="Templates")).to_have_count(0)
     assert page.goto("/templates").status == 403
+
+
+def test_the_other_templates_load_when_the_list_is_opened(page: Page, login, complaint):
+    login("agent1@example.com")
+    page.goto(f"/tickets/{complaint}")
+    more = page.locator(".template-more")
+    expect(more.locator("summary")).to_contain_text("More templates")
+    expect(more.locator("li button")).to_have_count(0)   # not sent with the page
+    more.locator("summary").click()
+    expect(more.locator("li button").first).to_be_visible()
+    late = more.get_by_role("button", name="Vertraagde levering: opties", exact=True)
+    expect(late).to_have_count(1)
+    settled(page)
+    late.click()
+    expect(page.locator(f"#ticket-{complaint}-template-pick")).to_contain_text("Vertraagde levering: opties")
