@@ -18,7 +18,7 @@ class Ticket(db.Model):
         sa.Index("ix_ticket_shop_status_due", "shop_id", "status", "due_at", "id"),
         sa.Index("ix_ticket_shop_received", "shop_id", "received_at", "id"),
         sa.Index("ix_ticket_shop_assignee_status", "shop_id", "assignee_id", "status", "due_at"),
-        sa.Index("ix_ticket_shop_customer", "shop_id", "customer_email"),
+        sa.Index("ix_ticket_shop_customer_received", "shop_id", "customer_email", "received_at", "id"),
         sa.Index("ix_ticket_shop_order", "shop_id", "order_number"),
         # The performance page counts a forwarded question in the week it was forwarded.
         sa.Index("ix_ticket_shop_forwarded", "shop_id", "forwarded_at"),

@@ -84,9 +84,14 @@ class Composer:
     error: str | None = None
 
 
+_LOOK_UP = object()
+
+
 def build_composer(ticket: Ticket, *, body: str | None = None, kind: str | None = None, token: str | None = None,
-                   seen_message_id: int | None = None, **extra) -> Composer:
-    draft = composer_service.draft_for(ticket, current_user)
+                   seen_message_id: int | None = None, draft: Draft | None = _LOOK_UP, **extra) -> Composer:
+    """`draft`: the user's unsent draft when the caller loaded it already (the ticket page does, with the ticket)."""
+    if draft is _LOOK_UP:
+        draft = composer_service.draft_for(ticket, current_user)
     restored = body is None and draft is not None
     if body is None:
         body = draft.body if draft else ""

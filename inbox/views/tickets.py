@@ -9,7 +9,7 @@ from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from inbox import clock, search
-from inbox.access import require, shop_ticket_or_404, shop_user_or_404, shop_users
+from inbox.access import require, shop_ticket_and_draft_or_404, shop_ticket_or_404, shop_user_or_404, shop_users
 from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
 from inbox.htmx import is_htmx, render_page_or_fragment
@@ -17,6 +17,7 @@ from inbox.i18n import lazy_gettext as _l
 from inbox.models import Ticket
 from inbox.services import presence, sla as sla_service, ticket_list, tickets as ticket_service
 from inbox.services.thread import thread_mail
+from inbox.views.composer import build_composer
 from inbox.views.ticket_rows import RowRenderer, channel_badge_html, sla_badge_html
 from inbox.workflow import Channel, MessageKind, Status, can_transition
 
@@ -214,7 +215,7 @@ def new():
 @login_required
 def show(ticket_id: int):
     """One question: its thread, the reply box, the side panel, and prev/next within the list it came from."""
-    ticket = shop_ticket_or_404(ticket_id)
+    ticket, draft = shop_ticket_and_draft_or_404(ticket_id)
     users = shop_users(active_only=False)   # before the thread: its authors then need no query
     thread_mail(ticket)
     state = ticket_list.parse_state(request.args, users)
@@ -236,6 +237,7 @@ def show(ticket_id: int):
         colleagues=[],
         last_message_id=max((m.id for m in messages), default=0),
         reply_history=[m for m in messages if m.kind == MessageKind.REPLY.value and m.sla_margin is not None],
+        composer=build_composer(ticket, draft=draft) if current_user.may("answer") else None,
     )
 
 

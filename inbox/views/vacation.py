@@ -121,13 +121,13 @@ def closed_banner():
     """Everyone in the shop sees that it is closed, and that the 8-hour norm still applies."""
     shop = current_user.shop
     now = clock.now()
-    link = ""
-    if current_user.may("manage_shop"):
-        link = Markup(' <a href="{}">{}</a>').format(url_for("vacation.index"), _("Vacation mode"))
     if shop.is_closed(now):
         text = _("The shop is temporarily closed until %(when)s. The phone number is not offered to customers; "
                  "questions still need a first reaction within 8 business hours.",
                  when=local_time(shop.closed_until, "long") if shop.closed_until else "…")
+        link = ""
+        if current_user.may("manage_shop"):
+            link = Markup(' <a href="{}">{}</a>').format(url_for("vacation.index"), _("Vacation mode"))
         return ui.Banner("warning", escape(text) + link)
     if current_user.is_away(now):
         text = _("You are marked away until %(when)s.", when=local_time(current_user.away_until, "long"))
