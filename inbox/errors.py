@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from inbox.extensions import db
 from inbox.htmx import is_htmx
+from inbox.i18n import _
 
 
 def _render(status: int, title: str, message: str):

@@ -155,7 +155,8 @@ def template_gettext(eval_ctx, string: str, **variables) -> str:
     text = translations().ugettext(string)
     if eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables
+    # Formatting a Markup costs more than the lookup; with nothing to fill in, only "%%" would change.
+    return text % variables if variables or "%" in text else text
 
 
 def init_app(app) -> None:

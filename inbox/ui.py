@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -52,11 +52,18 @@ def banner_source(fn):
 
 
 def nav_items() -> list[NavItem]:
-    items = []
-    for endpoint, label, permission, prefix in NAV:
-        if endpoint in current_app.view_functions and (permission is None or current_user.may(permission)):
-            items.append(NavItem(url_for(endpoint), str(label), prefix))
-    return items
+    user, urls = current_user._get_current_object(), _nav_urls()
+    return [NavItem(urls[endpoint], str(label), prefix) for endpoint, label, permission, prefix in NAV
+            if endpoint in urls and (permission is None or user.may(permission))]
+
+
+def _nav_urls() -> dict[str, str]:
+    """The areas' addresses: the same on every page, so built once per process (and mount point)."""
+    cache = current_app.extensions.setdefault("inbox_nav_urls", {})
+    root = request.script_root
+    if root not in cache:
+        cache[root] = {endpoint: url_for(endpoint) for endpoint, *_rest in NAV if endpoint in current_app.view_functions}
+    return cache[root]
 
 
 def app_banners() -> list[Banner]:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from inbox import placeholders
 from inbox.extensions import db, statement
+from inbox.i18n import _
 from inbox.models import ReplyTemplate, ReplyTemplateOption, Shop, Ticket, User
 from inbox.nudges import detect_category
 from inbox.services import audit

@@ -5,10 +5,10 @@ import re
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from inbox import clock
 from inbox.extensions import db
+from inbox.i18n import _
 from inbox.models import Message, Shop, Ticket, TicketTag, User
 from inbox.nudges import detect_category, detect_language
 from inbox.services import assignment, audit, sla

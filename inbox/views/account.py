@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
@@ -12,7 +11,7 @@ from inbox import clock
 from inbox.access import shop_users
 from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
-from inbox.i18n import lazy_gettext as _l
+from inbox.i18n import _, lazy_gettext as _l
 from inbox.services import team
 
 bp = Blueprint("account", __name__, url_prefix="/account")

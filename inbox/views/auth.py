@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
@@ -15,7 +14,7 @@ from wtforms.validators import DataRequired, Email, Length
 from inbox import clock, throttle
 from inbox.extensions import db, login_manager, statement
 from inbox.htmx import is_htmx
-from inbox.i18n import lazy_gettext as _l
+from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import User
 from inbox.services import audit
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from inbox import clock, nudges, placeholders
 from inbox.access import require, shop_ticket_or_404
 from inbox.extensions import db
 from inbox.htmx import hx_redirect, is_htmx
-from inbox.i18n import lazy_gettext as _l
+from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import Draft, Message, ReplyTemplate, Ticket
 from inbox.services import composer as composer_service, reply_templates, sla as sla_service
 from inbox.services import tickets as ticket_service

@@ -5,14 +5,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from inbox import clock
 from inbox.extensions import db
-from inbox.i18n import lazy_gettext as _l
+from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import ContactSubmission, Shop, Ticket
 from inbox.services import team, tickets
 from inbox.views.vacation import contact_details

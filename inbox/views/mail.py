@@ -8,7 +8,6 @@ import ssl
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -19,7 +18,7 @@ from inbox.access import require, shop_ticket_or_404
 from inbox.extensions import db
 from inbox.forms import choices
 from inbox.htmx import hx_redirect, is_htmx
-from inbox.i18n import lazy_gettext as _l
+from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import MailAttachment, MailSettings, OutboundEmail, QuarantinedMail
 from inbox.services import audit, imap, intake, mailconfig, outbox
 from inbox.services.thread import thread_mail

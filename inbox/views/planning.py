@@ -5,12 +5,12 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from inbox import clock, planning
 from inbox.access import require
 from inbox.extensions import db
+from inbox.i18n import _
 from inbox.models import Ticket
 from inbox.services import sla as sla_service
 from inbox.views.settings import holiday_language

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
@@ -12,7 +11,7 @@ from inbox import placeholders
 from inbox.access import require
 from inbox.extensions import db
 from inbox.forms import choices
-from inbox.i18n import lazy_gettext as _l
+from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import ReplyTemplate
 from inbox.nudges import CATEGORIES
 from inbox.services import reply_templates

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -18,7 +17,7 @@ from wtforms import DateField
 from wtforms.validators import Optional
 
 from inbox import clock, metrics, svgcharts
-from inbox.i18n import lazy_gettext as _l, local_date
+from inbox.i18n import _, lazy_gettext as _l, local_date
 from inbox.models import Shop
 from inbox.services import norms
 from inbox.services.kept import kept

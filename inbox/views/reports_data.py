@@ -9,7 +9,6 @@ import secrets
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -20,7 +19,7 @@ from inbox import clock, csvimport
 from inbox.access import require
 from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
-from inbox.i18n import lazy_gettext as _l
+from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import ApiToken, Call, NormSettings, Order, PhoneHours
 from inbox.services import audit, imports, norms
 from inbox.sla import BusinessCalendar

@@ -7,7 +7,6 @@ import logging
 import click
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
@@ -17,7 +16,7 @@ from inbox import clock
 from inbox.access import require, shop_user_or_404, shop_users
 from inbox.extensions import db
 from inbox.forms import choices
-from inbox.i18n import lazy_gettext as _l
+from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import Invitation, Shop, Ticket, User
 from inbox.services import mail, team
 from inbox.ui import ROLE_LABELS

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
@@ -13,7 +12,7 @@ from inbox.access import require, shop_ticket_and_draft_or_404, shop_ticket_or_4
 from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
 from inbox.htmx import is_htmx, render_page_or_fragment
-from inbox.i18n import lazy_gettext as _l
+from inbox.i18n import _, lazy_gettext as _l, ngettext
 from inbox.models import Ticket
 from inbox.services import presence, sla as sla_service, ticket_list, tickets as ticket_service
 from inbox.services.thread import thread_mail

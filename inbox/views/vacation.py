@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -15,7 +14,7 @@ from inbox import clock, ui
 from inbox.access import require
 from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField
-from inbox.i18n import lazy_gettext as _l, local_time
+from inbox.i18n import _, lazy_gettext as _l, local_time
 from inbox.models import Shop
 from inbox.services import team
 
