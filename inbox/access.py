@@ -33,9 +33,10 @@ def _shop_ticket(with_draft: bool):
     # Tags in the same query: every ticket view shows them.
     query = (sa.select(Ticket).where(Ticket.id == sa.bindparam("ticket_id"), Ticket.shop_id == sa.bindparam("shop_id"))
              .options(so.joinedload(Ticket.tag_rows)))
-    if with_draft:
-        query = query.add_columns(Draft).outerjoin(Draft, sa.and_(Draft.ticket_id == Ticket.id,
-                                                                  Draft.user_id == sa.bindparam("user_id")))
+    if with_draft:   # the ticket page, which has loaded the shop's users: the assignee is among them
+        query = (query.add_columns(Draft).outerjoin(Draft, sa.and_(Draft.ticket_id == Ticket.id,
+                                                                   Draft.user_id == sa.bindparam("user_id")))
+                 .options(so.lazyload(Ticket.assignee)))
     return query
 
 
@@ -52,7 +53,8 @@ def shop_ticket_or_404(ticket_id: int) -> Ticket:
 
 
 def shop_ticket_and_draft_or_404(ticket_id: int) -> tuple[Ticket, Draft | None]:
-    """The ticket, as shop_ticket_or_404, with the current user's unsent draft on it, in the same query."""
+    """The ticket, as shop_ticket_or_404, with the current user's unsent draft on it, in the same query.
+    Load shop_users() first: the assignee is taken from them."""
     row = db.session.execute(_shop_ticket(True), {"ticket_id": ticket_id, "shop_id": current_user.shop_id,
                                                   "user_id": current_user.id}).unique().one_or_none()
     if row is None:

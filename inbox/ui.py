@@ -52,18 +52,20 @@ def banner_source(fn):
 
 
 def nav_items() -> list[NavItem]:
-    user, urls = current_user._get_current_object(), _nav_urls()
-    return [NavItem(urls[endpoint], str(label), prefix) for endpoint, label, permission, prefix in NAV
-            if endpoint in urls and (permission is None or user.may(permission))]
+    user = current_user._get_current_object()
+    return [NavItem(fixed_url(endpoint), str(label), prefix) for endpoint, label, permission, prefix in NAV
+            if endpoint in current_app.view_functions and (permission is None or user.may(permission))]
 
 
-def _nav_urls() -> dict[str, str]:
-    """The areas' addresses: the same on every page, so built once per process (and mount point)."""
-    cache = current_app.extensions.setdefault("inbox_nav_urls", {})
-    root = request.script_root
-    if root not in cache:
-        cache[root] = {endpoint: url_for(endpoint) for endpoint, *_rest in NAV if endpoint in current_app.view_functions}
-    return cache[root]
+def fixed_url(endpoint: str, **values) -> str:
+    """url_for an address that is the same on every request (the shell's links and assets): built once per
+    process and mount point instead of on every page."""
+    cache = current_app.extensions.setdefault("inbox_fixed_urls", {})
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    url = cache.get(key)
+    if url is None:
+        url = cache[key] = url_for(endpoint, **values)
+    return url
 
 
 def app_banners() -> list[Banner]:
@@ -89,5 +91,5 @@ def url_stem(url: str) -> str:
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(nav_items=nav_items, app_banners=app_banners, ROLE_LABELS=ROLE_LABELS,
-                                 translated_partial=translated_partial)
+                                 translated_partial=translated_partial, fixed_url=fixed_url)
     app.jinja_env.filters["url_stem"] = url_stem

@@ -18,7 +18,8 @@ class User(UserMixin, db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"), index=True)
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
-    password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(256))
+    # Read only to sign in or change it: not loaded (nor kept in memory) with every page's user.
+    password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(256), deferred=True)
     display_name: so.Mapped[str] = so.mapped_column(sa.String(120))
     role: so.Mapped[str] = so.mapped_column(sa.String(16), default=Role.AGENT.value)
     active: so.Mapped[bool] = so.mapped_column(default=True)

@@ -31,6 +31,12 @@ class ThreadMail:
     quotes: dict[int, str] = field(default_factory=dict)
     deliveries: dict[int, Delivery] = field(default_factory=dict)
 
+    def has_extras(self, message_id: int) -> bool:
+        """Whether the thread shows anything below this message (mail/_message_extras.html)."""
+        delivery = self.deliveries.get(message_id)
+        return (message_id in self.quotes or message_id in self.attachments
+                or (delivery is not None and delivery.state in ("failed", "bounced")))
+
 
 @statement
 def _thread():

@@ -214,8 +214,9 @@ def new():
 @login_required
 def show(ticket_id: int):
     """One question: its thread, the reply box, the side panel, and prev/next within the list it came from."""
+    # The shop's users first: the ticket's assignee and the thread's authors are then found without a join or query.
+    users = shop_users(active_only=False)
     ticket, draft = shop_ticket_and_draft_or_404(ticket_id)
-    users = shop_users(active_only=False)   # before the thread: its authors then need no query
     thread_mail(ticket)
     state = ticket_list.parse_state(request.args, users)
     raw_pos = request.args.get("pos", "")
