@@ -53,9 +53,9 @@ def _split(ticket: Ticket) -> tuple[list, list, str]:
 
 
 def suggest(ticket: Ticket) -> tuple[list, list]:
-    """(suggested, others): suggested fit the ticket's language and category, best first; others are the rest of the
-    active templates, those in the ticket's language first. Rows of id, title, category, language and
-    option_count: the template bar needs no more, so one aggregate query instead of every template's options."""
+    """(suggested, others): suggested fit the ticket's language and category; others are the rest of the active
+    templates, those in the ticket's language first (the composer's list). Rows of id, title, category, language
+    and option_count, from one aggregate query instead of every template with its options."""
     suggested, others, category = _split(ticket)
     others.sort(key=lambda t: (t.language != ticket.language, t.category != category, t.category, t.title))
     return suggested, others

@@ -298,20 +298,20 @@ def neighbours(state: ListState, shop, user: User, moment: Moment, ticket_id: in
 
 @statement
 def _earlier():
-    # Only what the side panel shows (subject, date, status, the reply clock); no tags, no assignee.
-    return (sa.select(Ticket).where(Ticket.shop_id == sa.bindparam("shop_id"),
-                                    Ticket.customer_email == sa.bindparam("email"), Ticket.id != sa.bindparam("id"))
-            .order_by(Ticket.received_at.desc(), Ticket.id.desc()).limit(sa.bindparam("limit"))
-            .options(so.load_only(Ticket.shop_id, Ticket.subject, Ticket.received_at, Ticket.status, Ticket.due_at,
-                                  Ticket.last_reply_margin),
-                     so.lazyload(Ticket.tag_rows), so.lazyload(Ticket.assignee)))
+    # Rows of what the side panel shows (subject, date, status, the reply clock), not whole tickets.
+    t = Ticket.__table__.c
+    return (sa.select(t.id, t.subject, t.received_at, t.status, t.due_at, t.last_reply_margin)
+            .where(t.shop_id == sa.bindparam("shop_id"), t.customer_email == sa.bindparam("email"),
+                   t.id != sa.bindparam("id"))
+            .order_by(t.received_at.desc(), t.id.desc()).limit(sa.bindparam("limit")))
 
 
-def earlier_tickets(ticket: Ticket, limit: int = 8) -> list[Ticket]:
-    """The same customer's other questions to this shop, newest first."""
+def earlier_tickets(ticket: Ticket, limit: int = 8) -> list:
+    """The same customer's other questions to this shop, newest first: rows with the attributes an SLA badge
+    reads (sla_service.badge)."""
     if not ticket.customer_email:
         return []
-    return list(db.session.scalars(_earlier(), {"shop_id": ticket.shop_id, "email": ticket.customer_email,
+    return list(db.session.execute(_earlier(), {"shop_id": ticket.shop_id, "email": ticket.customer_email,
                                                 "id": ticket.id, "limit": limit}))
 
 
