@@ -21,7 +21,7 @@ from inbox.i18n import _, lazy_gettext as _l, local_date
 from inbox.models import Shop
 from inbox.services import norms
 from inbox.services.kept import kept
-from inbox.ui import CATEGORY_LABELS, Banner, banner_source
+from inbox.ui import CATEGORY_LABELS, Banner, banner_source, fixed_url
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -277,7 +277,7 @@ def week_misses_banner() -> Banner | None:
              n=n, limit=metrics.WARNING_AT)
     # str.format over escaped parts: it is on every inbox page, and Markup.format is ten times slower.
     return Banner(level, Markup('{} <a href="{}#warning">{}</a>'.format(
-        escape(text), escape(url_for("reports.index")), escape(_("See which ones")))))
+        escape(text), escape(fixed_url("reports.index")), escape(_("See which ones")))))
 
 
 def _app_views():
