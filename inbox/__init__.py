@@ -18,6 +18,9 @@ def create_app(config: dict | None = None):
 
     app = Flask(__name__, instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    # Every template stays compiled in a plain dict: there are a few dozen, and Jinja's default LRU takes a lock
+    # and reorders itself on each of the twenty-odd includes of a ticket page.
+    app.jinja_options = {**app.jinja_options, "cache_size": -1}
     app.config.from_mapping(settings.DEFAULTS)
     app.config.update(settings.from_environment())
     app.config.update(config or {})

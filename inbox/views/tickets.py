@@ -228,8 +228,10 @@ def show(ticket_id: int):
     raw_pos = request.args.get("pos", "")
     pos = int(raw_pos) if raw_pos.isdigit() else None
     shop, now = current_user.shop, clock.now()
-    prev_id, prev_pos, next_id, next_pos = ticket_list.neighbours(
-        state, shop, current_user, ticket_list.Moment.of(shop, now), ticket.id, pos)
+    prev_id = prev_pos = next_id = next_pos = None
+    if pos is not None:   # opened from a list: its neighbours there
+        prev_id, prev_pos, next_id, next_pos = ticket_list.neighbours(
+            state, shop, current_user, ticket_list.Moment.of(shop, now), ticket.id, pos)
     messages = ticket.messages
     return render_template(
         "tickets/show.html", ticket=ticket, now=now, users=[u for u in users if u.active], state=state,
