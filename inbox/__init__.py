@@ -34,6 +34,8 @@ def create_app(config: dict | None = None):
     from inbox import timing
     timing.init_app(app)
     db.init_app(app)
+    from inbox import transactions
+    transactions.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
