@@ -142,6 +142,8 @@ def test_agent_does_not_see_the_templates_area(page: Page, login):
 
 
 def test_the_other_templates_load_when_the_list_is_opened(page: Page, login, complaint):
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     login("agent1@example.com")
     page.goto(f"/tickets/{complaint}")
     more = page.locator(".template-more")
@@ -154,3 +156,4 @@ def test_the_other_templates_load_when_the_list_is_opened(page: Page, login, com
     settled(page)
     late.click()
     expect(page.locator(f"#ticket-{complaint}-template-pick")).to_contain_text("Vertraagde levering: opties")
+    assert errors == []   # the list and the chip do not inherit the send buttons' hx-disabled-elt
