@@ -108,8 +108,7 @@ def build_composer(ticket: Ticket, *, body: str | None = None, kind: str | None 
 
 @bp.record_once
 def composer_helpers(setup):
-    setup.app.jinja_env.globals.update(composer_for=build_composer,
-                                       LANGUAGE_NAMES=LANGUAGE_NAMES, CATEGORY_LABELS=CATEGORY_LABELS)
+    setup.app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, CATEGORY_LABELS=CATEGORY_LABELS)
 
 
 def _form_kind() -> str:
