@@ -276,8 +276,9 @@ def recent_tags(shop_id: int, window: int = 2000) -> list[str]:
     return kept(("tags", shop_id), lambda: list(db.session.scalars(query)))
 
 
-def neighbours(state: ListState, shop, user: User, moment: Moment, ticket_id: int, pos: int | None):
-    """(previous id, its position, next id, its position) around the ticket at `pos` in the state's list.
+def neighbours(state: ListState, shop, user: User, now: datetime, ticket_id: int, pos: int | None):
+    """(previous id, its position, next id, its position) around the ticket at `pos` in the state's list;
+    all None for a ticket not opened from a list.
 
     Looks at a small window of ids around `pos`. If the ticket has left the view meanwhile (solved, say), the
     ticket that moved up into its place is "next".
@@ -285,7 +286,7 @@ def neighbours(state: ListState, shop, user: User, moment: Moment, ticket_id: in
     if pos is None or pos < 0:
         return None, None, None, None
     start = max(0, pos - 3)
-    ids = fetch(state, shop, user, moment, start, 7, ids_only=True)
+    ids = fetch(state, shop, user, Moment.of(shop, now), start, 7, ids_only=True)
     if ticket_id in ids:
         i = ids.index(ticket_id)
         prev_i, next_i = i - 1, i + 1

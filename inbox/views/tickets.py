@@ -228,11 +228,9 @@ def show(ticket_id: int):
     raw_pos = request.args.get("pos", "")
     pos = int(raw_pos) if raw_pos.isdigit() else None
     shop, now = current_user.shop, clock.now()
-    prev_id = prev_pos = next_id = next_pos = None
-    if pos is not None:   # opened from a list: its neighbours there
-        prev_id, prev_pos, next_id, next_pos = ticket_list.neighbours(
-            state, shop, current_user, ticket_list.Moment.of(shop, now), ticket.id, pos)
+    prev_id, prev_pos, next_id, next_pos = ticket_list.neighbours(state, shop, current_user, now, ticket.id, pos)
     messages = ticket.messages
+    last_message_id = max((m.id for m in messages), default=0)
     return render_template(
         "tickets/show.html", ticket=ticket, now=now, users=[u for u in users if u.active], state=state,
         views_label=ticket_list.VIEWS[state.view],
@@ -243,9 +241,10 @@ def show(ticket_id: int):
         # Nobody yet: the page's first heartbeat (on load) records this visit and answers who else is here, so
         # asking here as well would do that work twice per view.
         colleagues=[],
-        last_message_id=max((m.id for m in messages), default=0),
+        last_message_id=last_message_id,
         reply_history=[m for m in messages if m.kind == MessageKind.REPLY.value and m.sla_margin is not None],
-        composer=build_composer(ticket, draft=draft) if current_user.may("answer") else None,
+        composer=build_composer(ticket, draft=draft, seen_message_id=last_message_id)
+        if current_user.may("answer") else None,
     )
 
 
