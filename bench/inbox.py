@@ -25,15 +25,13 @@ import http.client
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from load import free_port, pct, run_load  # bench/, beside this file
+from load import gunicorn, pct, run_load  # bench/, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -140,17 +138,8 @@ def main() -> int:
         url = f"sqlite:///{ROOT / 'instance' / 'bench-inbox.sqlite'}"
     data = prepare(url, args.tickets, args.reseed)
 
-    port = free_port()
     env = {**os.environ, "INBOX_DATABASE_URL": url, "INBOX_SECRET_KEY": "bench-only"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "inbox:create_app()"], cwd=ROOT, env=env)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(sys.executable, "inbox:create_app()", args.workers, env, cwd=ROOT) as port:
         searches = SEARCHES + data["orders"][:4]
         pages = {
             "list": ["/tickets"],
@@ -180,9 +169,6 @@ def main() -> int:
             print(f"{'postgresql' if args.pg else 'sqlite':10s} {name:7s} {statistics.median(app_ms):8.1f} ms "
                   f"{statistics.median(single) * 1000:10.1f} ms "
                   f"{pct(lat, .5) * 1000:11.1f} ms {pct(lat, .95) * 1000:6.0f} ms {rps:8.1f}  {ratio}")
-    finally:
-        server.terminate()
-        server.wait(10)
     if args.peer:
         import peer_helpdesk  # bench/, beside this file
 

@@ -3,14 +3,38 @@ figures come from the same clients: stdlib only, as the peer runs in its own vir
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
+from contextlib import contextmanager
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(python, app: str, workers: int, env: dict, cwd=None, extra=()):
+    """`python -m gunicorn` serving `app` with `workers` sync workers on a free 127.0.0.1 port; yields the port
+    once it accepts connections, and stops the server afterwards."""
+    port = free_port()
+    server = subprocess.Popen([str(python), "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+                               "--log-level", "warning", *extra, app], cwd=cwd, env=env)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise SystemExit(f"gunicorn exited before serving {app}")
+                time.sleep(0.1)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def run_load(connections, paths, seconds: float, headers=None) -> list[float]:

@@ -24,7 +24,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -35,7 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from load import free_port, pct, run_load  # bench/, beside this file
+from load import gunicorn, pct, run_load  # bench/, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "bench" / "peer"
@@ -98,24 +97,10 @@ def prepare(tickets: int, reseed: bool = False) -> dict:
 @contextmanager
 def serve(db: Path, workers: int = 2):
     """gunicorn from the peer venv on a free port; yields the port."""
-    port = free_port()
     env = {**os.environ, "PEER_DATABASE": str(db), "DJANGO_SETTINGS_MODULE": "settings",
            "PEER_SECRET_KEY": secrets.token_hex(32)}
-    server = subprocess.Popen([str(PYTHON), "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                               "--chdir", str(PROJECT), "--log-level", "warning", "wsgi:application"], env=env)
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise SystemExit("peer gunicorn exited")
-                time.sleep(0.1)
+    with gunicorn(PYTHON, "wsgi:application", workers, env, extra=("--chdir", str(PROJECT))) as port:
         yield port
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 class Client:
