@@ -21,8 +21,8 @@ from inbox.htmx import hx_redirect, is_htmx
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import MailAttachment, MailSettings, OutboundEmail, QuarantinedMail
 from inbox.services import audit, imap, intake, mailconfig, outbox
-from inbox.services.thread import thread_mail
 from inbox.services.kept import forget, kept
+from inbox.services.thread import thread_mail
 from inbox.ui import Banner, banner_source
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
