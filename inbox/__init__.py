@@ -21,6 +21,8 @@ def create_app(config: dict | None = None):
     # Every template stays compiled in a plain dict: there are a few dozen, and Jinja's default LRU takes a lock
     # and reorders itself on each of the twenty-odd includes of a ticket page.
     app.jinja_options = {**app.jinja_options, "cache_size": -1}
+    from inbox import templating
+    app.jinja_environment = templating.Environment
     app.config.from_mapping(settings.DEFAULTS)
     app.config.update(settings.from_environment())
     app.config.update(config or {})

@@ -150,8 +150,9 @@ def compile_catalogs(directory: Path) -> None:
 
 @pass_eval_context
 def template_gettext(eval_ctx, string: str, **variables) -> str:
-    """`_()` in templates: what Jinja's newstyle gettext does (escape the values, always format), in one call
-    instead of the three it takes through the i18n extension; a ticket page asks about 80 times."""
+    """`_()` in templates for a text with values or one chosen at run time (fixed texts are translated when the
+    template is compiled, inbox.templating): what Jinja's newstyle gettext does (escape the values, always
+    format), in one call instead of the three it takes through the i18n extension."""
     text = translations().ugettext(string)
     if eval_ctx.autoescape:
         text = Markup(text)

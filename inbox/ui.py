@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, render_template, request, url_for
-from flask_babel import get_locale
+from flask import current_app, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -72,17 +71,6 @@ def app_banners() -> list[Banner]:
     return [b for b in (source() for source in _banner_sources) if b is not None]
 
 
-def translated_partial(name: str) -> Markup:
-    """A partial made of translated text only (the keyboard shortcuts help): rendered once per language and
-    process, as it cannot differ between requests; rendered afresh while templates reload (debug)."""
-    cache = current_app.extensions.setdefault("inbox_translated_partials", {})
-    key = (name, str(get_locale()))
-    html = cache.get(key) if not current_app.jinja_env.auto_reload else None
-    if html is None:
-        html = cache[key] = Markup(render_template(name))
-    return html
-
-
 def url_stem(url: str) -> str:
     """A URL without its last path segment: built once by url_for (with 0 for that segment) for a list of links
     that differ only there, instead of url_for per link."""
@@ -91,5 +79,5 @@ def url_stem(url: str) -> str:
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(nav_items=nav_items, app_banners=app_banners, ROLE_LABELS=ROLE_LABELS,
-                                 translated_partial=translated_partial, fixed_url=fixed_url)
+                                 fixed_url=fixed_url)
     app.jinja_env.filters["url_stem"] = url_stem

@@ -1,0 +1,36 @@
+"""Templates are compiled once per language, with their fixed texts translated in (inbox.templating)."""
+from flask import render_template, render_template_string
+from flask_babel import force_locale
+
+SHORTCUTS = "tickets/_shortcuts.html"
+
+
+def _render_in(locale, name):
+    with force_locale(locale):
+        return render_template(name)
+
+
+def test_one_process_shows_each_language_its_own_compiled_template(app):
+    with app.test_request_context():
+        dutch = _render_in("nl", SHORTCUTS)
+        english = _render_in("en", SHORTCUTS)
+        assert _render_in("nl", SHORTCUTS) == dutch
+
+    assert "Sneltoetsen" in dutch and "Keyboard shortcuts" not in dutch
+    assert "Keyboard shortcuts" in english
+    compiled = [key for key in app.jinja_env.cache if key[0] == SHORTCUTS]
+    assert len(compiled) == 2
+
+
+def test_texts_with_values_are_still_translated_when_shown(app):
+    source = '{{ _("%(d)s late", d=late) }} · {{ _(chosen) }} · {{ _("Reply due") }}'
+    with app.test_request_context(), force_locale("nl"):
+        html = render_template_string(source, late="<2h>", chosen="Reply due")
+    assert html == "&lt;2h&gt; te laat · Antwoord uiterlijk · Antwoord uiterlijk"
+
+
+def test_fixed_texts_keep_markup_and_percent_signs_as_before(app):
+    with app.test_request_context(), force_locale("en"):
+        html = render_template_string('{{ _("<b>100%%</b> on time") }}|{{ "<b>" }}')
+    # A translation is trusted like the template itself; a value is escaped.
+    assert html == "<b>100%</b> on time|&lt;b&gt;"
