@@ -40,6 +40,8 @@ def create_app(config: dict | None = None):
     transactions.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    from inbox import csrf_tokens
+    csrf_tokens.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
 

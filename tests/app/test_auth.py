@@ -1,7 +1,9 @@
 """Signing in and out, roles, throttling, CSRF."""
 import re
+import time
 
 import pytest
+import time_machine
 
 from inbox.models import AuditEvent, LoginAttempt
 from inbox.extensions import db
@@ -101,6 +103,37 @@ def test_post_without_csrf_token_is_refused(csrf_app, staff):
     response = client.post("/login", data={"email": staff["agent"].email, "password": "correct horse battery"})
     assert response.status_code == 400
     assert b"The form expired" in response.data
+
+
+def _request(app, client, method, path, **kw):
+    # Each request in its own app context: the tests' shared one would carry `g` (the signed-in user, the token)
+    # from one client's request into the next.
+    with app.app_context():
+        return client.open(path, method=method, **kw)
+
+
+def _page_token(app, client, path):
+    html = _request(app, client, "GET", path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def _sign_in_with_csrf(app, user):
+    client = app.test_client()
+    response = _request(app, client, "POST", "/login", data={
+        "email": user.email, "password": "correct horse battery", "csrf_token": _page_token(app, client, "/login")})
+    assert response.status_code == 302
+    return client
+
+
+def test_a_sessions_form_token_is_signed_once_and_keeps_working(csrf_app, staff):
+    anna, bram = _sign_in_with_csrf(csrf_app, staff["agent"]), _sign_in_with_csrf(csrf_app, staff["owner"])
+    first = _page_token(csrf_app, anna, "/tickets")
+    with time_machine.travel(time.time() + 3600):   # a signature made now would carry a later time
+        second = _page_token(csrf_app, anna, "/account")
+    assert first == second != _page_token(csrf_app, bram, "/tickets")
+
+    assert _request(csrf_app, bram, "POST", "/logout", data={"csrf_token": first}).status_code == 400  # anna's
+    assert _request(csrf_app, anna, "POST", "/logout", data={"csrf_token": first}).status_code == 302
 
 
 def test_htmx_request_with_expired_session_gets_hx_redirect(client):
