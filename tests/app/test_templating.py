@@ -1,6 +1,9 @@
-"""Templates are compiled once per language, with their fixed texts translated in (inbox.templating)."""
-from flask import render_template, render_template_string
+"""Rendering: templates compiled once per language with their fixed texts translated in (inbox.templating), and
+the addresses a ticket page builds (inbox.ui)."""
+from flask import render_template, render_template_string, url_for
 from flask_babel import force_locale
+
+from inbox.ui import ticket_url
 
 SHORTCUTS = "tickets/_shortcuts.html"
 
@@ -34,3 +37,12 @@ def test_fixed_texts_keep_markup_and_percent_signs_as_before(app):
         html = render_template_string('{{ _("<b>100%%</b> on time") }}|{{ "<b>" }}')
     # A translation is trusted like the template itself; a value is escaped.
     assert html == "<b>100%</b> on time|&lt;b&gt;"
+
+
+def test_a_tickets_addresses_match_url_for_also_under_a_mount_point(app):
+    for root in ("", "/helpdesk"):
+        with app.test_request_context(base_url=f"http://shop.example{root}/"):
+            assert ticket_url("tickets.assign", 42) == url_for("tickets.assign", ticket_id=42) == f"{root}/tickets/42/assign"
+            assert ticket_url("composer.pick_template", 7, template_id=3) == url_for(
+                "composer.pick_template", ticket_id=7, template_id=3)
+            assert ticket_url("tickets.show", 2718281828) == f"{root}/tickets/2718281828"
