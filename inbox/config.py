@@ -7,7 +7,6 @@ from pathlib import Path
 
 DEFAULTS = {
     "SQLALCHEMY_DATABASE_URI": "sqlite:///inbox.sqlite",
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -49,6 +48,12 @@ def normalise_database_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
+
+
+def engine_options(url: str, options: dict) -> dict:
+    """A database server can drop a pooled connection (a restart, a proxy's idle timeout): check each one when it
+    is taken from the pool. A SQLite file cannot, and the check would cost every request a query."""
+    return options if url.startswith("sqlite") else {"pool_pre_ping": True, **options}
 
 
 def from_environment(environ=os.environ) -> dict:
