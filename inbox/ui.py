@@ -7,7 +7,8 @@ from flask import current_app, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from inbox.i18n import lazy_gettext as _l
+from inbox.i18n import lazy_gettext as _l, translations
+from inbox.workflow import may
 
 ROLE_LABELS = {"owner": _l("Owner"), "manager": _l("Manager"), "agent": _l("Agent")}
 LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English"), "de": _l("German"), "fr": _l("French")}
@@ -51,9 +52,17 @@ def banner_source(fn):
 
 
 def nav_items() -> list[NavItem]:
-    user = current_user._get_current_object()
-    return [NavItem(fixed_url(endpoint), str(label), prefix) for endpoint, label, permission, prefix in NAV
-            if endpoint in current_app.view_functions and (permission is None or user.may(permission))]
+    """The areas the user's role may open, in their language: the same for every page, so built once per role,
+    language and mount point."""
+    role = current_user.role
+    cache = current_app.extensions.setdefault("inbox_nav_items", {})
+    key = (request.script_root, role, translations())
+    items = cache.get(key)
+    if items is None:
+        items = cache[key] = [NavItem(fixed_url(endpoint), str(label), prefix)
+                              for endpoint, label, permission, prefix in NAV
+                              if endpoint in current_app.view_functions and (permission is None or may(role, permission))]
+    return items
 
 
 def fixed_url(endpoint: str, **values) -> str:

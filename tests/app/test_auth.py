@@ -140,3 +140,20 @@ def test_htmx_request_with_expired_session_gets_hx_redirect(client):
     response = client.post("/tickets/1/status", headers={"HX-Request": "true"}, data={"status": "solved"})
     assert response.status_code == 401
     assert response.headers["HX-Redirect"].startswith("/login")
+
+
+def _menu(html):
+    nav = re.search(r'<nav class="mainnav".*?</nav>', html, re.S).group(0)
+    return re.findall(r">([^<>]+)</a>", nav)
+
+
+def test_each_role_sees_the_areas_it_may_open_in_its_language(csrf_app, staff):
+    app = csrf_app
+    staff["agent"].locale = "nl"
+    db.session.commit()
+    owner, agent = _sign_in_with_csrf(app, staff["owner"]), _sign_in_with_csrf(app, staff["agent"])
+    for _ in range(2):   # the second time from what the process kept
+        assert _menu(_request(app, owner, "GET", "/tickets").get_data(as_text=True)) == [
+            "Inbox", "Log a question", "Performance", "Templates", "Team", "Settings", "Audit log", "Mail"]
+        assert _menu(_request(app, agent, "GET", "/tickets").get_data(as_text=True)) == [
+            "Inbox", "Klantvraag vastleggen", "Prestaties", "Team"]
