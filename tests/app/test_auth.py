@@ -148,12 +148,13 @@ def _menu(html):
 
 
 def test_each_role_sees_the_areas_it_may_open_in_its_language(csrf_app, staff):
-    app = csrf_app
-    staff["agent"].locale = "nl"
+    staff["manager"].locale = "nl"
     db.session.commit()
-    owner, agent = _sign_in_with_csrf(app, staff["owner"]), _sign_in_with_csrf(app, staff["agent"])
+    owner, agent, manager = (_sign_in_with_csrf(csrf_app, staff[role]) for role in ("owner", "agent", "manager"))
     for _ in range(2):   # the second time from what the process kept
-        assert _menu(_request(app, owner, "GET", "/tickets").get_data(as_text=True)) == [
+        assert _menu(_request(csrf_app, owner, "GET", "/tickets").get_data(as_text=True)) == [
             "Inbox", "Log a question", "Performance", "Templates", "Team", "Settings", "Audit log", "Mail"]
-        assert _menu(_request(app, agent, "GET", "/tickets").get_data(as_text=True)) == [
-            "Inbox", "Klantvraag vastleggen", "Prestaties", "Team"]
+        assert _menu(_request(csrf_app, agent, "GET", "/tickets").get_data(as_text=True)) == [
+            "Inbox", "Log a question", "Performance", "Team"]
+        assert _menu(_request(csrf_app, manager, "GET", "/tickets").get_data(as_text=True)) == [
+            "Inbox", "Klantvraag vastleggen", "Prestaties", "Sjablonen", "Team"]
