@@ -59,9 +59,10 @@ def nav_items() -> list[NavItem]:
     key = (request.script_root, role, translations())
     items = cache.get(key)
     if items is None:
+        views = current_app.view_functions
         items = cache[key] = [NavItem(fixed_url(endpoint), str(label), prefix)
                               for endpoint, label, permission, prefix in NAV
-                              if endpoint in current_app.view_functions and (permission is None or may(role, permission))]
+                              if endpoint in views and (permission is None or may(role, permission))]
     return items
 
 

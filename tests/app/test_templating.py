@@ -42,7 +42,8 @@ def test_fixed_texts_keep_markup_and_percent_signs_as_before(app):
 def test_a_tickets_addresses_match_url_for_also_under_a_mount_point(app):
     for root in ("", "/helpdesk"):
         with app.test_request_context(base_url=f"http://shop.example{root}/"):
-            assert ticket_url("tickets.assign", 42) == url_for("tickets.assign", ticket_id=42) == f"{root}/tickets/42/assign"
+            assert ticket_url("tickets.assign", 42) == url_for("tickets.assign", ticket_id=42)
+            assert ticket_url("tickets.assign", 42) == f"{root}/tickets/42/assign"
             assert ticket_url("composer.pick_template", 7, template_id=3) == url_for(
                 "composer.pick_template", ticket_id=7, template_id=3)
             assert ticket_url("tickets.show", 2718281828) == f"{root}/tickets/2718281828"
