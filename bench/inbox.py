@@ -41,6 +41,24 @@ SEARCHES = ["bestelling", "pakket kapot", "refund", "Jansen", "retour label", "d
 PASSWORD = "inbox-demo"
 
 
+def _stale(url: str) -> bool:
+    """Whether the data set was built for an older schema (a table lacks a column the models have): it is then
+    built again, as create_all adds no columns to existing tables."""
+    import sqlalchemy as sa
+
+    from inbox import models  # noqa: F401  (the tables)
+    from inbox.extensions import db
+
+    engine = sa.create_engine(url)
+    try:
+        found = sa.inspect(engine)
+        return any(found.has_table(table.name)
+                   and not {c.name for c in table.columns} <= {c["name"] for c in found.get_columns(table.name)}
+                   for table in db.metadata.sorted_tables)
+    finally:
+        engine.dispose()
+
+
 def prepare(url: str, tickets: int, reseed: bool) -> dict:
     """Build the data set unless it is there; answer what the load needs (open ticket ids, order numbers)."""
     import sqlalchemy as sa
@@ -54,9 +72,14 @@ def prepare(url: str, tickets: int, reseed: bool) -> dict:
         server, name = url.rsplit("/", 1)
         engine = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
+            if conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) and _stale(url):
+                conn.exec_driver_sql(f'DROP DATABASE "{name}"')
             if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
         engine.dispose()
+    elif Path(url.removeprefix("sqlite:///")).exists() and _stale(url):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         install_schema(db.engine)
