@@ -30,6 +30,9 @@ class Shop(db.Model):
     # A plain id, no foreign key: shop <-> user would otherwise form a cycle, and a stale id is harmless.
     last_assigned_id: so.Mapped[int | None] = so.mapped_column()
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Counts the changes to the shop's reply templates (services/reply_templates): each process keeps the list the
+    # composer offers and reads it again when this moves, instead of querying it for every ticket shown.
+    templates_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     users: so.WriteOnlyMapped["User"] = so.relationship(back_populates="shop")  # noqa: F821
 

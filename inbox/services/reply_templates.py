@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 
 from inbox import placeholders
 from inbox.extensions import db, statement
@@ -43,27 +44,45 @@ def _template_rows():
             .order_by(t.language, t.category, t.title, t.id))
 
 
-def _split(ticket: Ticket) -> tuple[list, list, str]:
+def _rows(shop: Shop) -> list:
+    """The shop's active templates as rows of the template list. Each process keeps them per shop and reads them
+    again once the shop's templates_version (loaded with the user on every request) has moved on: every change
+    goes through save() or set_archived(), which move it."""
+    kept = current_app.extensions.setdefault("inbox_template_rows", {})
+    version, rows = kept.get(shop.id, (None, None))
+    if version != shop.templates_version:
+        version = shop.templates_version
+        rows = list(db.session.execute(_template_rows(), {"shop_id": shop.id}))
+        kept[shop.id] = (version, rows)
+    return rows
+
+
+def _changed(shop_id: int) -> None:
+    db.session.execute(sa.update(Shop).where(Shop.id == shop_id)
+                       .values(templates_version=Shop.templates_version + 1))
+
+
+def _split(ticket: Ticket, shop: Shop) -> tuple[list, list, str]:
     category = ticket_category(ticket)
     suggested, others = [], []
-    for template in db.session.execute(_template_rows(), {"shop_id": ticket.shop_id}):
+    for template in _rows(shop):
         (suggested if template.language == ticket.language and template.category == category else others
          ).append(template)
     return suggested, others, category
 
 
-def suggest(ticket: Ticket) -> tuple[list, list]:
+def suggest(ticket: Ticket, shop: Shop) -> tuple[list, list]:
     """(suggested, others): suggested fit the ticket's language and category; others are the rest of the active
     templates, those in the ticket's language first (the composer's list). Rows of id, title, category, language
     and option_count, from one aggregate query instead of every template with its options."""
-    suggested, others, category = _split(ticket)
+    suggested, others, category = _split(ticket, shop)
     others.sort(key=lambda t: (t.language != ticket.language, t.category != category, t.category, t.title))
     return suggested, others
 
 
-def template_bar(ticket: Ticket) -> tuple[list, int]:
+def template_bar(ticket: Ticket, shop: Shop) -> tuple[list, int]:
     """What the composer shows at first: the suggested templates, and how many others its list will load."""
-    suggested, others, _category = _split(ticket)
+    suggested, others, _category = _split(ticket, shop)
     return suggested, len(others)
 
 
@@ -110,6 +129,7 @@ def save(template: ReplyTemplate, *, title: str, category: str, language: str, b
     if created:
         db.session.add(template)
     db.session.flush()
+    _changed(template.shop_id)
     audit.record(template.shop_id, "template.create" if created else "template.update", actor=by,
                  new=template.title)
     return template
@@ -119,5 +139,6 @@ def set_archived(template: ReplyTemplate, archived: bool, *, by: User) -> None:
     if template.archived == archived:
         return
     template.archived = archived
+    _changed(template.shop_id)
     audit.record(template.shop_id, "template.archive" if archived else "template.unarchive", actor=by,
                  new=template.title)

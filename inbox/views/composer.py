@@ -98,7 +98,7 @@ def build_composer(ticket: Ticket, *, body: str | None = None, kind: str | None 
     kind = MessageKind.NOTE.value if kind == MessageKind.NOTE.value else MessageKind.REPLY.value
     if seen_message_id is None:
         seen_message_id = max((m.id for m in ticket.messages), default=0)
-    suggested, other_count = reply_templates.template_bar(ticket)
+    suggested, other_count = reply_templates.template_bar(ticket, current_user.shop)
     return Composer(
         ticket=ticket, token=token or composer_service.new_token(), seen_message_id=seen_message_id, body=body,
         kind=kind, draft=draft, restored=restored, suggested=suggested, other_count=other_count,
@@ -219,7 +219,8 @@ def _template_or_404(template_id: int) -> ReplyTemplate:
 def template_list(ticket_id: int):
     """The templates besides the suggested ones, for the composer's list when it is opened."""
     ticket = shop_ticket_or_404(ticket_id)
-    return render_template("composer/_template_list.html", ticket=ticket, templates=reply_templates.suggest(ticket)[1])
+    others = reply_templates.suggest(ticket, current_user.shop)[1]
+    return render_template("composer/_template_list.html", ticket=ticket, templates=others)
 
 
 @bp.get("/<int:ticket_id>/templates/<int:template_id>")

@@ -5,8 +5,9 @@ import pytest
 import sqlalchemy as sa
 
 from inbox.extensions import db
-from inbox.models import Draft, ReplyTemplate
+from inbox.models import Draft, ReplyTemplate, Shop
 from inbox.services import reply_templates
+from tests.app.test_inbox_list import count_queries
 
 HX = {"HX-Request": "true"}
 DAMAGED_BODY = ("Beste {customer_name},\n\nWat vervelend dat uw {product} beschadigd is aangekomen.\n\n"
@@ -156,9 +157,28 @@ def test_templates_fitting_language_and_category_are_suggested_first(shop, staff
                              body="Hallo", options=[], by=staff["owner"])
     ticket = make_ticket(shop, subject="Kapot", body="Mijn dekbedovertrek is beschadigd aangekomen, er zit een scheur in.",
                          language="nl")
-    suggested, others = reply_templates.suggest(ticket)
+    suggested, others = reply_templates.suggest(ticket, shop)
     assert [(t.title, t.option_count) for t in suggested] == [("Beschadigd: opties", 3)]
     assert [t.title for t in others] == ["Factuur", "Damaged EN"]  # the ticket's language before other languages
+
+
+def test_the_template_list_is_read_once_per_change_to_the_shops_templates(shop, staff, make_ticket, damaged_template):
+    ticket = make_ticket(shop, subject="Kapot", body="Mijn dekbed is beschadigd aangekomen.", language="nl")
+    with count_queries() as first:
+        assert [t.title for t in reply_templates.template_bar(ticket, shop)[0]] == ["Beschadigd: opties"]
+    with count_queries() as again:
+        reply_templates.template_bar(ticket, shop)
+    assert len([q for q in first if "FROM reply_template" in q]) == 1 and again == []
+
+    # Another process adds one: its commit moves the version this process sees with the shop on its next page.
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(ReplyTemplate.__table__).values(
+            shop_id=shop.id, title="Kapot: retour", category="damaged_item", language="nl", body="x", archived=False))
+        conn.execute(sa.update(Shop.__table__).where(Shop.id == shop.id)
+                     .values(templates_version=Shop.templates_version + 1))
+    assert [t.title for t in reply_templates.template_bar(ticket, shop)[0]] == ["Beschadigd: opties"]
+    db.session.expire(shop)
+    assert [t.title for t in reply_templates.template_bar(ticket, shop)[0]] == ["Beschadigd: opties", "Kapot: retour"]
 
 
 def test_picking_a_template_shows_its_options_to_tick_and_a_filled_preview(client, login_as, shop, make_ticket,
