@@ -48,12 +48,12 @@ def _rows(shop: Shop) -> list:
     """The shop's active templates as rows of the template list. Each process keeps them per shop and reads them
     again once the shop's templates_version (loaded with the user on every request) has moved on: every change
     goes through save() or set_archived(), which move it."""
-    kept = current_app.extensions.setdefault("inbox_template_rows", {})
-    version, rows = kept.get(shop.id, (None, None))
+    cache = current_app.extensions.setdefault("inbox_template_rows", {})
+    version, rows = cache.get(shop.id, (None, None))
     if version != shop.templates_version:
         version = shop.templates_version
         rows = list(db.session.execute(_template_rows(), {"shop_id": shop.id}))
-        kept[shop.id] = (version, rows)
+        cache[shop.id] = (version, rows)
     return rows
 
 
