@@ -2,6 +2,7 @@
 the addresses a ticket page builds (inbox.ui)."""
 from flask import render_template, render_template_string, url_for
 from flask_babel import force_locale
+from jinja2 import DictLoader
 
 from inbox.ui import ticket_url
 
@@ -47,3 +48,13 @@ def test_a_tickets_addresses_match_url_for_also_under_a_mount_point(app):
             assert ticket_url("composer.pick_template", 7, template_id=3) == url_for(
                 "composer.pick_template", ticket_id=7, template_id=3)
             assert ticket_url("tickets.show", 2718281828) == f"{root}/tickets/2718281828"
+
+
+def test_macros_imported_without_context_see_the_page_globals(app):
+    # Jinja hands such an import the globals the importing page has and the macro file lacks (globals_keys).
+    env = app.jinja_env.overlay(loader=DictLoader({
+        "macros.html": "{% macro badge() %}{{ STATUS_LABELS['open'] }}/{{ shop_word }}{% endmacro %}",
+        "page.html": '{% from "macros.html" import badge %}{{ badge() }}',
+    }))
+    with app.test_request_context(), force_locale("en"):
+        assert env.get_template("page.html", globals={"shop_word": "Winkel"}).render() == "Open/Winkel"
