@@ -26,8 +26,9 @@ def create_app(config: dict | None = None):
     app.config.from_mapping(settings.DEFAULTS)
     app.config.update(settings.from_environment())
     app.config.update(config or {})
-    url = app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = settings.engine_options(url, app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    url = settings.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = settings.engine_options(url, app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
     os.makedirs(app.instance_path, exist_ok=True)

@@ -50,9 +50,10 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def engine_options(url: str, options: dict) -> dict:
+def engine_options(url: str, options: dict | None) -> dict:
     """A database server can drop a pooled connection (a restart, a proxy's idle timeout): check each one when it
     is taken from the pool. A SQLite file cannot, and the check would cost every request a query."""
+    options = options or {}
     return options if url.startswith("sqlite") else {"pool_pre_ping": True, **options}
 
 

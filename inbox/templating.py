@@ -71,7 +71,7 @@ class Environment(FlaskEnvironment):
         return _TranslateFixedTexts(_catalogue()[0]).visit(super()._parse(source, name, filename))
 
     def _load_template(self, name, globals):
-        # Jinja's own _load_template with the catalogue in the cache key (the app keeps every template: cache_size=-1).
+        # Jinja's own, with the catalogue in the cache key (and a cache always there: the app sets cache_size=-1).
         key = (name, _catalogue()[1])
         template = self.cache.get(key)
         if template is None or (self.auto_reload and not template.is_up_to_date):

@@ -21,7 +21,8 @@ def test_pooled_server_connections_are_checked_before_use_but_sqlite_files_are_n
     own = create_app({"SQLALCHEMY_DATABASE_URI": "postgres://u@h/db", "SECRET_KEY": "k",
                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "pool_size": 3}})
     assert own.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": False, "pool_size": 3}
-    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "k"}).config["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+    own_file = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "k"})
+    assert own_file.config["SQLALCHEMY_ENGINE_OPTIONS"] == {}
 
 
 def test_secret_key_generated_once_and_kept_in_instance_folder(tmp_path, monkeypatch):

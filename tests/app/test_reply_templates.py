@@ -162,7 +162,7 @@ def test_templates_fitting_language_and_category_are_suggested_first(shop, staff
     assert [t.title for t in others] == ["Factuur", "Damaged EN"]  # the ticket's language before other languages
 
 
-def test_the_template_list_is_read_once_per_change_to_the_shops_templates(shop, staff, make_ticket, damaged_template):
+def test_the_template_list_is_read_once_per_change_to_the_shops_templates(shop, make_ticket, damaged_template):
     ticket = make_ticket(shop, subject="Kapot", body="Mijn dekbed is beschadigd aangekomen.", language="nl")
     with count_queries() as first:
         assert [t.title for t in reply_templates.template_bar(ticket, shop)[0]] == ["Beschadigd: opties"]
