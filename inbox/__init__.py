@@ -26,6 +26,7 @@ def create_app(config: dict | None = None):
     app.config.from_mapping(settings.DEFAULTS)
     app.config.update(settings.from_environment())
     app.config.update(config or {})
+    settings.secure_cookies(app.config)
     url = settings.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = settings.engine_options(url, app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))

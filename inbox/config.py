@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 DEFAULTS = {
@@ -11,6 +12,8 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),  # as the server-side LoginSession (services/sessions.py)
+    "SECURE_COOKIES": False,
     "WTF_CSRF_TIME_LIMIT": None,  # a reply written over a long shift must not lose its token
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
@@ -24,7 +27,7 @@ DEFAULTS = {
 ENVIRONMENT = {
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "SECRET_KEY": ("SECRET_KEY", str),
-    "SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true", "yes")),
+    "SECURE_COOKIES": ("SECURE_COOKIES", lambda v: v.lower() in ("1", "true", "yes")),
     "SMTP_HOST": ("SMTP_HOST", str),
     "SMTP_PORT": ("SMTP_PORT", int),
     "SMTP_USER": ("SMTP_USER", str),
@@ -38,6 +41,8 @@ ENVIRONMENT = {
     "MAIL_MAX_MESSAGE_BYTES": ("MAIL_MAX_MESSAGE_BYTES", int),
     "MAIL_SEND_MAX_ATTEMPTS": ("MAIL_SEND_MAX_ATTEMPTS", int),
     "BASE_URL": ("BASE_URL", str),
+    "ALLOW_PRIVATE_HOSTS": ("ALLOW_PRIVATE_HOSTS", str),
+    "SERVER_TIMING": ("SERVER_TIMING", lambda v: v.lower() in ("1", "true", "yes")),
 }
 
 
@@ -55,6 +60,12 @@ def engine_options(url: str, options: dict | None) -> dict:
     is taken from the pool. A SQLite file cannot, and the check would cost every request a query."""
     options = options or {}
     return options if url.startswith("sqlite") else {"pool_pre_ping": True, **options}
+
+
+def secure_cookies(config) -> None:
+    """Behind HTTPS (SECURE_COOKIES): every auth cookie, remember-me included, goes over HTTPS only."""
+    if config.get("SECURE_COOKIES"):
+        config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = True
 
 
 def from_environment(environ=os.environ) -> dict:

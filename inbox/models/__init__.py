@@ -1,6 +1,7 @@
 """The data model. Every table with customer data carries shop_id, and every query filters on it."""
 from inbox.models.audit import AuditEvent, LoginAttempt
 from inbox.models.composer import Draft, ReplyTemplate, ReplyTemplateOption, SendToken
+from inbox.models.login_session import LoginSession
 from inbox.models.mail import OutboundEmail
 from inbox.models.mailbox import ImapCursor, InboundMail, MailAttachment, MailSettings, QuarantinedMail
 from inbox.models.presence import Presence
@@ -10,4 +11,4 @@ from inbox.models.team import ContactSubmission, Invitation
 from inbox.models.ticket import Message, Ticket, TicketTag
 from inbox.models.user import User
 
-__all__ = ["Draft", "ReplyTemplate", "ReplyTemplateOption", "SendToken", "ImapCursor", "InboundMail", "MailAttachment", "MailSettings", "QuarantinedMail", "ApiToken", "Call", "NormNotice", "NormSettings", "NormWeek", "Order", "PhoneHours", "TicketMeasure", "AuditEvent", "ContactSubmission", "Invitation", "LoginAttempt", "Message", "OutboundEmail", "Presence", "Shop", "Ticket", "TicketTag", "User"]
+__all__ = ["Draft", "ReplyTemplate", "ReplyTemplateOption", "SendToken", "ImapCursor", "InboundMail", "MailAttachment", "MailSettings", "QuarantinedMail", "ApiToken", "Call", "NormNotice", "NormSettings", "NormWeek", "Order", "PhoneHours", "TicketMeasure", "AuditEvent", "ContactSubmission", "Invitation", "LoginAttempt", "LoginSession", "Message", "OutboundEmail", "Presence", "Shop", "Ticket", "TicketTag", "User"]

@@ -40,6 +40,17 @@ class User(UserMixin, db.Model):
         return (self.away_from is not None and self.away_until is not None
                 and self.away_from <= at < self.away_until)
 
+    # This browser's sign-in (services/sessions.py), set when the user is loaded for a request or signs in.
+    session_token = None
+    login_session = None
+
+    def get_id(self) -> str:
+        """Flask-Login keeps this in the session and remember-me cookies: the browser's token, not the user id,
+        so that ending the LoginSession row ends every copy of those cookies."""
+        if not self.session_token:
+            raise RuntimeError("sign in through inbox.views.auth.sign_in, which starts a LoginSession")
+        return self.session_token
+
     # Flask-Login: a deactivated account cannot sign in, and its open sessions stop working.
     @property
     def is_active(self) -> bool:

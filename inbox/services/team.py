@@ -23,7 +23,7 @@ from flask_babel import force_locale, gettext as _
 from inbox import clock
 from inbox.extensions import db
 from inbox.models import Invitation, Message, OutboundEmail, Shop, Ticket, User
-from inbox.services import assignment, audit, tickets
+from inbox.services import assignment, audit, sessions, tickets
 from inbox.workflow import Channel, MessageKind, Role, Status
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,7 @@ def reset_password_link(user: User, *, by: User) -> tuple[Invitation, str]:
         raise TeamError(_("Reactivate the account first."))
     invitation, token = _issue(user.shop_id, purpose="reset", email=user.email, role=user.role, by=by, user=user)
     user.password_hash = None
+    sessions.end_all(user)  # whoever knew the old password is signed out everywhere too
     audit.record(user.shop_id, "user.password_reset", actor=by, subject_user=user)
     return invitation, token
 
@@ -113,6 +114,7 @@ def accept(token: str, *, name: str, password: str) -> User:
         if user is None or not user.active:
             raise TeamError(_("This link is no longer valid. Ask the shop owner for a new one."))
         user.set_password(password)
+        sessions.end_all(user)
         if name.strip():
             user.display_name = name.strip()[:120]
         audit.record(user.shop_id, "user.password_set", actor=user, subject_user=user)
@@ -193,6 +195,7 @@ def deactivate(user: User, *, by: User, reassign_to: User | None) -> int:
         raise TeamError(_("Choose an active colleague to take over the open questions."))
     moved = _move_tickets(user, user.shop, reassign_to, by=by)
     user.active = False
+    sessions.end_all(user)  # someone who leaves keeps no signed-in browser, nor a remember-me cookie
     user.away_from = user.away_until = None
     # Nobody keeps a deactivated stand-in; their tickets would bounce to the queue anyway.
     db.session.execute(sa.update(User).where(User.shop_id == user.shop_id, User.delegate_id == user.id)
@@ -230,6 +233,8 @@ def change_password(user: User, *, current: str, new: str) -> None:
     if len(new or "") < MIN_PASSWORD:
         raise TeamError(_("Choose a password of at least %(n)s characters.", n=MIN_PASSWORD))
     user.set_password(new)
+    # Every other browser signs in again with the new password; this one stays signed in.
+    sessions.end_all(user, except_token=user.session_token)
     audit.record(user.shop_id, "user.password", actor=user, subject_user=user)
 
 

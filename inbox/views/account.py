@@ -1,8 +1,8 @@
-"""My account: name, language, password, and my away period with a stand-in."""
+"""My account: name, language, password, the browsers I am signed in on, and my away period with a stand-in."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
@@ -12,7 +12,7 @@ from inbox.access import shop_users
 from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
 from inbox.i18n import _, lazy_gettext as _l
-from inbox.services import team
+from inbox.services import audit, sessions, team
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -53,7 +53,15 @@ def _forms(profile=None, password=None, away=None):
 
 
 def _page(status=200, **forms):
-    return render_template("account/index.html", now=clock.now(), **_forms(**forms)), status
+    return render_template("account/index.html", now=clock.now(), browsers=sessions.of_user(current_user),
+                           device=device_label, **_forms(**forms)), status
+
+
+def device_label(user_agent: str) -> str:
+    browser, system = sessions.describe_device(user_agent)
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or _("Unknown browser")
 
 
 @bp.get("")
@@ -122,3 +130,35 @@ def away():
         if field.errors and field.raw_data and any(field.raw_data) and field.data is None:
             field.errors[:] = [INVALID_DATETIME]
     return _page(422, away=form)
+
+
+@bp.post("/browsers/<int:session_id>/sign-out")
+@login_required
+def end_browser(session_id: int):
+    """Sign out one of my browsers (a shared computer, a lost phone)."""
+    if session_id == current_user.login_session.id:
+        return _sign_out_here(_("You are signed out."))
+    if not sessions.end(current_user, session_id):
+        abort(404)
+    audit.record(current_user.shop_id, "user.sessions_end", actor=current_user, subject_user=current_user, new="1")
+    db.session.commit()
+    flash(_("That browser is signed out."), "success")
+    return redirect(url_for("account.index") + "#browsers", 303)
+
+
+@bp.post("/browsers/sign-out")
+@login_required
+def end_all_browsers():
+    """Sign out everywhere, this browser included: after a lost phone or a password seen by someone else."""
+    return _sign_out_here(_("You are signed out on every browser."), everywhere=True)
+
+
+def _sign_out_here(message: str, *, everywhere: bool = False):
+    ended = sessions.end_all(current_user) if everywhere else int(sessions.end(current_user,
+                                                                              current_user.login_session.id))
+    audit.record(current_user.shop_id, "user.sessions_end" if everywhere else "user.logout", actor=current_user,
+                 subject_user=current_user, new=str(ended) if everywhere else None)
+    db.session.commit()
+    logout_user()
+    flash(message, "info")
+    return redirect(url_for("auth.login"), 303)

@@ -4,19 +4,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from inbox import clock, throttle
-from inbox.extensions import db, login_manager, statement
+from inbox.extensions import db, login_manager
 from inbox.htmx import is_htmx
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import User
-from inbox.services import audit
+from inbox.services import audit, sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -27,15 +26,36 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in"))
 
 
-@statement
-def _user_with_shop():
-    # Every page shows the shop too: one query for both.
-    return sa.select(User).where(User.id == sa.bindparam("user_id")).options(so.joinedload(User.shop))
-
-
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.scalar(_user_with_shop(), {"user_id": int(user_id)}) if user_id.isdigit() else None
+def load_user(token: str):
+    """The user of this browser's token (session or remember-me cookie); None once that sign-in has ended."""
+    user = sessions.resolve(token)
+    if user is not None and sessions.seen_due(user.login_session):
+        g.login_session_seen = user.login_session.id
+    return user
+
+
+@bp.after_app_request
+def note_browser_seen(response):
+    """Note when a browser was last used (at most every few minutes): the account page lists it, and a browser
+    without "keep me signed in" ends after hours of disuse. Only after a request that left nothing unsaved."""
+    session_id = g.pop("login_session_seen", None)
+    if session_id is not None and response.status_code < 400:
+        pending = db.session()
+        if not (pending.new or pending.dirty or pending.deleted):
+            sessions.note_seen(session_id)
+            db.session.commit()
+    return response
+
+
+def sign_in(user: User, *, remember: bool = False) -> None:
+    """Sign this browser in as `user`: a new server-side session, a fresh CSRF token (one seen before sign-in
+    must not carry over), and the sign-in noted on the account. The caller commits."""
+    sessions.start(user, remember=remember, user_agent=request.user_agent.string, ip=request.remote_addr or "")
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+    login_user(user, remember=remember)
+    user.last_login_at = clock.now()
 
 
 @login_manager.unauthorized_handler
@@ -73,8 +93,7 @@ def login():
             form.form_errors.append(_("The e-mail address or password is not right."))
             return render_template("auth/login.html", form=form), 401
         throttle.clear(email)
-        login_user(user, remember=form.remember.data)
-        user.last_login_at = clock.now()
+        sign_in(user, remember=form.remember.data)
         audit.record(user.shop_id, "user.login", actor=user)
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
@@ -86,6 +105,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """Sign out this browser on the server too: a copy of its cookies no longer works."""
+    if current_user.login_session is not None:
+        sessions.end(current_user, current_user.login_session.id)
     audit.record(current_user.shop_id, "user.logout", actor=current_user)
     db.session.commit()
     logout_user()

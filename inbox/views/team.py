@@ -7,7 +7,7 @@ import logging
 import click
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
@@ -20,6 +20,7 @@ from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import Invitation, Shop, Ticket, User
 from inbox.services import mail, team
 from inbox.ui import ROLE_LABELS
+from inbox.views.auth import sign_in
 from inbox.workflow import Role, Status
 
 log = logging.getLogger(__name__)
@@ -226,9 +227,8 @@ def accept(token: str):
             db.session.rollback()
             form.form_errors.append(str(e))
         else:
-            user.last_login_at = clock.now()
+            sign_in(user)
             db.session.commit()
-            login_user(user)
             flash(_("Welcome, %(name)s.", name=user.first_name), "success")
             return redirect(url_for("tickets.index"), 303)
     status = 422 if form.errors or form.form_errors else 200
