@@ -13,6 +13,9 @@ from inbox.models import Shop, User
 from inbox.schema import install_schema
 from inbox.services import tickets as ticket_service
 
+# The test mail servers (aiosmtpd, dovecot) listen on this machine, which a shop's settings may not reach in
+# production (inbox/netguard.py).
+os.environ.setdefault("INBOX_ALLOW_PRIVATE_HOSTS", "127.0.0.0/8,::1/128")
 TEST_DATABASE_URL = os.environ.get("INBOX_TEST_DATABASE_URL", "sqlite://")
 PASSWORD = "correct horse battery"
 _schema_ready = set()

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app, g, has_app_context
 
-from inbox import clock, mailparse
+from inbox import clock, mailparse, netguard
 from inbox.extensions import db
 from inbox.i18n import lazy_gettext as _l
 from inbox.models import Message, OutboundEmail, Shop, Ticket
@@ -216,6 +216,8 @@ def transport(shop: Shop, message) -> str:
     try:
         with connect(server) as smtp:
             smtp.send_message(message)
+    except netguard.RefusedHost as e:
+        raise PermanentFailure(str(e)) from e
     except smtplib.SMTPRecipientsRefused as e:
         answers = [f"{code} {_text(msg)}" for code, msg in e.recipients.values()]
         if all(code >= 500 for code, _ in e.recipients.values()):
@@ -238,7 +240,11 @@ def _text(value) -> str:
 
 
 def connect(server: mailconfig.SmtpServer, timeout: float = 30) -> smtplib.SMTP:
-    """An SMTP connection, TLS and login done, ready to send."""
+    """An SMTP connection, TLS and login done, ready to send.
+
+    :raise netguard.RefusedHost: for a shop's own server on a private address (the operator's is trusted)."""
+    if server.origin == "shop":
+        netguard.check_host(server.host, server.port)
     context = ssl.create_default_context()
     if server.security == "ssl":
         smtp = smtplib.SMTP_SSL(server.host, server.port, timeout=timeout, context=context)

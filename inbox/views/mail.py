@@ -14,6 +14,7 @@ from markupsafe import Markup
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
+from inbox import netguard
 from inbox.access import require, shop_ticket_or_404
 from inbox.extensions import db
 from inbox.forms import choices
@@ -73,11 +74,25 @@ class MailSettingsForm(FlaskForm):
         if taken:
             raise ValidationError(_l("Another shop already receives mail at this address."))
 
+    def validate_imap_host(self, field):
+        _refuse_private_host(field)
+
+    def validate_smtp_host(self, field):
+        _refuse_private_host(field)
+
     def validate_own_addresses(self, field):
         for line in (field.data or "").splitlines():
             line = line.strip()
             if line and ("@" not in line or " " in line):
                 raise ValidationError(_l("Not an address or @domain: %(line)s", line=line))
+
+
+def _refuse_private_host(field) -> None:
+    try:
+        netguard.check_host((field.data or "").strip())
+    except netguard.RefusedHost as e:
+        raise ValidationError(_("%(host)s is on a private network (%(address)s); this server may not connect "
+                                "there. Use the server's public name.", host=e.host, address=e.address)) from e
 
 
 TEXT_FIELDS = ("imap_host", "imap_security", "imap_user", "imap_folder", "imap_move_to", "inbound_alias",
@@ -163,6 +178,7 @@ def test_connection():
     checks = []
     if settings.imap_host:
         try:
+            netguard.check_host(settings.imap_host, settings.imap_port)
             count = imap.check(settings)
             checks.append(("ok", _("IMAP: signed in, folder %(f)s holds %(n)s messages.", f=settings.imap_folder, n=count)))
         except (OSError, imaplib.IMAP4.error, ssl.SSLError, imap.ImapError) as e:

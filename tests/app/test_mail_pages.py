@@ -126,3 +126,26 @@ def test_cli_import_reports_each_file(app, shop, tmp_path):
     assert lines[2] == "b.eml: threaded into ticket #1"
     assert lines[3].startswith("broken.eml: rejected: headers too large")
     assert (SAMPLES / "plain_ascii.eml").exists()
+
+
+def test_mail_settings_refuse_a_server_on_the_private_network(app, shop, login_as, client):
+    app.config["ALLOW_PRIVATE_HOSTS"] = ""   # production: no exception for this machine's own mail servers
+    login_as("owner")
+    response = client.post("/mail/settings", data=settings_form(imap_host="127.0.0.1", smtp_host="169.254.169.254"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "127.0.0.1 is on a private network" in page and "169.254.169.254 is on a private network" in page
+    assert db.session.scalar(sa.select(MailSettings)) is None
+
+
+def test_test_connection_does_not_scan_the_private_network(app, shop, login_as, client, smtp_sink):
+    """Settings saved before the rule (or a name that now resolves inward) are refused before any connection."""
+    db.session.add(MailSettings(shop_id=shop.id, imap_host="10.0.0.7", imap_port=22, imap_security="none",
+                                smtp_host=smtp_sink.host, smtp_port=smtp_sink.port, smtp_security="none"))
+    db.session.commit()
+    app.config["ALLOW_PRIVATE_HOSTS"] = ""
+    login_as("owner")
+    page = client.post("/mail/settings/test", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "IMAP: 10.0.0.7 resolves to 10.0.0.7" in page
+    assert "SMTP: 127.0.0.1 resolves to 127.0.0.1" in page
+    assert smtp_sink.received == [] and not getattr(smtp_sink, "connections", 0)
