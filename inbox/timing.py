@@ -1,6 +1,7 @@
-"""Server-Timing on every response: how long the app itself took, apart from the network and the client.
+"""Server-Timing: how long the app itself took, apart from the network and the client.
 
-Benchmarks (bench/inbox.py) read it, and so do browsers' developer tools."""
+Only when asked for (debug, or INBOX_SERVER_TIMING=1, which the benchmarks set): otherwise it tells anyone how
+long each page takes to build, which helps an attacker time guesses."""
 from __future__ import annotations
 
 from time import perf_counter
@@ -9,6 +10,8 @@ from flask import g
 
 
 def init_app(app) -> None:
+    if not (app.debug or app.config.get("SERVER_TIMING")):
+        return
     # Registered first, so the start is taken before other hooks and the header is stamped after theirs.
     @app.before_request
     def start_clock():

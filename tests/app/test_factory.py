@@ -49,6 +49,9 @@ def test_htmx_is_served_locally(client):
     assert client.get("/assets/vendor/other.js").status_code == 404
 
 
-def test_every_response_says_how_long_the_app_took(client):
-    timing = client.get("/login").headers["Server-Timing"]
+def test_server_timing_is_sent_only_when_asked_for(client):
+    assert "Server-Timing" not in client.get("/login").headers
+    timed = create_app({"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                        "SERVER_TIMING": True})
+    timing = timed.test_client().get("/login").headers["Server-Timing"]
     assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0
