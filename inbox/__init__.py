@@ -36,8 +36,9 @@ def create_app(config: dict | None = None):
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
-    from inbox import timing
+    from inbox import headers, timing
     timing.init_app(app)
+    headers.init_app(app)
     db.init_app(app)
     from inbox import transactions
     transactions.init_app(app)

@@ -19,3 +19,27 @@ document.addEventListener("click", (event) => {
   if (!body || !navigator.clipboard) return;
   navigator.clipboard.writeText(body.innerText).then(() => { button.textContent = button.dataset.done; });
 });
+
+// Behaviours that used to be inline handlers: the Content-Security-Policy (inbox/headers.py) runs no inline script.
+document.addEventListener("click", (event) => {
+  const remove = event.target.closest("[data-remove-closest]");
+  if (remove) remove.closest(remove.dataset.removeClosest)?.remove();
+  const copy = event.target.closest("[data-copy-from]");
+  const source = copy && document.getElementById(copy.dataset.copyFrom);
+  if (source && navigator.clipboard) {
+    navigator.clipboard.writeText(source.value).then(() => { copy.textContent = copy.dataset.done; });
+  }
+});
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches("[data-select-on-focus]")) event.target.select();
+});
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-submit-on-change]")) event.target.form.requestSubmit();
+});
+
+// The ticket page's presence poll says whether this agent is typing (htmx may not eval an hx-vals expression).
+document.addEventListener("htmx:configRequest", (event) => {
+  if (event.detail.elt.hasAttribute("data-typing-param")) {
+    event.detail.parameters.typing = window.inboxTyping ? window.inboxTyping() : 0;
+  }
+});

@@ -1,4 +1,6 @@
 """The app factory and its configuration."""
+import pytest
+
 from inbox import create_app
 from inbox.config import from_environment, normalise_database_url
 
@@ -55,3 +57,20 @@ def test_server_timing_is_sent_only_when_asked_for(client):
                         "SERVER_TIMING": True})
     timing = timed.test_client().get("/login").headers["Server-Timing"]
     assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0
+
+
+@pytest.mark.parametrize("url", ["/login", "/no-such-page", "/static/app.css"])
+def test_every_response_carries_the_security_headers(client, url):
+    with client.get(url) as response:
+        headers = response.headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in headers, "HSTS only once the operator says the site is HTTPS"
+
+
+def test_hsts_is_sent_when_secure_cookies_are_on(app, client):
+    app.config["SECURE_COOKIES"] = True
+    assert client.get("/login").headers["Strict-Transport-Security"].startswith("max-age=31536000")
