@@ -4,8 +4,6 @@ Agents see their own figures (the questions assigned to them); managers and owne
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -16,7 +14,7 @@ from markupsafe import Markup, escape
 from wtforms import DateField
 from wtforms.validators import Optional
 
-from inbox import clock, metrics, svgcharts
+from inbox import clock, csvexport, metrics, svgcharts
 from inbox.i18n import _, lazy_gettext as _l, local_date
 from inbox.models import Shop
 from inbox.services import norms
@@ -250,13 +248,8 @@ def download(name: str):
     table = report.tables.get(name)
     if table is None:
         abort(404)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(table.headers)
-    writer.writerows(["" if v is None else v for v in row] for row in table.rows)
     filename = f"{name}-{report.now.astimezone(report.shop.tz).date().isoformat()}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
+    return Response(csvexport.to_csv(table.headers, table.rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

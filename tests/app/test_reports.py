@@ -338,3 +338,10 @@ def test_open_tickets_wait_keeps_running_after_it_was_stored(shop, staff, make_t
     [(_, _, later)] = norms.service_figures(shop, start, end, local(2026, 11, 17, 10))
     assert (first.wait, later.wait) == (2 * 3600, 9 * 3600)
     assert db.session.get(norms.TicketMeasure, ticket.id).waiting_from == local(2026, 11, 16, 9)
+
+
+def test_a_customers_subject_cannot_become_a_formula_in_the_export(frozen, client, shop, staff, login_as, make_ticket):
+    make_ticket(shop, received_at=local(2026, 11, 16, 10), subject='=HYPERLINK("http://evil.example","Klik")')
+    login_as("owner")
+    csv = client.get("/reports/misses.csv").get_data(as_text=True)
+    assert '"\'=HYPERLINK(""http://evil.example"",""Klik"")"' in csv
