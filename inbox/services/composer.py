@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from inbox import clock
 from inbox.extensions import db, statement
+from inbox.i18n import _
 from inbox.mailparse import reply_subject
 from inbox.models import Draft, Message, OutboundEmail, SendToken, Shop, Ticket, User
 from inbox.services import tickets as ticket_service
@@ -26,6 +27,10 @@ def new_token() -> str:
 def valid_token(value: str | None) -> str | None:
     value = (value or "").strip().lower().replace("-", "")
     return value if _TOKEN.match(value) else None
+
+
+class TokenReused(ticket_service.TicketError):
+    """The form's send token belongs to a message on another ticket."""
 
 
 @dataclass
@@ -80,9 +85,13 @@ def send(ticket: Ticket, shop: Shop, user: User, *, body: str, kind: str, status
     except IntegrityError:
         db.session.rollback()
         existing = _already_sent(ticket, token)
-        if existing is None:
-            raise
-        return SendResult(existing, duplicate=True)
+        if existing is not None:
+            return SendResult(existing, duplicate=True)
+        if token_used(token):   # a form copied from another question (or a forged one): not a double click
+            raise TokenReused(_("This form was already used to send on another question. Nothing was sent; "
+                                "send it again from here."))
+        raise
+
 
     outbound = None
     if kind == MessageKind.NOTE.value:

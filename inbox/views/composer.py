@@ -153,6 +153,8 @@ def reply(ticket_id: int):
                                        status=status, token=token, seen_message_id=seen)
     except ticket_service.TicketError as e:
         db.session.rollback()
+        if isinstance(e, composer_service.TokenReused):
+            token = composer_service.new_token()
         composer = build_composer(ticket, body=body, kind=kind, token=token, seen_message_id=seen,
                                   chosen_status=status, error=str(e))
         return _composer_response(ticket, composer, 422, str(e))

@@ -90,6 +90,19 @@ def test_double_submit_with_the_same_token_stores_one_reply(client, login_as, ti
     assert len(replies(ticket)) == 1 and len(outbox()) == 1
 
 
+def test_a_token_reused_on_another_ticket_answers_422_and_sends_nothing(client, login_as, ticket, shop, make_ticket):
+    other = make_ticket(shop, subject="Andere vraag", received_at=MONDAY_11)
+    login_as("agent")
+    key = token()
+    assert client.post(f"/tickets/{ticket.id}/reply", data={"body": GOOD_REPLY, "token": key}).status_code == 303
+    response = client.post(f"/tickets/{other.id}/reply", data={"body": GOOD_REPLY, "token": key}, headers=HX)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "already used to send on another question" in page
+    assert page_token(page) != key, "the form comes back with a token that works"
+    assert replies(other) == [] and len(outbox()) == 1
+
+
 def test_htmx_double_submit_answers_with_the_same_reply(client, login_as, ticket):
     login_as("agent")
     data = {"body": GOOD_REPLY, "status": "solved", "token": token()}
