@@ -65,11 +65,14 @@ def _issue(shop_id: int, *, purpose: str, email: str, role: str, by: User | None
 
 def invite(shop: Shop, *, email: str, role: str, by: User) -> tuple[Invitation, str]:
     """A single-use link (48 hours) for a new employee. Returns the invitation and the raw token,
-    which is never stored: show it or mail it now."""
+    which is never stored: show it or mail it now.
+
+    An address that has an account in another shop is invited like any other: telling this owner so would
+    let one shop find out who works for another. The link then fails on acceptance like a spent one."""
     email = (email or "").strip().lower()
     role = Role(role).value
-    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise TeamError(_("There already is an account with this e-mail address."))
+    if db.session.scalar(sa.select(User.id).where(User.email == email, User.shop_id == shop.id)) is not None:
+        raise TeamError(_("%(email)s is already in your team.", email=email))
     invitation, token = _issue(shop.id, purpose="invite", email=email, role=role, by=by)
     audit.record(shop.id, "user.invite", actor=by, new=f"{email} ({role})")
     return invitation, token
@@ -96,18 +99,22 @@ def invitation_for(token: str) -> Invitation | None:
 def accept(token: str, *, name: str, password: str) -> User:
     """Use a link: create the invited account (or set the new password) and return the user.
 
-    The row is locked and marked used in the same transaction, so a second use, or a double
-    submit of the form, is refused.
+    The link is claimed by one conditional UPDATE (still unused, unrevoked, unexpired): of two
+    concurrent submits, on SQLite as on PostgreSQL, exactly one changes the row; the other is refused.
     """
-    found = invitation_for(token)
-    invitation = None if found is None else db.session.scalar(
-        sa.select(Invitation).where(Invitation.id == found.id)
-        .with_for_update(of=Invitation).execution_options(populate_existing=True))
+    invitation = invitation_for(token)
     now = clock.now()
     if invitation is None or not invitation.usable(now):
         raise TeamError(_("This link is no longer valid. Ask the shop owner for a new one."))
     if len(password or "") < MIN_PASSWORD:
         raise TeamError(_("Choose a password of at least %(n)s characters.", n=MIN_PASSWORD))
+    claimed = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None),
+               Invitation.expires_at > now)
+        .values(used_at=now).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        raise TeamError(_("This link is no longer valid. Ask the shop owner for a new one."))
     invitation.used_at = now
     if invitation.purpose == "reset":
         user = invitation.user
@@ -120,7 +127,9 @@ def accept(token: str, *, name: str, password: str) -> User:
         audit.record(user.shop_id, "user.password_set", actor=user, subject_user=user)
         return user
     if db.session.scalar(sa.select(User.id).where(User.email == invitation.email)) is not None:
-        raise TeamError(_("There already is an account with this e-mail address."))
+        # Taken meanwhile, or in another shop: the same words as a spent link, so the owner who holds this
+        # link learns nothing about other shops from it.
+        raise TeamError(_("This link is no longer valid. Ask the shop owner for a new one."))
     user = User(shop_id=invitation.shop_id, email=invitation.email, display_name=name.strip()[:120] or invitation.email,
                 role=invitation.role, created_at=now)
     user.set_password(password)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,9 +11,10 @@ import time_machine
 from flask import g
 
 from inbox.extensions import db
-from inbox.models import AuditEvent, Invitation, Ticket, User
+from inbox.models import AuditEvent, Invitation, LoginSession, Shop, Ticket, User
 from inbox.services import team, tickets
 from inbox.workflow import Status
+from tests.app.test_composer import shared_db_app  # noqa: F401  (fixture)
 from tests.conftest import PASSWORD
 
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=timezone.utc)
@@ -124,11 +126,72 @@ def test_a_new_invitation_replaces_the_older_one(shop, staff, in_request):
     assert team.accept(new, name="Twice", password="long enough pw").email == "twice@example.com"
 
 
-def test_inviting_an_existing_address_is_refused(client, login_as, staff):
+def test_inviting_a_colleague_already_in_the_team_is_refused(client, login_as, staff):
     login_as("owner")
     response = client.post("/team/invite", data={"email": staff["agent"].email, "role": "agent"})
     assert response.status_code == 422
-    assert "already is an account" in response.get_data(as_text=True)
+    assert f"{staff['agent'].email} is already in your team." in response.get_data(as_text=True)
+
+
+def test_the_invite_form_does_not_tell_whether_an_address_has_an_account_in_another_shop(
+        client, login_as, staff, make_shop, make_user):
+    elsewhere = make_user(make_shop("Other Shop"), role="agent", email="someone@other-shop.example")
+    login_as("owner")
+    taken = client.post("/team/invite", data={"email": elsewhere.email, "role": "agent"})
+    free = client.post("/team/invite", data={"email": "nobody-yet@example.com", "role": "agent"})
+    assert taken.status_code == free.status_code == 200
+
+    for response, email in ((taken, elsewhere.email), (free, "nobody-yet@example.com")):
+        page = response.get_data(as_text=True)
+        assert f"Invitation created for {email}." in page and f"Link for {email}" in page
+        assert "already" not in page.lower() and "another shop" not in page.lower()
+    # The link fails as a spent one would; the other shop's account is untouched.
+    client.post("/logout")
+    switch_browser()
+    response = client.post(_shown_link(taken), data={"name": "Indringer", "password": "long enough pw",
+                                                     "confirm": "long enough pw"})
+    assert response.status_code == 422 and "This link is no longer valid" in response.get_data(as_text=True)
+    assert db.session.get(User, elsewhere.id).shop_id != staff["owner"].shop_id
+
+
+def test_two_concurrent_uses_of_one_reset_link_sign_in_once(shared_db_app, monkeypatch):
+    """Both submits pass the "is the link still good?" check before either claims it: a real race, on SQLite too."""
+    app = shared_db_app
+    shop = Shop(name="Race Shop", country="NL", timezone="Europe/Amsterdam")
+    db.session.add(shop)
+    db.session.flush()
+    owner = User(shop_id=shop.id, email="owner@race.example", display_name="Olga", role="owner")
+    agent = User(shop_id=shop.id, email="agent@race.example", display_name="Anna", role="agent")
+    owner.set_password(PASSWORD)
+    db.session.add_all([owner, agent])
+    db.session.flush()
+    with app.test_request_context():
+        _invitation, token = team.reset_password_link(agent, by=owner)
+    db.session.commit()
+
+    barrier = threading.Barrier(2, timeout=10)
+    original = team.invitation_for
+
+    def racing_lookup(raw):
+        found = original(raw)
+        barrier.wait()
+        return found
+    monkeypatch.setattr(team, "invitation_for", racing_lookup)
+    statuses = []
+
+    def submit(password):
+        response = app.test_client().post(f"/invite/{token}", data={"name": "Anna", "password": password,
+                                                                    "confirm": password})
+        statuses.append(response.status_code)
+    threads = [threading.Thread(target=submit, args=(pw,)) for pw in ("first password!", "second password")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert sorted(statuses) == [303, 422], statuses
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginSession)
+                             .where(LoginSession.user_id == agent.id)) == 1
 
 
 def test_deactivating_hands_open_tickets_to_a_colleague_in_the_same_step(client, login_as, shop, staff, make_ticket):
