@@ -51,6 +51,14 @@ class User(UserMixin, db.Model):
             raise RuntimeError("sign in through inbox.views.auth.sign_in, which starts a LoginSession")
         return self.session_token
 
+    def __eq__(self, other):
+        """The same account, whichever browser it was loaded for (UserMixin compares get_id(), the token)."""
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    __hash__ = object.__hash__
+
     # Flask-Login: a deactivated account cannot sign in, and its open sessions stop working.
     @property
     def is_active(self) -> bool:

@@ -222,3 +222,14 @@ def test_secure_cookies_make_every_auth_cookie_secure_and_http_only(app, client,
     assert set(cookies) >= {"session", "remember_token"}
     for cookie in cookies.values():
         assert "; Secure" in cookie and "; HttpOnly" in cookie
+
+
+def test_two_copies_of_one_account_are_equal_whatever_browser_loaded_them(app, staff, make_user, shop):
+    with app.test_request_context():
+        agent_id, manager = staff["agent"].id, staff["manager"]
+        sessions.start(staff["agent"], remember=False)
+        token = staff["agent"].session_token
+        db.session.commit()
+        loaded = sessions.resolve(token)
+        plain = User(id=agent_id)   # not signed in anywhere: no token
+        assert loaded == plain and loaded != manager and plain != manager
