@@ -5,6 +5,8 @@
                                                           #   postgresql+psycopg://postgres@127.0.0.1:5432/inbox_bench)
     options: --tickets 100000 --clients 8 --seconds 20 --workers 2 --reseed --only ticket (repeatable)
              --peer: also measure django-helpdesk here (bench/peer_helpdesk.py) and print the ratios against it
+             --against REF: also serve git revision REF (e.g. main) and measure both in turns, in this one run
+                   (before, after, after, before for each page), printing after/before: for a change's cost
 
 The data set is `python seed.py --tickets N`: the demo shops plus N tickets (~3 messages each) in the Demo Shop
 and N/5 in a second shop. It is built once and reused (pass --reseed to rebuild). The app runs under gunicorn
@@ -141,6 +143,65 @@ class Session:
         return self.request("GET", path, headers=headers)
 
 
+def warm(port: int, pages: dict) -> Session:
+    probe = Session(port, "owner@example.com")
+    for paths in pages.values():  # warm both workers' caches
+        for p in paths * 2:
+            probe.get(p)
+    return probe
+
+
+def measure(probe: Session, port: int, paths: list[str], args) -> tuple[list, list, list]:
+    """The app's own times and one client's latencies over 40 requests, then every latency of the load."""
+    single, app_ms = [], []
+    for p in (paths * 40)[:40]:
+        t = time.perf_counter()
+        probe.get(p)
+        single.append(time.perf_counter() - t)
+        app_ms.append(probe.server_ms)
+    return app_ms, single, run_load([Session(port, "owner@example.com") for _ in range(args.clients)], paths,
+                                    args.seconds)
+
+
+def checkout(ref: str) -> Path:
+    """Revision `ref` of this repository, exported beside the data set (instance/against-<commit>/), sharing its
+    instance folder and so the data set."""
+    import subprocess
+
+    commit = subprocess.check_output(["git", "-C", str(ROOT), "rev-parse", "--short", ref], text=True).strip()
+    tree = ROOT / "instance" / f"against-{commit}"
+    if not (tree / "inbox").exists():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+        (tree / "node_modules").symlink_to(ROOT / "node_modules")
+    (tree / "instance").unlink(missing_ok=True)
+    (tree / "instance").symlink_to(ROOT / "instance")
+    print(f"before: {ref} ({commit}) from {tree}; after: this checkout")
+    return tree
+
+
+def compare(args, env: dict, pages: dict, before: Path) -> int:
+    """Both revisions served at once (each with args.workers workers) and measured in turns."""
+    with gunicorn(sys.executable, "inbox:create_app()", args.workers, env, cwd=before) as old, \
+            gunicorn(sys.executable, "inbox:create_app()", args.workers, env, cwd=ROOT) as new:
+        probes = {old: warm(old, pages), new: warm(new, pages)}
+        print(f"\n{'page':7s} {'':7s} {'server p50':>11s} {'1 client p50':>13s} {'req/s':>8s}")
+        for name, paths in pages.items():
+            runs = {old: [], new: []}
+            for port in (old, new, new, old):
+                runs[port].append(measure(probes[port], port, paths, args))
+            rates = {}
+            for label, port in (("before", old), ("after", new)):
+                app_ms = [x for run in runs[port] for x in run[0]]
+                single = [x for run in runs[port] for x in run[1]]
+                rates[label] = sum(len(run[2]) for run in runs[port]) / (args.seconds * len(runs[port]))
+                print(f"{name:7s} {label:7s} {statistics.median(app_ms):8.2f} ms "
+                      f"{statistics.median(single) * 1000:10.2f} ms {rates[label]:8.1f}")
+            print(f"{name:7s} after/before throughput {rates['after'] / rates['before']:.3f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pg", action="store_true", help="PostgreSQL instead of SQLite")
@@ -150,6 +211,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--peer", action="store_true", help="ratios against django-helpdesk measured here")
+    parser.add_argument("--against", metavar="REF", help="git revision to measure in turns with this checkout")
     parser.add_argument("--only", choices=["list", "search", "ticket"], action="append",
                         help="measure only this page (repeatable); --peer needs list and ticket")
     args = parser.parse_args()
@@ -163,30 +225,23 @@ def main() -> int:
 
     env = {**os.environ, "INBOX_DATABASE_URL": url, "INBOX_SECRET_KEY": "bench-only",
            "INBOX_SERVER_TIMING": "1"}  # the server p50 comes from this header
+    searches = SEARCHES + data["orders"][:4]
+    pages = {
+        "list": ["/tickets"],
+        "search": ["/tickets?" + urlencode({"view": "all", "q": q}) for q in searches],
+        "ticket": [f"/tickets/{i}" for i in data["open_ids"] + data["any_ids"]],
+    }
+    if args.only:
+        pages = {name: paths for name, paths in pages.items() if name in args.only}
+    if args.against:
+        return compare(args, env, pages, checkout(args.against))
     with gunicorn(sys.executable, "inbox:create_app()", args.workers, env, cwd=ROOT) as port:
-        searches = SEARCHES + data["orders"][:4]
-        pages = {
-            "list": ["/tickets"],
-            "search": ["/tickets?" + urlencode({"view": "all", "q": q}) for q in searches],
-            "ticket": [f"/tickets/{i}" for i in data["open_ids"] + data["any_ids"]],
-        }
-        if args.only:
-            pages = {name: paths for name, paths in pages.items() if name in args.only}
-        probe = Session(port, "owner@example.com")
-        for paths in pages.values():  # warm both workers' caches
-            for p in paths * 2:
-                probe.get(p)
+        probe = warm(port, pages)
         print(f"\n{'db':10s} {'page':7s} {'server p50':>11s} {'1 client p50':>13s} {'8 clients p50':>14s} {'p95':>8s} "
               f"{'req/s':>8s}  vs django-helpdesk{' (below)' if args.peer else ''}")
         ours = {}
         for name, paths in pages.items():
-            single, app_ms = [], []
-            for p in (paths * 40)[:40]:
-                t = time.perf_counter()
-                status, _ = probe.get(p)
-                single.append(time.perf_counter() - t)
-                app_ms.append(probe.server_ms)
-            lat = run_load([Session(port, "owner@example.com") for _ in range(args.clients)], paths, args.seconds)
+            app_ms, single, lat = measure(probe, port, paths, args)
             rps = ours[name] = len(lat) / args.seconds
             ref = None if args.peer else DJANGO_HELPDESK.get(name)
             ratio = f"{rps / ref:5.1f}x ({ref:g} req/s)" if ref else "—"

@@ -5,7 +5,14 @@ import logging
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent   # the checkout
+
+
+def installed_or_checkout(packaged: str, *checkout: str) -> Path:
+    """A folder that a wheel carries inside the package (pyproject.toml) and a checkout has at its top."""
+    folder = HERE / packaged
+    return folder if folder.is_dir() else ROOT.joinpath(*checkout)
 
 
 def create_app(config: dict | None = None):
@@ -17,7 +24,8 @@ def create_app(config: dict | None = None):
     from inbox.extensions import babel, csrf, db, htmx, login_manager, migrate
 
     app = Flask(__name__, instance_relative_config=True,
-                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+                template_folder=str(installed_or_checkout("templates", "templates")),
+                static_folder=str(installed_or_checkout("static", "static")))
     # Every template stays compiled in a plain dict: there are a few dozen, and Jinja's default LRU takes a lock
     # and reorders itself on each of the twenty-odd includes of a ticket page.
     app.jinja_options = {**app.jinja_options, "cache_size": -1}
@@ -51,7 +59,7 @@ def create_app(config: dict | None = None):
 
     from inbox import i18n
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
-                   default_translation_directories=str(i18n.TRANSLATIONS))
+                   default_translation_directories=str(i18n.compiled_catalogues(app.instance_path)))
     i18n.init_app(app)
     from inbox import ui
     ui.init_app(app)

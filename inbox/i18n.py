@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+import flask_babel
 from babel.dates import format_datetime
-from flask import current_app, request
-from flask.globals import _cv_app
+from flask import current_app, g, has_app_context, request
 from flask_babel import format_date, get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -21,27 +22,55 @@ from inbox import clock
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 
-def _babel_state():
-    """Flask-Babel's per-request namespace (locale, zone, catalogue), read without its proxies, or None.
-
-    Flask-Babel resolves it through LocalProxy lookups on every call (~3 µs), and a page of 50 tickets asks
-    hundreds of times; the namespace itself is what force_locale() and refresh() reset, so reading it here
-    honours a switched language.
-    """
-    appctx = _cv_app.get(None)
-    return None if appctx is None else appctx.g.__dict__.get("_flask_babel")
+# What this request reads in, kept in g: Flask-Babel resolves the locale, zone and catalogue through several
+# proxy lookups on every call (~3-10 µs), and a page of 50 tickets asks hundreds of times.
+CATALOGUE, PLACE = "inbox_catalogue", "inbox_locale_and_zone"
 
 
 def translations():
-    """This request's catalogue, looked up once per request (Flask-Babel's own lookup costs ~10 µs a call)."""
-    state = _babel_state()
-    catalogue = None if state is None else getattr(state, "babel_translations", None)
+    """This request's catalogue, looked up once per request."""
+    try:
+        catalogue = g.get(CATALOGUE)
+    except RuntimeError:   # no app context: Flask-Babel's catalogue that translates nothing
+        return get_translations()
     if catalogue is None:
         catalogue = get_translations()
-        state = _babel_state()   # Flask-Babel creates the namespace on its first lookup of the request
-        if state is not None:
-            state.babel_translations = catalogue
+        setattr(g, CATALOGUE, catalogue)
     return catalogue
+
+
+def _locale_and_zone():
+    place = g.get(PLACE)
+    if place is None:
+        place = (get_locale(), get_timezone())
+        setattr(g, PLACE, place)
+    return place
+
+
+def language() -> str:
+    """This request's language code ("nl", "en"), or "" outside an app context."""
+    if not has_app_context():
+        return ""
+    locale = _locale_and_zone()[0]
+    return "" if locale is None else str(locale)
+
+
+@contextmanager
+def force_locale(locale: str):
+    """Flask-Babel's force_locale(), for this module's per-request catalogue and locale as well: use this one."""
+    if not has_app_context():
+        with flask_babel.force_locale(locale):
+            yield
+        return
+    saved = {name: g.pop(name, None) for name in (CATALOGUE, PLACE)}
+    try:
+        with flask_babel.force_locale(locale):
+            yield
+    finally:
+        for name, value in saved.items():
+            g.pop(name, None)
+            if value is not None:
+                setattr(g, name, value)
 
 
 def _(string: str, **variables) -> str:
@@ -92,9 +121,7 @@ def local_time(value: datetime | None, fmt: str = "short") -> str:
     """A stored UTC instant in the shop's zone, in the user's language."""
     if value is None:
         return ""
-    state = _babel_state()
-    locale = getattr(state, "babel_locale", None) or get_locale()
-    zone = getattr(state, "babel_tzinfo", None) or get_timezone()
+    locale, zone = _locale_and_zone()
     return _formatted(clock.as_utc(value), FORMATS.get(fmt, fmt), locale, zone)
 
 
@@ -128,19 +155,30 @@ def age(value: datetime | None) -> str:
     return ngettext("%(num)s day", "%(num)s days", seconds // 86400)
 
 
-def compile_catalogs(directory: Path) -> None:
-    """Compile each messages.po to messages.mo when the .mo is missing or older, so a checkout needs no build step."""
+def compiled_catalogues(instance_path: str) -> Path:
+    """Compile each messages.po to messages.mo when the .mo is missing or older, so a checkout needs no build
+    step: beside the .po, or in the instance folder where the package cannot be written (an installed wheel).
+    Answers the folder Flask-Babel reads."""
+    target = TRANSLATIONS if os.access(TRANSLATIONS, os.W_OK) else Path(instance_path) / "translations"
+    compile_catalogs(TRANSLATIONS, target)
+    return target
+
+
+def compile_catalogs(directory: Path, target: Path | None = None) -> None:
+    """Each <lang>/LC_MESSAGES/messages.po in directory compiled to the same place under target (directory)."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
+    target = target or directory
     for po in directory.glob("*/LC_MESSAGES/messages.po"):
-        mo = po.with_suffix(".mo")
+        mo = target / po.relative_to(directory).with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
         with po.open("rb") as f:
             catalog = read_po(f)
         tmp = mo.with_suffix(f".{os.getpid()}.tmp")
         try:
+            mo.parent.mkdir(parents=True, exist_ok=True)
             with tmp.open("wb") as f:
                 write_mo(f, catalog)
             os.replace(tmp, mo)  # atomic: several workers may start at once
@@ -162,7 +200,6 @@ def template_gettext(eval_ctx, string: str, **variables) -> str:
 
 def init_app(app) -> None:
     """After babel.init_app(): templates translate through the per-request catalogue."""
-    compile_catalogs(TRANSLATIONS)
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),

@@ -4,78 +4,137 @@ A ticket page shows about fifty fixed texts. Translated at render time, each cos
 an escape on every view; translated at compile time, Jinja joins them with the markup around them into one
 string. Texts with values to fill in (`_("%(n)s late", n=…)`) and texts chosen at run time stay calls.
 
-Also here: a render context that does less work per include (Context).
+Only Jinja's public extension points: the app's environment hands each template lookup to one
+`Environment.overlay()` per language (its own compiled templates; its own keys in a bytecode cache), and in
+each overlay the `FixedTexts` extension rewrites the token stream before it is parsed (`Extension.filter_stream`).
 """
 from __future__ import annotations
 
-from functools import cached_property
+from hashlib import sha1
 
-from babel.support import NullTranslations
 from flask.templating import Environment as FlaskEnvironment
-from jinja2 import nodes
-from jinja2.runtime import Context as JinjaContext
-from jinja2.visitor import NodeTransformer
+from jinja2 import BytecodeCache
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 
-from inbox.i18n import translations
+from inbox.i18n import language, translations
 
 GETTEXT_NAMES = frozenset({"_", "gettext"})
 
 
-def _catalogue():
-    """The catalogue texts are translated with now, and its cache key: Flask-Babel keeps one catalogue per
-    language, but hands out a fresh NullTranslations outside a request (all of which translate nothing)."""
-    catalogue = translations()
-    return catalogue, (NullTranslations if type(catalogue) is NullTranslations else catalogue)
+class FixedTexts(Extension):
+    """`_("a fixed text")` becomes `("de vaste tekst"|safe)` in a language's overlay: Jinja then joins it into
+    the markup around it. `|safe` because the call returned Markup: the catalogue is ours, not the customer's.
+    Does nothing in the app's own environment, which compiles no page of its own (see Environment)."""
+
+    def filter_stream(self, stream: TokenStream):
+        catalogue = getattr(self.environment, "catalogue", None)
+        if catalogue is None:
+            return stream
+        safe = _autoescapes(self.environment, stream.name)
+        return _fold(list(stream), catalogue, safe)
 
 
-class _TranslateFixedTexts(NodeTransformer):
-    def __init__(self, catalogue):
-        self.catalogue = catalogue
-
-    def visit_Call(self, node: nodes.Call) -> nodes.Node:
-        node = self.generic_visit(node)
-        if not (isinstance(node.node, nodes.Name) and node.node.name in GETTEXT_NAMES and len(node.args) == 1
-                and isinstance(node.args[0], nodes.Const) and isinstance(node.args[0].value, str)
-                and not (node.kwargs or node.dyn_args or node.dyn_kwargs)):
-            return node
-        text = self.catalogue.ugettext(node.args[0].value)
-        if "%" in text:   # as inbox.i18n.template_gettext: "%%" shows as "%"
-            try:
-                text = text % {}
-            except (KeyError, TypeError, ValueError):
-                return node   # fails at render time, as before
-        # Safe as template_gettext's result is: the catalogue is ours, not the customer's.
-        return nodes.MarkSafeIfAutoescape(nodes.Const(text, lineno=node.lineno), lineno=node.lineno)
+def _autoescapes(environment, name) -> bool:
+    autoescape = environment.autoescape
+    return autoescape(name) if callable(autoescape) else bool(autoescape)
 
 
-class Context(JinjaContext):
-    """Jinja's render context, which lists the names of the ~45 globals only when a template imports macros
-    without context (their one reader), instead of for each of a ticket page's twenty includes."""
+def _fold(tokens: list[Token], catalogue, safe: bool):
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        text = None
+        if (tok.type == "name" and tok.value in GETTEXT_NAMES and i + 3 < len(tokens)
+                and (i == 0 or tokens[i - 1].type != "dot")
+                and [t.type for t in tokens[i + 1:i + 4]] == ["lparen", "string", "rparen"]):
+            text = _translated(catalogue, tokens[i + 2].value)
+        if text is None:
+            yield tok
+            i += 1
+            continue
+        line = tok.lineno
+        if safe:   # as the call's Markup; in parentheses so that `.attr` and filters after it apply to the whole
+            yield from (Token(line, "lparen", "("), Token(line, "string", text), Token(line, "pipe", "|"),
+                        Token(line, "name", "safe"), Token(line, "rparen", ")"))
+        else:
+            yield Token(line, "string", text)
+        i += 4
 
-    def __init__(self, environment, parent, name, blocks, globals=None):
-        super().__init__(environment, parent, name, blocks)
-        del self.globals_keys   # Jinja's empty set, so that the cached property below answers
-        self._globals = globals
 
-    @cached_property
-    def globals_keys(self) -> set[str]:
-        return set() if self._globals is None else set(self._globals)
+def _translated(catalogue, text: str) -> str | None:
+    text = catalogue.ugettext(text)
+    if "%" in text:   # as inbox.i18n.template_gettext: "%%" shows as "%"
+        try:
+            return text % {}
+        except (KeyError, TypeError, ValueError):
+            return None   # stays a call, and fails when shown, as before
+    return text
+
+
+class LanguageBytecodeCache(BytecodeCache):
+    """A configured bytecode cache with the language in every key: a template compiled for Dutch readers holds
+    Dutch text, so an English reader must never get its bytecode."""
+
+    def __init__(self, cache: BytecodeCache, language: str):
+        self.cache, self.language = cache, language
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return sha1(f"{self.language}|{self.cache.get_cache_key(name, filename)}".encode()).hexdigest()
+
+    def load_bytecode(self, bucket) -> None:
+        self.cache.load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket) -> None:
+        self.cache.dump_bytecode(bucket)
+
+    def clear(self) -> None:
+        self.cache.clear()
 
 
 class Environment(FlaskEnvironment):
-    """Flask's template environment, with each template compiled and cached once per catalogue."""
+    """Flask's template environment, which hands every template lookup to the overlay of the reader's language.
 
-    context_class = Context
+    The overlays share everything with it (globals, filters, loader, options) except their compiled templates and
+    the catalogue FixedTexts folds in. They are made on first use, so set a bytecode cache before the first page.
+    """
 
-    def _parse(self, source, name, filename):
-        return _TranslateFixedTexts(_catalogue()[0]).visit(super()._parse(source, name, filename))
+    language: str | None = None   # set in a language's overlay
 
-    def _load_template(self, name, globals):
-        # Jinja's own, with the catalogue in the cache key (and a cache always there: the app sets cache_size=-1).
-        key = (name, _catalogue()[1])
-        template = self.cache.get(key)
-        if template is None or (self.auto_reload and not template.is_up_to_date):
-            template = self.cache[key] = self.loader.load(self, name, self.make_globals(globals))
-        elif globals:
-            template.globals.update(globals)
-        return template
+    def __init__(self, app, **options):
+        super().__init__(app, **options)
+        self.add_extension(FixedTexts)
+        self.languages: dict[str, Environment] = {}
+
+    def overlay(self, **options):
+        env = super().overlay(**options)
+        env.languages = {}   # an overlay made by hand (tests) has overlays of its own
+        return env
+
+    def for_language(self) -> Environment:
+        """This request's overlay (self, in an overlay)."""
+        if self.language is not None:
+            return self
+        key = language()
+        env = self.languages.get(key)
+        if env is None:
+            cache = self.bytecode_cache
+            env = self.overlay(bytecode_cache=cache and LanguageBytecodeCache(cache, key))
+            env.language, env.catalogue = key, translations()
+            self.languages[key] = env
+        return env
+
+    def get_template(self, name, parent=None, globals=None):
+        if self.language is None:
+            return self.for_language().get_template(name, parent, globals)
+        return super().get_template(name, parent, globals)
+
+    def select_template(self, names, parent=None, globals=None):
+        if self.language is None:
+            return self.for_language().select_template(names, parent, globals)
+        return super().select_template(names, parent, globals)
+
+    def from_string(self, source, globals=None, template_class=None):
+        if self.language is None:
+            return self.for_language().from_string(source, globals, template_class)
+        return super().from_string(source, globals, template_class)

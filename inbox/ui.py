@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
-from flask.globals import _cv_request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -70,10 +69,7 @@ def nav_items() -> list[NavItem]:
 def fixed_url(endpoint: str, **values) -> str:
     """url_for an address that is the same on every request (the shell's links and assets): built once per
     process and mount point instead of on every page."""
-    # The request through its context variable: a ticket page asks twenty times, and the proxies cost more
-    # than the lookup.
-    ctx = _cv_request.get()
-    cache, root = ctx.app.extensions.setdefault("inbox_fixed_urls", {}), ctx.request.root_path
+    cache, root = current_app.extensions.setdefault("inbox_fixed_urls", {}), request.root_path
     key = (root, endpoint, *sorted(values.items())) if values else (root, endpoint)
     url = cache.get(key)
     if url is None:

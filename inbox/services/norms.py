@@ -14,12 +14,12 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from inbox import metrics
 from inbox.extensions import db
-from inbox.i18n import business_duration
+from inbox.i18n import business_duration, force_locale
 from inbox.models import Call, Message, NormNotice, NormSettings, PhoneHours, Shop, Ticket, TicketMeasure, User
 from inbox.services import mail, norm_weeks, sla
 from inbox.services.norm_sql import CLOCK_START, LATE, in_period, missing_at, ticket_product, waiting_at

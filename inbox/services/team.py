@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import force_locale, gettext as _
+from flask_babel import gettext as _
 
 from inbox import clock
 from inbox.extensions import db
+from inbox.i18n import force_locale
 from inbox.models import Invitation, Message, OutboundEmail, Shop, Ticket, User
 from inbox.services import assignment, audit, sessions, tickets
 from inbox.workflow import Channel, MessageKind, Role, Status

@@ -3,12 +3,12 @@ from pathlib import Path
 
 from flask import Blueprint, abort, send_from_directory
 
-from inbox import ROOT
+from inbox import installed_or_checkout
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 
 VENDOR = {
-    "htmx.min.js": ROOT / "node_modules" / "htmx.org" / "dist",
+    "htmx.min.js": installed_or_checkout("vendor", "node_modules", "htmx.org", "dist"),
 }
 
 

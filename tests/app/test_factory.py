@@ -1,13 +1,18 @@
 """The app factory and its configuration."""
+import subprocess
+import sys
+
 import pytest
 
-from inbox import create_app
-from inbox.config import from_environment, normalise_database_url
+from inbox import ROOT, create_app, i18n
+from inbox.config import from_environment, instance_secret_key, normalise_database_url
 
 
 def test_importing_inbox_builds_nothing():
-    import inbox
-    assert not hasattr(inbox, "app")
+    # A fresh interpreter: importing the package loads no framework, so it can build no app or client either.
+    probe = "import sys, inbox; print(sorted(m for m in sys.modules if m.split('.')[0] in {'flask', 'sqlalchemy'}))"
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          cwd=ROOT).stdout.strip() == "[]"
 
 
 def test_database_url_from_environment():
@@ -27,11 +32,7 @@ def test_pooled_server_connections_are_checked_before_use_but_sqlite_files_are_n
     assert own_file.config["SQLALCHEMY_ENGINE_OPTIONS"] == {}
 
 
-def test_secret_key_generated_once_and_kept_in_instance_folder(tmp_path, monkeypatch):
-    monkeypatch.delenv("INBOX_SECRET_KEY", raising=False)
-    first = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    first.instance_path = str(tmp_path)
-    from inbox.config import instance_secret_key
+def test_secret_key_generated_once_and_kept_in_instance_folder(tmp_path):
     key = instance_secret_key(str(tmp_path))
     assert len(key) == 64
     assert instance_secret_key(str(tmp_path)) == key
@@ -74,3 +75,10 @@ def test_every_response_carries_the_security_headers(client, url):
 def test_hsts_is_sent_when_secure_cookies_are_on(app, client):
     app.config["SECURE_COOKIES"] = True
     assert client.get("/login").headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_catalogues_compile_into_the_instance_folder_where_the_package_is_read_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(i18n.os, "access", lambda path, mode: False)   # as in a wheel installed by root
+    folder = i18n.compiled_catalogues(str(tmp_path))
+    assert folder == tmp_path / "translations"
+    assert (folder / "nl" / "LC_MESSAGES" / "messages.mo").stat().st_size > 10_000

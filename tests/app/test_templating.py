@@ -1,8 +1,10 @@
 """Rendering: templates compiled once per language with their fixed texts translated in (inbox.templating), and
 the addresses a ticket page builds (inbox.ui)."""
 from flask import render_template, render_template_string, url_for
-from flask_babel import force_locale
-from jinja2 import DictLoader
+from inbox.i18n import force_locale
+from jinja2 import DictLoader, FileSystemBytecodeCache
+
+from inbox import create_app
 
 from inbox.ui import ticket_url
 
@@ -22,8 +24,22 @@ def test_one_process_shows_each_language_its_own_compiled_template(app):
 
     assert "Sneltoetsen" in dutch and "Keyboard shortcuts" not in dutch
     assert "Keyboard shortcuts" in english
-    compiled = [key for key in app.jinja_env.cache if key[0] == SHORTCUTS]
-    assert len(compiled) == 2
+    assert sorted(app.jinja_env.languages) == ["en", "nl"]
+    dutch_env = app.jinja_env.languages["nl"]
+    assert dutch_env.get_template(SHORTCUTS) is dutch_env.get_template(SHORTCUTS)   # compiled once
+
+
+def test_a_standard_bytecode_cache_gives_english_readers_english(tmp_path):
+    # Two processes sharing one cache directory: the first compiles for a Dutch reader, the second serves English.
+    rendered = {}
+    for language in ("nl", "en"):
+        app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(tmp_path))
+        with app.test_request_context():
+            rendered[language] = _render_in(language, SHORTCUTS)
+    assert any(tmp_path.iterdir())
+    assert "Sneltoetsen" in rendered["nl"]
+    assert "Keyboard shortcuts" in rendered["en"] and "Sneltoetsen" not in rendered["en"]
 
 
 def test_texts_with_values_are_still_translated_when_shown(app):
@@ -58,3 +74,9 @@ def test_macros_imported_without_context_see_the_page_globals(app):
     }))
     with app.test_request_context(), force_locale("en"):
         assert env.get_template("page.html", globals={"shop_word": "Winkel"}).render() == "Open/Winkel"
+
+
+def test_fixed_texts_are_translated_when_the_template_is_compiled(app):
+    with app.test_request_context(), force_locale("nl"):
+        code = app.jinja_env.for_language().compile('{{ _("Reply due") }}|{{ _(chosen) }}', raw=True)
+    assert "Antwoord uiterlijk" in code and "Reply due" not in code
