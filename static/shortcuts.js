@@ -11,17 +11,27 @@
 
   // -- the inbox list: j/k move a highlight, Enter opens, x selects ---------------------------------------
   const rows = () => $$("#ticket-list tr.ticket-row");
-  function highlight(i) {
+  // Only a move by key scrolls: the page opens at the top, with the bar, the views and the search in sight.
+  function highlight(i, scroll) {
     const all = rows();
     if (!all.length) return;
     selected = Math.max(0, Math.min(i, all.length - 1));
     all.forEach((r, n) => r.classList.toggle("is-selected", n === selected));
-    all[selected].scrollIntoView({ block: "nearest" });
+    if (scroll) all[selected].scrollIntoView({ block: "nearest" });
   }
   document.addEventListener("htmx:afterSwap", (e) => {
-    if (e.detail.target && e.detail.target.id === "ticket-list") { selected = 0; highlight(0); updateBulk(); }
+    if (e.detail.target && e.detail.target.id === "ticket-list") {
+      selected = 0; highlight(0); updateBulk();
+      const sheet = $("#views-sheet:popover-open");
+      if (sheet) sheet.hidePopover();
+    }
   });
   document.addEventListener("htmx:afterSettle", () => { if (rows().length && !$("tr.is-selected")) highlight(0); });
+  // Tabbing into a row makes it the highlighted one, so j/k and x go on from where the keyboard is.
+  document.addEventListener("focusin", (e) => {
+    const row = e.target.closest && e.target.closest("tr.ticket-row");
+    if (row) highlight(rows().indexOf(row));
+  });
 
   // -- the ticket page ----------------------------------------------------------------------------------
   function composer(kind) {
@@ -30,7 +40,11 @@
     const radio = $(`input[name=kind][value=${kind}]`, box);
     if (radio) { radio.checked = true; radio.dispatchEvent(new Event("change", { bubbles: true })); }
     const area = $("textarea", box);
-    if (area) { area.focus(); area.scrollIntoView({ block: "center" }); }
+    if (!area) return;
+    area.focus();
+    // A restored draft is continued, not typed in front of.
+    area.setSelectionRange(area.value.length, area.value.length);
+    area.scrollIntoView({ block: "center" });
   }
   const click = (sel) => { const el = $(sel); if (el) el.click(); return !!el; };
   const follow = (sel) => { const a = $(sel); if (a && a.href) window.location.href = a.href; };
@@ -41,26 +55,46 @@
     if (dialog.open) dialog.close(); else dialog.showModal();
   }
 
+  // Where the keyboard is decides whether a key is a shortcut. A link or button that has keyboard focus keeps
+  // its own keys (Enter follows the focused link, never the highlighted row); so do open menus and dialogs.
+  const CONTROL = "a[href], button, summary, input, select, textarea, label, [tabindex], [contenteditable]";
+  function focusAllowsShortcuts(target) {
+    if (!target || target === document.body || target === document.documentElement) return true;
+    if (target.closest("tr.ticket-row")) return true;  // a row is where the list's keys belong
+    if (!target.matches(CONTROL)) return true;
+    return !target.matches(":focus-visible");  // a button clicked with the mouse keeps no claim on the keys
+  }
+
   document.addEventListener("keydown", (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
     if (typingInField(e.target)) {
       if (e.key === "Escape") e.target.blur();
       return;
     }
-    const where = page() && page().dataset.shortcuts;
     const key = e.key;
+    const help = $("#shortcuts-help");
+    if (help && help.open) { if (key === "?") { e.preventDefault(); help.close(); } return; }
+    if ($(":popover-open") || $("dialog[open]")) return;
     if (key === "?") { e.preventDefault(); toggleHelp(); return; }
+    const onPage = e.target === document.body || e.target === document.documentElement || !e.target.closest;
+    if (key === "Enter" || key === " ") {
+      if (!onPage || page()?.dataset.shortcuts !== "list" || key === " ") return;
+    } else if (!focusAllowsShortcuts(e.target)) return;
+    const where = page() && page().dataset.shortcuts;
     if (pendingG && Date.now() - pendingG < 1500) {
       pendingG = 0;
-      if (key === "i") { e.preventDefault(); window.location.href = "/tickets"; }
+      if (key === "i") { e.preventDefault(); follow("[data-shortcut=inbox]"); }
       return;
     }
     if (key === "g") { pendingG = Date.now(); return; }
     if (where === "list") {
       const all = rows();
-      if (key === "j") { e.preventDefault(); highlight(selected + 1); }
-      else if (key === "k") { e.preventDefault(); highlight(selected - 1); }
-      else if ((key === "Enter" || key === "o") && all[selected]) { e.preventDefault(); window.location.href = all[selected].dataset.href; }
+      if (key === "j") { e.preventDefault(); highlight(selected + 1, true); }
+      else if (key === "k") { e.preventDefault(); highlight(selected - 1, true); }
+      else if ((key === "Enter" || key === "o") && all[selected]) {
+        if (key === "o" && !onPage && !e.target.closest("tr.ticket-row")) return;
+        e.preventDefault(); window.location.href = all[selected].dataset.href;
+      }
       else if (key === "x" && all[selected]) {
         e.preventDefault();
         const box = $("input[type=checkbox]", all[selected]);

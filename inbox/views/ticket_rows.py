@@ -36,15 +36,19 @@ def sla_badge_html(badge: Badge | None, ticket_id: int, sla_id: str | None = Non
     due = local_time(badge.due) if badge.due else ""
     state = badge.state
     if state in ("on_track", "due_soon"):
-        icon, text = ("◷" if state == "on_track" else "⚠"), _("%(d)s left", d=business_duration(badge.seconds))
+        # Both say "… left" and only colour and icon tell them apart, so a screen reader hears words instead.
+        words = _("On track:") if state == "on_track" else _("Due soon:")
+        icon = '<span aria-hidden="true">{}</span><span class="visually-hidden">{}</span>'.format(
+            "◷" if state == "on_track" else "⚠", escape(words))
+        text = _("%(d)s left", d=business_duration(badge.seconds))
     elif state == "overdue":
-        icon, text = "✕", _("%(d)s late", d=business_duration(badge.seconds))
+        icon, text = '<span aria-hidden="true">✕</span>', _("%(d)s late", d=business_duration(badge.seconds))
     elif state == "answered_on_time":
-        icon, text = "✓", _("Answered on time")
+        icon, text = '<span aria-hidden="true">✓</span>', _("Answered on time")
     else:
-        icon, text = "!", _("Answered %(d)s late", d=business_duration(badge.seconds))
+        icon, text = '<span aria-hidden="true">!</span>', _("Answered %(d)s late", d=business_duration(badge.seconds))
     title = ' title="{}"'.format(escape(_("Due %(when)s", when=due))) if due else ""
-    html = [wrap, '<span class="sla sla-{}"{}><span aria-hidden="true">{}</span> {}</span>'.format(
+    html = [wrap, '<span class="sla sla-{}"{}><span class="sla-icon">{}</span> {}</span>'.format(
         escape(state), title, icon, escape(text))]
     if due and state in ACTIVE:
         html.append(' <small class="sla-due">{}</small>'.format(escape(_("due %(when)s", when=due))))
@@ -55,28 +59,33 @@ def sla_badge_html(badge: Badge | None, ticket_id: int, sla_id: str | None = Non
     return Markup("".join(html))
 
 
+# On a phone the row is a card (static/app.css): the label around the box gives it a thumb-sized target.
 ROW = (
     '<tr id="ticket-{id}-row" class="ticket-row{overdue}" data-href="{href}">'
-    '<td class="sel"><input type="checkbox" name="ids" value="{id}" form="bulk-form" aria-label="{select} #{id}"></td>'
+    '<td class="sel"><label class="hit"><input type="checkbox" name="ids" value="{id}" form="bulk-form" '
+    'aria-label="{select} #{id}"></label></td>'
     '<td class="customer">{channel} {customer}{forwarded}</td>'
     '<td class="subject"><a href="{href}"><span class="ticket-id">#{id}</span> {subject}</a> '
     '<span class="snippet">{snippet}</span>{tags}{presence}</td>'
     '<td class="assignee">{assignee}</td>'
     '<td class="age"><time datetime="{received}">{age}</time></td>'
-    '<td class="sla">{badge}</td></tr>\n')
+    '<td class="state">{status}</td>'
+    '<td class="due">{badge}</td></tr>\n')
 
 
 class RowRenderer:
     """Renders the rows of one inbox page; every value goes into ROW escaped."""
 
     def __init__(self, *, row_args: dict, terms: list[str], viewers: dict, badges: dict, now: datetime,
-                 channel_labels: dict):
+                 channel_labels: dict, status_labels: dict):
         self.terms, self.viewers, self.badges, self.now = terms, viewers, badges, now
         # The link is built by url_for once and filled in per row. "pos=POS" cannot occur inside a value,
         # where "=" is percent-encoded.
         path, _sep, query = url_for("tickets.show", ticket_id=0, pos="POS", **row_args).partition("?")
         self.href_path, self.href_query = str(escape(url_stem(path))), str(escape("?" + query))
         self.channels = {key: channel_badge_html(key, channel_labels[key]) for key in CHANNEL_ICONS}
+        self.statuses = {key: '<span class="status status-{}">{}</span>'.format(escape(key), escape(label))
+                         for key, label in status_labels.items()}
         self.select, self.unassigned = escape(_("Select")), escape(_("Unassigned"))
         self.unknown, self.forwarded = _("Unknown customer"), escape(_("forwarded"))
 
@@ -101,4 +110,5 @@ class RowRenderer:
             tags="".join('<span class="tag">{}</span>'.format(escape(t)) for t in ticket.tags), presence=presence,
             assignee=escape(ticket.assignee.display_name) if ticket.assignee else self.unassigned,
             received=ticket.received_at.isoformat(), age=escape(age(ticket.received_at)),
+            status=self.statuses.get(ticket.status, ""),
             badge=sla_badge_html(self.badges.get(tid), tid)))

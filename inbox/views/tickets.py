@@ -108,7 +108,8 @@ def _list_context(state: ticket_list.ListState, users) -> dict:
     rows, has_next = ticket_list.page_of(state, shop, current_user, moment)
     offset = (state.page - 1) * ticket_list.PAGE_SIZE
     row_html = RowRenderer(
-        row_args=state.args(page=1), terms=search.terms(state.q), now=now, channel_labels=CHANNEL_LABELS,
+        row_args=state.args(page=1), terms=search.terms(state.q), now=now,
+        channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS,
         viewers=presence.viewers_of(shop.id, [t.id for t in rows], current_user, now),
         # Each badge from its ticket row and the shop's cached calendar, no queries.
         badges={t.id: sla_service.badge(t, shop, now) for t in rows})
