@@ -1,0 +1,67 @@
+"""Every page of the app, derived from its routes, so a new page cannot be left out of the phone and
+accessibility sweep (tests/browser/test_every_page.py): a GET route is either a page here or named in
+NOT_PAGES with the reason."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+# Routes that answer GET but are not a page a person looks at.
+NOT_PAGES = {
+    "static": "files",
+    "assets.vendor": "front-end packages from npm",
+    "index": "redirects to the inbox",
+    "tickets.badges": "htmx: refreshed SLA badges",
+    "tickets.changes": "htmx: what changed on a ticket",
+    "composer.template_list": "htmx: the composer's template list (opened in test_every_page's ticket states)",
+    "composer.pick_template": "htmx: one template in the composer (opened in test_every_page's ticket states)",
+    "templates.option_row": "htmx: one row of the template editor",
+    "mail.attachment": "a download",
+    "mail.review_download": "a download",
+    "reports.download": "a CSV download",
+}
+# Pages a visitor sees without signing in.
+PUBLIC = {"auth.login", "contact.form", "contact.thanks", "team.accept"}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Ids in the demo shop to fill in route arguments."""
+    ticket_id: int
+    template_id: int
+    user_id: int
+    shop_id: int
+    token: str
+
+
+def sample(app) -> Sample:
+    """Ids from the seeded demo shop, and a fresh invitation for the invite page."""
+    from inbox.extensions import db
+    from inbox.models import ReplyTemplate, Shop, Ticket, User
+    from inbox.services import team
+
+    with app.app_context():
+        shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))
+        owner = db.session.scalar(sa.select(User).where(User.email == "owner@example.com"))
+        ticket = db.session.scalar(sa.select(Ticket).where(Ticket.shop_id == shop.id, Ticket.status == "open")
+                                   .order_by(Ticket.due_at).limit(1))
+        template = db.session.scalar(sa.select(ReplyTemplate).where(ReplyTemplate.shop_id == shop.id).limit(1))
+        agent = db.session.scalar(sa.select(User).where(User.email == "agent2@example.com"))
+        _invitation, token = team.invite(shop, email="sweep@example.com", role="agent", by=owner)
+        db.session.commit()
+        return Sample(ticket.id, template.id, agent.id, shop.id, token)
+
+
+def page_urls(app, ids: Sample) -> dict[str, str]:
+    """{endpoint: URL} of every GET page; the API (JSON, its own blueprint) is not a page either."""
+    values = {"ticket_id": ids.ticket_id, "template_id": ids.template_id, "user_id": ids.user_id,
+              "shop_id": ids.shop_id, "token": ids.token}
+    urls = {}
+    with app.test_request_context():
+        from flask import url_for
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or rule.endpoint in NOT_PAGES or rule.endpoint.startswith("api."):
+                continue
+            urls[rule.endpoint] = url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
+    return urls

@@ -1,0 +1,236 @@
+"""Every page on a phone and a desktop: no sideways scrolling at 320, 390 and 820 px, and no WCAG 2.1 A/AA
+violation that axe-core finds, also with menus, sheets and dialogs open and forms showing errors.
+
+One signed-in tab per screen kind serves every test of this module (signing in for each would double the
+time); each test loads its own page first, so none depends on what another one did."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from inbox import ROOT
+from tests.browser import pages
+from tests.browser.conftest import DEMO_PASSWORD
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+WIDTHS = (320, 390, 820)
+
+
+def pytest_generate_tests(metafunc):
+    # The pages come from the app's routes: a page added tomorrow is in this sweep without anyone adding it.
+    if "endpoint" in metafunc.fixturenames:
+        from inbox import create_app
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "routes-only"})
+        endpoints = sorted({rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+                           - set(pages.NOT_PAGES))
+        metafunc.parametrize("endpoint", [e for e in endpoints if not e.startswith("api.")])
+
+
+@pytest.fixture(scope="module")
+def urls(browser_app):
+    return pages.page_urls(browser_app, pages.sample(browser_app))
+
+
+def _tab(browser, live_server, viewport, *, mobile: bool, email: str | None):
+    """A tab with axe-core loaded into every document (an init script, which a Content-Security-Policy
+    does not block), signed in as `email` if given."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm ci`")
+    context = browser.new_context(base_url=live_server, viewport=viewport, has_touch=mobile, is_mobile=mobile)
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    if email:
+        page.goto("/login")
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/tickets**")
+    return context, page
+
+
+@pytest.fixture(scope="module")
+def tabs(browser, live_server):
+    """{(signed_in, kind): page} for kind phone (390×844, touch) and desktop (1280×900)."""
+    made = {}
+
+    def get(signed_in: bool, kind: str) -> Page:
+        if (signed_in, kind) not in made:
+            made[signed_in, kind] = _tab(browser, live_server, PHONE if kind == "phone" else DESKTOP,
+                                         mobile=kind == "phone", email="owner@example.com" if signed_in else None)
+        page = made[signed_in, kind][1]
+        page.set_viewport_size(PHONE if kind == "phone" else DESKTOP)
+        return page
+    yield get
+    for context, _page in made.values():
+        context.close()
+
+
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  const inScrollBox = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  return Array.from(document.querySelectorAll('body *'))
+    .filter((el) => el.getBoundingClientRect().right > width + 1 && !inScrollBox(el))
+    .slice(-6).map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${String(el.className).trim()
+      .replace(/\\s+/g, '.')} (${Math.round(el.getBoundingClientRect().right)} px)`);
+}"""
+
+
+def assert_fits(page: Page, what: str, widths=WIDTHS):
+    """No sideways scrolling at any of the widths; the page is left at 390 px."""
+    try:
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": 844})
+            wider = page.evaluate(OVERFLOW)
+            assert not wider, f"{what} scrolls sideways at {width} px; too wide: {wider}"
+    finally:
+        page.set_viewport_size(PHONE)
+
+
+AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\\n` + v.nodes.slice(0, 4)
+    .map((n) => `    ${n.target.join(' ')}: ${n.failureSummary.replace(/\\s+/g, ' ')}`).join('\\n'));
+}"""
+
+
+def assert_axe_clean(page: Page, what: str):
+    violations = page.evaluate(AXE_RUN, WCAG_21_AA)
+    assert not violations, f"axe-core on {what}:\n" + "\n".join(violations)
+
+
+def settled(page: Page):
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+
+
+def test_page_fits_a_phone_and_passes_axe(endpoint, urls, tabs):
+    signed_in = endpoint not in pages.PUBLIC
+    phone = tabs(signed_in, "phone")
+    response = phone.goto(urls[endpoint])
+    assert response.ok, f"{urls[endpoint]}: {response.status}"
+    assert phone.evaluate("scrollY") == 0, "the page opens scrolled down"
+    assert_fits(phone, endpoint)
+    assert_axe_clean(phone, f"{endpoint} on a phone")
+    desktop = tabs(signed_in, "desktop")
+    desktop.goto(urls[endpoint])
+    assert_axe_clean(desktop, f"{endpoint} on a desktop")
+
+
+def test_the_sweep_skips_only_routes_that_exist(browser_app):
+    endpoints = {rule.endpoint for rule in browser_app.url_map.iter_rules()}
+    assert set(pages.NOT_PAGES) <= endpoints, "NOT_PAGES names a route that is gone"
+    assert pages.PUBLIC <= endpoints
+
+
+def test_inbox_on_a_phone_opens_at_the_top_with_search_and_badges_in_view(tabs):
+    phone = tabs(True, "phone")
+    phone.goto("/tickets")
+    assert phone.evaluate("scrollY") == 0
+    for element in (phone.locator(".menu-toggle"), phone.locator("#inbox-q"), phone.locator(".views-toggle"),
+                    phone.locator(".ticket-row .sla").first, phone.locator(".ticket-row .status").first):
+        expect(element).to_be_in_viewport()
+    box = phone.locator(".topbar").bounding_box()
+    assert box["height"] <= 60, "the top bar takes a quarter of the screen"
+    for target in (".menu-toggle", ".views-toggle", ".filters-toggle", ".page-head .btn"):
+        box = phone.locator(target).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, f"{target} is too small to tap: {box}"
+
+
+@pytest.mark.parametrize("state", ["menu", "views", "filters", "bulk", "search"])
+def test_inbox_states_on_a_phone(tabs, state):
+    phone = tabs(True, "phone")
+    phone.goto("/tickets?q=bestelling&view=all" if state == "search" else "/tickets")
+    if state == "menu":
+        phone.locator(".menu-toggle").click()
+        expect(phone.locator("#topmenu")).to_be_visible()
+        expect(phone.get_by_role("link", name="Team")).to_be_in_viewport()
+    elif state == "views":
+        phone.locator(".views-toggle").click()
+        expect(phone.locator("#views-sheet")).to_be_visible()
+    elif state == "filters":
+        phone.locator(".filters-toggle").click()
+        expect(phone.locator("#filter-sheet select[name=channel]")).to_be_in_viewport()
+    elif state == "bulk":
+        phone.locator(".ticket-row label.hit").first.tap()
+        expect(phone.locator(".bulk-count")).to_have_text("1 selected")
+        phone.locator(".bulk-toggle").click()
+        expect(phone.get_by_role("button", name="Mark solved")).to_be_in_viewport()
+    else:
+        expect(phone.locator("#ticket-list mark").first).to_be_visible()
+    assert_fits(phone, f"the inbox with {state}")
+    assert_axe_clean(phone, f"the inbox on a phone with {state}")
+
+
+def test_picking_a_view_in_the_sheet_closes_it(tabs):
+    phone = tabs(True, "phone")
+    phone.goto("/tickets")
+    phone.locator(".views-toggle").click()
+    phone.locator("#views-sheet").get_by_role("link", name=re.compile("^Pending")).click()
+    expect(phone).to_have_url(re.compile(r"view=pending"))
+    expect(phone.locator("#views-sheet")).to_be_hidden()
+    expect(phone.locator(".views-toggle")).to_contain_text("Pending")
+
+
+@pytest.mark.parametrize("state", ["bulk", "help", "search"])
+def test_inbox_states_on_a_desktop(tabs, state):
+    desktop = tabs(True, "desktop")
+    desktop.goto("/tickets?q=bestelling&view=all" if state == "search" else "/tickets")
+    if state == "bulk":
+        desktop.locator(".ticket-row input[name=ids]").first.check()
+        expect(desktop.get_by_role("button", name="Mark solved")).to_be_enabled()
+    elif state == "help":
+        desktop.keyboard.press("?")
+        expect(desktop.locator("#shortcuts-help")).to_be_visible()
+    assert_axe_clean(desktop, f"the inbox on a desktop with {state}")
+
+
+@pytest.mark.parametrize("kind", ["phone", "desktop"])
+def test_ticket_page_with_templates_open_and_hints_showing(tabs, urls, kind):
+    page = tabs(True, kind)
+    page.goto(urls["tickets.show"])
+    composer = page.locator("form.composer")
+    more = composer.locator(".template-more summary")
+    if more.count():
+        more.click()
+        expect(composer.locator(".template-more li a, .template-more li button").first).to_be_visible()
+    body = composer.locator("textarea").first
+    body.fill("Beste klant, wat vervelend. We sturen een nieuwe of u krijgt uw geld terug.")
+    expect(composer.locator(".nudges .nudge").first).to_be_visible()
+    settled(page)
+    if kind == "phone":
+        assert_fits(page, "the ticket page while writing")
+        body.focus()
+        # The send buttons stay reachable while writing (the on-screen keyboard takes the lower half).
+        page.set_viewport_size({"width": 390, "height": 420})
+        expect(composer.locator(".send-reply").first).to_be_in_viewport()
+        page.set_viewport_size(PHONE)
+    assert_axe_clean(page, f"the ticket page on a {kind} with templates and hints")
+    body.fill("")
+
+
+@pytest.mark.parametrize("kind", ["phone", "desktop"])
+def test_forms_with_errors(tabs, kind):
+    page = tabs(True, kind)
+    page.goto("/tickets/new")
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.locator(".field-errors, .form-errors").first).to_be_visible()
+    if kind == "phone":
+        assert_fits(page, "a form with errors")
+    assert_axe_clean(page, f"a form with errors on a {kind}")
+    visitor = tabs(False, kind)
+    visitor.goto("/login")
+    visitor.get_by_label("E-mail").fill("owner@example.com")
+    visitor.get_by_label("Password").fill("not the password")
+    visitor.get_by_role("button", name="Sign in").click()
+    expect(visitor.locator(".form-errors, .field-errors, .flash-error").first).to_be_visible()
+    assert_axe_clean(visitor, f"the sign-in page with an error on a {kind}")
