@@ -1,4 +1,6 @@
-"""Slow down password guessing, per account and per address, across all app processes."""
+"""Slow down password guessing, per account and per address, across all app processes, without locking the
+rightful user out: the wait never passes MAX_WAIT, and a browser this account signed in on before (a known
+device) is counted on its own, so a guesser elsewhere cannot keep the owner out."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -10,25 +12,32 @@ from inbox.extensions import db
 from inbox.models import LoginAttempt
 
 WINDOW = timedelta(minutes=15)
-MAX_WAIT = 15 * 60
+MAX_WAIT = 5 * 60
 IP_FACTOR = 4  # one address may be a shared office: allow it more failures than one account
 
 
 def wait_seconds(failures: int, free: int) -> int:
-    """Seconds to wait after `failures` recent failures: none for the first `free`, then doubling."""
+    """Seconds to wait after `failures` recent failures: none for the first `free`, then doubling up to MAX_WAIT.
+    A guesser gets one try per five minutes at worst, about 300 a day."""
     if failures < free:
         return 0
     return min(MAX_WAIT, 2 ** (failures - free + 1))
 
 
-def retry_after(email: str, ip: str, free: int) -> int:
-    """Seconds before this account or address may try again (0: go ahead)."""
+def retry_after(email: str, ip: str, free: int, device: str | None = None) -> int:
+    """Seconds before this account may be tried again from here (0: go ahead).
+
+    From a known device only that device's own failures count; elsewhere, the account's and the address's."""
     since = clock.now() - WINDOW
+    if device:
+        buckets = ((sa.and_(LoginAttempt.email == email, LoginAttempt.device == device), free),)
+    else:
+        buckets = ((LoginAttempt.email == email, free), (LoginAttempt.ip == ip, free * IP_FACTOR))
     waits = []
-    for column, value, allowed in ((LoginAttempt.email, email, free), (LoginAttempt.ip, ip, free * IP_FACTOR)):
+    for condition, allowed in buckets:
         count, last = db.session.execute(
             sa.select(sa.func.count(), sa.func.max(LoginAttempt.created_at))
-            .where(column == value, LoginAttempt.created_at >= since)
+            .where(condition, LoginAttempt.created_at >= since)
         ).one()
         wait = wait_seconds(count, allowed)
         if wait and last is not None:
@@ -37,8 +46,8 @@ def retry_after(email: str, ip: str, free: int) -> int:
     return max(waits, default=0)
 
 
-def record_failure(email: str, ip: str) -> None:
-    db.session.add(LoginAttempt(email=email, ip=ip))
+def record_failure(email: str, ip: str, device: str | None = None) -> None:
+    db.session.add(LoginAttempt(email=email, ip=ip, device=device))
     db.session.commit()
 
 

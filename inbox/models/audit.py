@@ -43,4 +43,6 @@ class LoginAttempt(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     email: so.Mapped[str] = so.mapped_column(sa.String(254))
     ip: so.Mapped[str] = so.mapped_column(sa.String(64))
+    # A browser this account signed in on before (the known-device cookie): counted on its own (inbox/throttle.py).
+    device: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -5,8 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from inbox import passwords
 from inbox.extensions import db
 from inbox.models._types import UTCDateTime, utcnow
 from inbox.workflow import Role, may
@@ -65,10 +65,10 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)  # scrypt
+        self.password_hash = passwords.make(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and passwords.check(self.password_hash, password)
 
     def may(self, permission: str) -> bool:
         return may(self.role, permission)

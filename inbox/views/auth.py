@@ -4,14 +4,15 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
-from inbox import clock, throttle
-from inbox.extensions import db, login_manager
+from inbox import clock, known_device, passwords, throttle
+from inbox.extensions import db, login_manager, statement
 from inbox.htmx import is_htmx
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import User
@@ -73,6 +74,12 @@ def _safe_next(value: str | None) -> str:
     return value
 
 
+@statement
+def _login_query():
+    # The hash comes in the same query whether or not the address exists (it is deferred on every other page).
+    return sa.select(User).where(User.email == sa.bindparam("email")).options(so.undefer(User.password_hash))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Sign in. A failed attempt never says whether the e-mail or the password was wrong."""
@@ -83,20 +90,26 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         ip = request.remote_addr or "?"
-        wait = throttle.retry_after(email, ip, current_app.config["LOGIN_FREE_FAILURES"])
+        device = known_device.device_for(request, email)
+        wait = throttle.retry_after(email, ip, current_app.config["LOGIN_FREE_FAILURES"], device)
         if wait:
             form.form_errors.append(_("Too many failed attempts. Try again in %(s)s seconds.", s=wait))
             return render_template("auth/login.html", form=form), 429
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        if user is None or not user.check_password(form.password.data) or not user.active:
-            throttle.record_failure(email, ip)
+        user = db.session.scalar(_login_query(), {"email": email})
+        # An unknown address costs the same hashing as a wrong password: the time taken tells nothing.
+        stored = user.password_hash if user is not None and user.password_hash else passwords.dummy_hash()
+        password_ok = passwords.check(stored, form.password.data)
+        if user is None or not user.password_hash or not password_ok or not user.active:
+            throttle.record_failure(email, ip, device)
             form.form_errors.append(_("The e-mail address or password is not right."))
             return render_template("auth/login.html", form=form), 401
         throttle.clear(email)
         sign_in(user, remember=form.remember.data)
         audit.record(user.shop_id, "user.login", actor=user)
         db.session.commit()
-        return redirect(_safe_next(request.args.get("next")))
+        response = redirect(_safe_next(request.args.get("next")))
+        known_device.remember(request, response, email)
+        return response
     if form.errors:
         status = 422
     return render_template("auth/login.html", form=form), status

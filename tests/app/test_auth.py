@@ -1,9 +1,11 @@
 """Signing in and out, roles, throttling, CSRF."""
 import re
 import time
+from datetime import datetime, timezone
 
 import pytest
 import time_machine
+from flask import g
 
 from inbox.models import AuditEvent, LoginAttempt
 from inbox.extensions import db
@@ -158,3 +160,61 @@ def test_each_role_sees_the_areas_it_may_open_in_its_language(csrf_app, staff):
             "Inbox", "Log a question", "Performance", "Team"]
         assert _menu(_request(csrf_app, manager, "GET", "/tickets").get_data(as_text=True)) == [
             "Inbox", "Klantvraag vastleggen", "Prestaties", "Sjablonen", "Team"]
+
+
+def _fail(client, email, times):
+    for _ in range(times):
+        client.post("/login", data={"email": email, "password": "wrong guess"})
+
+
+def test_a_guesser_elsewhere_cannot_lock_the_owner_out_of_a_known_browser(app, client, staff):
+    email = staff["owner"].email
+    assert client.post("/login", data={"email": email, "password": "correct horse battery"}).status_code == 302
+    client.post("/logout")
+    g.pop("_login_user", None)
+    attacker = app.test_client()
+    _fail(attacker, email, 12)
+    assert attacker.post("/login", data={"email": email, "password": "correct horse battery"}).status_code == 429
+    # The owner's own browser (it signed in before) is not held back by the stranger's failures.
+    assert client.post("/login", data={"email": email, "password": "correct horse battery"}).status_code == 302
+
+
+def test_a_known_browser_is_throttled_on_its_own_failures(app, client, staff):
+    email = staff["owner"].email
+    client.post("/login", data={"email": email, "password": "correct horse battery"})
+    client.post("/logout")
+    g.pop("_login_user", None)
+    _fail(client, email, app.config["LOGIN_FREE_FAILURES"])
+    assert client.post("/login", data={"email": email, "password": "wrong guess"}).status_code == 429
+
+
+def test_the_wait_never_passes_five_minutes_and_then_the_right_password_gets_in(client, staff):
+    email = staff["agent"].email
+    with time_machine.travel(datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc), tick=False) as traveller:
+        _fail(client, email, 30)
+        wait = client.post("/login", data={"email": email, "password": "correct horse battery"})
+        assert wait.status_code == 429
+        seconds = int(re.search(r"Try again in (\d+) seconds", wait.get_data(as_text=True)).group(1))
+        assert seconds <= 300
+        traveller.shift(301)
+        assert client.post("/login", data={"email": email, "password": "correct horse battery"}).status_code == 302
+
+
+def test_the_device_cookie_is_signed_and_http_only(client, staff):
+    response = client.post("/login", data={"email": staff["agent"].email, "password": "correct horse battery"})
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("inbox_device="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and staff["agent"].email not in cookie
+    g.pop("_login_user", None)
+    forged = client.__class__(client.application)
+    forged.set_cookie("inbox_device", "eyJpZCI6ImEiLCJmb3IiOltdfQ.forged")
+    assert forged.post("/login", data={"email": staff["agent"].email, "password": "x"}).status_code == 401
+
+
+def test_an_unknown_address_costs_the_same_hashing_as_a_wrong_password(client, staff, monkeypatch):
+    from inbox import passwords
+    checked = []
+    original = passwords.check
+    monkeypatch.setattr(passwords, "check", lambda stored, pw: checked.append(stored.split("$")[0]) or original(stored, pw))
+    client.post("/login", data={"email": staff["agent"].email, "password": "wrong"})
+    client.post("/login", data={"email": "nobody@example.com", "password": "wrong"})
+    assert len(checked) == 2 and checked[0] == checked[1], "one hash of the same method and cost each time"
