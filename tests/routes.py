@@ -1,0 +1,110 @@
+"""Every route of the app, described for the route sweep (tests/app/test_route_sweep.py).
+
+A route's `access` is who may use it:
+- "public": anyone, signed in or not (the sign-in page, the contact form, files);
+- "api": the JSON API, with a bearer token instead of a session (exempt from CSRF);
+- "signed_in": every role of the shop;
+- a permission of inbox.workflow.PERMISSIONS ("answer", "manage_team", ...): the roles that have it; every other
+  role gets 403.
+
+The URL arguments are filled by name (ARGUMENTS): a `ticket_id` is one of the shop's tickets, and in the cross-shop
+check one of another shop's, which must answer 404. A route that is not described here fails the sweep: describe
+it when you add it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Route:
+    access: str
+    data: dict = field(default_factory=dict)   # a form that gets past validation, where the check needs one
+    why: str = ""
+
+
+# URL argument -> the kind of object it names (tests/app/test_route_sweep.py makes one of each per shop).
+ARGUMENTS = {
+    "ticket_id": "ticket", "template_id": "template", "user_id": "user", "invitation_id": "invitation",
+    "item_id": "quarantined", "attachment_id": "attachment", "row_id": "outbound", "token_id": "api_token",
+    "session_id": "login_session", "shop_id": "shop",
+}
+# Arguments that are not another shop's objects, with the value to use.
+FIXED = {"name": {"reports.download": "response", "assets.vendor": "htmx.min.js"}, "token": "not-a-real-token",
+         "filename": "app.css"}
+
+ROUTES = {
+    "static": Route("public", why="the app's own CSS and JS"),
+    "assets.vendor": Route("public", why="htmx, installed from npm"),
+    "index": Route("public", why="sends everyone to the inbox, which asks for a sign-in"),
+    "auth.login": Route("public"),
+    "auth.logout": Route("signed_in"),
+    "team.accept": Route("public", why="the link itself is the credential"),
+    "contact.form": Route("public", why="customers write in; the shop id is public"),
+    "contact.thanks": Route("public"),
+    "api.post_call": Route("api"),
+    "api.post_orders": Route("api"),
+
+    "account.index": Route("signed_in"),
+    "account.profile": Route("signed_in"),
+    "account.password": Route("signed_in"),
+    "account.away": Route("signed_in"),
+    "account.end_browser": Route("signed_in", why="only the user's own browsers: another's id is 404"),
+    "account.end_all_browsers": Route("signed_in"),
+
+    "tickets.index": Route("signed_in"),
+    "tickets.badges": Route("signed_in"),
+    "tickets.show": Route("signed_in"),
+    "tickets.changes": Route("signed_in"),
+    "tickets.presence_beat": Route("signed_in"),
+    "tickets.new": Route("answer"),
+    "tickets.bulk": Route("answer"),
+    "tickets.status": Route("answer", data={"status": "pending"}),
+    "tickets.assign": Route("answer"),
+    "tickets.tags": Route("answer"),
+    "composer.reply": Route("answer"),
+    "composer.draft": Route("answer"),
+    "composer.review": Route("answer"),
+    "composer.first_reaction": Route("answer"),
+    "composer.template_list": Route("answer"),
+    "composer.pick_template": Route("answer"),
+    "composer.insert_template": Route("answer"),
+    "mail.attachment": Route("signed_in"),
+    "mail.delivery_retry": Route("answer"),
+
+    "templates.index": Route("manage_templates"),
+    "templates.new": Route("manage_templates"),
+    "templates.edit": Route("manage_templates"),
+    "templates.archive": Route("manage_templates"),
+    "templates.unarchive": Route("manage_templates"),
+    "templates.option_row": Route("manage_templates"),
+
+    "reports.index": Route("signed_in", why="each role sees its own figures"),
+    "reports.download": Route("signed_in"),
+    "reports.calls": Route("see_reports"),
+    "reports.orders": Route("see_reports"),
+    "planning.index": Route("see_reports"),
+    "reports.settings": Route("manage_shop"),
+    "reports.tokens": Route("manage_shop"),
+    "reports.revoke_token": Route("manage_shop"),
+
+    "team.index": Route("signed_in", why="everyone sees who is away"),
+    "team.invite": Route("manage_team"),
+    "team.revoke": Route("manage_team"),
+    "team.change_role": Route("manage_team", data={"role": "agent"}),
+    "team.deactivate": Route("manage_team"),
+    "team.reactivate": Route("manage_team"),
+    "team.reset_password": Route("manage_team"),
+    "audit.index": Route("manage_team"),
+
+    "settings.shop": Route("manage_shop"),
+    "vacation.index": Route("manage_shop"),
+    "vacation.close": Route("manage_shop"),
+    "vacation.reopen": Route("manage_shop"),
+    "mail.settings": Route("manage_shop"),
+    "mail.test_connection": Route("manage_shop"),
+    "mail.review": Route("manage_shop"),
+    "mail.review_download": Route("manage_shop"),
+    "mail.review_retry": Route("manage_shop"),
+    "mail.review_delete": Route("manage_shop"),
+}
