@@ -112,7 +112,8 @@ def bar_chart(chart_id: str, labels: Sequence[str], values: Sequence[float | Non
     if norm is not None:
         parts += _norm_line(frame, norm, norm_label)
     parts.append("</svg>")
-    return Markup("".join(parts))
+    # bandit B704: every text and value above went through escape().
+    return Markup("".join(parts))  # nosec B704
 
 
 @dataclass
@@ -158,4 +159,5 @@ def line_chart(chart_id: str, labels: Sequence[str], series: Sequence[Series], *
                      f'<text x="{legend_x + 22}" y="{TOP + 12}">{escape(s.name)}</text>')
         legend_x += 30 + 7 * len(s.name)
     parts.append("</g></svg>")
-    return Markup("".join(parts))
+    # bandit B704: every text and value above went through escape().
+    return Markup("".join(parts))  # nosec B704

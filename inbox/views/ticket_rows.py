@@ -22,7 +22,8 @@ ACTIVE = ("on_track", "due_soon", "overdue")
 
 def channel_badge_html(channel: str, label) -> Markup:
     """The channel's icon, its name as a tooltip and for screen readers."""
-    return Markup('<span class="channel channel-{0}" title="{1}">{2}<span class="visually-hidden"> {1}</span></span>'
+    # bandit B704: the parts are escaped in place; the icons are constants.
+    return Markup('<span class="channel channel-{0}" title="{1}">{2}<span class="visually-hidden"> {1}</span></span>'  # nosec B704
                   .format(escape(channel), escape(label), CHANNEL_ICONS.get(channel, "")))
 
 
@@ -32,7 +33,8 @@ def sla_badge_html(badge: Badge | None, ticket_id: int, sla_id: str | None = Non
     wrap = '<span id="{}" class="sla-wrap"{}>'.format(escape(sla_id or f"ticket-{ticket_id}-sla"),
                                                       ' hx-swap-oob="true"' if oob else "")
     if badge is None:
-        return Markup(wrap + '<span class="sla sla-none">—</span></span>')
+        # bandit B704: wrap holds an escaped id; the rest is a constant.
+        return Markup(wrap + '<span class="sla sla-none">—</span></span>')  # nosec B704
     due = local_time(badge.due) if badge.due else ""
     state = badge.state
     if state in ("on_track", "due_soon"):
@@ -56,7 +58,8 @@ def sla_badge_html(badge: Badge | None, ticket_id: int, sla_id: str | None = Non
         html.append(' <small class="sla-paused">{}</small>'.format(
             escape(_("paused until %(when)s", when=local_time(badge.paused_until, "EEE HH:mm")))))
     html.append("</span>")
-    return Markup("".join(html))
+    # bandit B704: each part above was escaped.
+    return Markup("".join(html))  # nosec B704
 
 
 # On a phone the row is a card (static/app.css): the label around the box gives it a thumb-sized target.
@@ -101,7 +104,8 @@ class RowRenderer:
                 escape(_("%(name)s is typing", name=c.user.first_name) if c.typing
                        else _("%(name)s is viewing", name=c.user.first_name)))
             for c in self.viewers.get(tid, ()))
-        return Markup(ROW.format(
+        # bandit B704: every value going into ROW is escaped, or highlight()ed, which escapes.
+        return Markup(ROW.format(  # nosec B704
             id=tid, href=f"{self.href_path}{tid}{self.href_query.replace('pos=POS', f'pos={pos}', 1)}",
             overdue=" is-overdue" if ticket.due_at and ticket.due_at < self.now else "",
             select=self.select, channel=self.channels.get(ticket.channel, ""),

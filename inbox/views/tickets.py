@@ -46,7 +46,8 @@ LANGUAGES = {"nl": "Nederlands", "en": "English", "de": "Deutsch", "fr": "Franç
 
 def status_badge(status: str) -> Markup:
     # A function, not a macro: a {% from %} import costs each including template a scan of all the globals.
-    return Markup('<span class="status status-{}">{}</span>'.format(escape(status), escape(STATUS_LABELS[status])))
+    # bandit B704: both values escaped.
+    return Markup('<span class="status status-{}">{}</span>'.format(escape(status), escape(STATUS_LABELS[status])))  # nosec B704
 
 
 def sla_badge_for(ticket: Ticket, now=None):
