@@ -15,14 +15,19 @@ mail_group = AppGroup("mail", help="E-mail in (IMAP fetch, SMTP receiver, import
 
 
 def _loop(once, loop: bool, interval: float) -> None:
+    """Run `once` (which returns False when its round failed) once or forever; a single round that failed
+    ends the command with exit status 1, so cron and monitoring notice."""
     while True:
         try:
-            once()
+            ok = once() is not False
         except Exception as e:  # noqa: BLE001 - a worker in a loop keeps going; the error is logged
             db.session.rollback()
             current_app.logger.exception("mail worker round failed")
             click.echo(f"error: {e}", err=True)
+            ok = False
         if not loop:
+            if not ok:
+                raise SystemExit(1)
             return
         time.sleep(interval)
 
@@ -36,11 +41,14 @@ def fetch(shop_id, loop, interval):
     from inbox.services import imap
 
     def once():
+        ok = True
         for shop, settings in imap.configured_shops():
             if shop_id and shop.id != shop_id:
                 continue
             report = imap.fetch_shop(shop, settings)
-            click.echo(f"{shop.name}: {report.summary()}")
+            click.echo(f"{shop.name}: {report.summary()}", err=report.failed)
+            ok = ok and not report.failed
+        return ok
     _loop(once, loop, interval)
 
 
@@ -86,20 +94,32 @@ def serve(host, port):
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--shop", "shop_id", type=int, required=True, help="The shop the mail belongs to.")
 def import_files(files, shop_id):
-    """Import .eml files once: each is reported as new ticket, threaded, duplicate or rejected."""
+    """Import .eml files once: each is reported as new ticket, threaded, duplicate, kept for review, or NOT KEPT.
+
+    Exits 1 only when a file could be kept nowhere (not even in the review list); that file is still on disk.
+    """
     from inbox.models import Shop
     from inbox.services import intake
 
     shop = db.session.scalar(sa.select(Shop).where(Shop.id == shop_id))
     if shop is None:
         raise click.BadParameter(f"no shop with id {shop_id}", param_hint="--shop")
-    failed = 0
+    review = lost = 0
     for path in files:
-        result = intake.receive_email(shop, path.read_bytes(), source="import")
-        failed += not result.ok
-        click.echo(f"{path.name}: {result.describe()}")
-    if failed:
-        click.echo(f"{failed} kept in the review list (Mail > Review)")
+        try:
+            result = intake.receive_email(shop, path.read_bytes(), source="import")
+        except intake.IntakeUnavailable as e:
+            result = intake.IntakeResult("lost", reason=f"the database is unavailable ({e}); import it again later")
+        except OSError as e:
+            result = intake.IntakeResult("lost", reason=f"cannot read the file ({e})")
+        review += result.outcome == "rejected"
+        lost += not result.kept
+        click.echo(f"{path.name}: {result.describe()}", err=not result.kept)
+    if review:
+        click.echo(f"{review} kept in the review list (Mail > Review)")
+    if lost:
+        click.echo(f"{lost} file(s) could not be kept anywhere; they are unchanged on disk", err=True)
+        raise SystemExit(1)
 
 
 def register(app: Flask) -> None:

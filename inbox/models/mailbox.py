@@ -66,6 +66,9 @@ class InboundMail(db.Model):
     source: so.Mapped[str] = so.mapped_column(sa.String(16))  # imap | smtp | import | retry
     # The quoted history folded away from the message body, shown on demand in the thread.
     quoted_text: so.Mapped[str | None] = so.mapped_column(sa.Text, deferred=True)
+    # The message exactly as it arrived (staff download it from the thread): what the stored fields had to lose
+    # to fit the database (a control character, the end of an over-long name) is still here. None before 2026-12.
+    raw: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
     received_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -3,6 +3,10 @@
 Per message: fetch by UID (BODY.PEEK, so a crash leaves it unread), take it in (intake commits), move the
 cursor to its UID and commit, then mark it \\Seen or move it. A crash between any two steps means the next run
 fetches that message again, and intake's dedupe makes the repeat harmless: nothing is lost, nothing doubled.
+
+One message can only affect itself: a mail intake could keep nowhere (not even in the review list) stays unread
+on the server, the round goes on with the next one, and the cursor remembers the error for the settings page.
+A shop whose round fails (server or database away) never stops the next shop's.
 """
 from __future__ import annotations
 
@@ -30,9 +34,15 @@ class FetchReport:
     results: list[intake.IntakeResult] = field(default_factory=list)
     error: str | None = None
 
+    @property
+    def failed(self) -> bool:
+        """The round stopped early, or a mail of it is kept nowhere: someone must look."""
+        return self.error is not None or any(not r.kept for r in self.results)
+
     def summary(self) -> str:
         if self.error:
-            return f"error: {self.error}"
+            done = f" (after {len(self.results)} taken in)" if self.results else ""
+            return f"error: {self.error}{done}"
         counts: dict[str, int] = {}
         for r in self.results:
             counts[r.outcome] = counts.get(r.outcome, 0) + 1
@@ -105,6 +115,15 @@ def fetch_shop(shop: Shop, settings: MailSettings | None = None, *, limit: int =
         db.session.rollback()
         report.error = str(e)
         _remember_error(shop.id, folder, report.error)
+    except intake.IntakeUnavailable as e:
+        db.session.rollback()
+        report.error = f"the database is unavailable ({e}); the rest is fetched next round"
+        _remember_error(shop.id, folder, report.error)
+    except Exception as e:  # noqa: BLE001 - one shop's failure must not stop the next shop's round
+        db.session.rollback()
+        log.exception("IMAP fetch for shop %s failed", shop.id)
+        report.error = f"{e.__class__.__name__}: {e}"
+        _remember_error(shop.id, folder, report.error)
     finally:
         try:
             conn.logout()
@@ -135,6 +154,7 @@ def _fetch_folder(conn, shop, settings, folder, report, limit) -> None:
     # "n:*" also answers the highest UID when it is below n, so filter.
     uids = sorted(int(u) for u in (data[0] or b"").split() if int(u) > cursor.last_uid)[:limit]
     can_move = "MOVE" in conn.capabilities
+    problems: list[str] = []
     for uid in uids:
         typ, parts = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
         raw = next((p[1] for p in parts if isinstance(p, tuple) and len(p) > 1), None) if typ == "OK" else None
@@ -144,8 +164,14 @@ def _fetch_folder(conn, shop, settings, folder, report, limit) -> None:
         report.results.append(result)
         cursor = db.session.get(ImapCursor, cursor.id)
         cursor.last_uid, cursor.last_fetch_at = uid, clock.now()
+        if not result.kept:
+            # Left unread on the server for a person to look at; the cursor moves on so the round does not
+            # stall on it, and says which one it was.
+            problems.append(f"message UID {uid} could not be kept: {result.reason}")
+            cursor.last_error = "; ".join(problems)[:2000]
         db.session.commit()
-        _dispose(conn, uid, settings.imap_move_to, can_move)
+        if result.kept:
+            _dispose(conn, uid, settings.imap_move_to, can_move)
     cursor = db.session.get(ImapCursor, cursor.id)
     cursor.last_fetch_at = clock.now()
     db.session.commit()
@@ -167,8 +193,13 @@ def _dispose(conn, uid: int, move_to: str | None, can_move: bool) -> None:
 
 
 def _remember_error(shop_id: int, folder: str, error: str) -> None:
-    cursor = db.session.scalar(sa.select(ImapCursor).where(ImapCursor.shop_id == shop_id, ImapCursor.folder == folder))
-    if cursor is not None:
-        cursor.last_error = error[:2000]
-        db.session.commit()
     log.warning("IMAP fetch for shop %s: %s", shop_id, error)
+    try:
+        cursor = db.session.scalar(sa.select(ImapCursor).where(ImapCursor.shop_id == shop_id,
+                                                               ImapCursor.folder == folder))
+        if cursor is not None:
+            cursor.last_error = error[:2000]
+            db.session.commit()
+    except Exception:  # noqa: BLE001 - with the database away the log line above is all we can keep
+        db.session.rollback()
+        log.exception("could not record the IMAP error of shop %s", shop_id)

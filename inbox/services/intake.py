@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from inbox import clock, mailparse
+from inbox import clock, mailparse, storable
 from inbox.extensions import db
 from inbox.models import (InboundMail, MailAttachment, Message, OutboundEmail, QuarantinedMail, Shop, Ticket)
 from inbox.services import mailconfig, tickets as ticket_service
@@ -28,9 +28,14 @@ log = logging.getLogger(__name__)
 SOURCES = ("imap", "smtp", "import", "retry")
 
 
+class IntakeUnavailable(Exception):
+    """The database is away, locked or overloaded: not the mail's fault, and a later try will work. The SMTP
+    receiver answers 451 and the IMAP round stops for that shop; the mail stays where it was."""
+
+
 @dataclass(frozen=True)
 class IntakeResult:
-    outcome: str  # new | threaded | duplicate | bounce | note | rejected
+    outcome: str  # new | threaded | duplicate | bounce | note | rejected (kept for review) | lost (kept nowhere)
     ticket_id: int | None = None
     message_id: int | None = None
     quarantine_id: int | None = None
@@ -38,7 +43,12 @@ class IntakeResult:
 
     @property
     def ok(self) -> bool:
-        return self.outcome != "rejected"
+        return self.outcome not in ("rejected", "lost")
+
+    @property
+    def kept(self) -> bool:
+        """In the inbox or in the review list: only a "lost" mail needs its sender (or the operator) to act."""
+        return self.outcome != "lost"
 
     def describe(self) -> str:
         if self.outcome == "new":
@@ -47,7 +57,9 @@ class IntakeResult:
             return f"{self.outcome} into ticket #{self.ticket_id}"
         if self.outcome == "duplicate":
             return f"duplicate (already in ticket #{self.ticket_id})" if self.ticket_id else "duplicate"
-        return f"rejected: {self.reason}"
+        if self.outcome == "lost":
+            return f"NOT KEPT: {self.reason}"
+        return f"kept for review: {self.reason}"
 
 
 def _limits() -> dict:
@@ -62,53 +74,103 @@ def dedupe_key(parsed: mailparse.ParsedMail) -> str:
     return key if len(key) <= 320 else "midh:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def receive_email(shop: Shop, raw: bytes, *, source: str, quarantine: bool = True) -> IntakeResult:
-    """Take one raw mail into the shop's inbox and commit.
+# SQLSTATE classes a later attempt can get past: connection lost (08), resources (53), operator intervention such
+# as a shutdown (57), serialization failure or deadlock (40), lock not available (55P03).
+_RETRYABLE_SQLSTATE_CLASSES = ("08", "53", "57", "40")
 
-    Never raises for bad mail: what cannot be read is kept raw in the review list (unless `quarantine` is False,
-    as on a retry from that list) and the result says why.
+
+def database_away(error: BaseException) -> bool:
+    """True when `error` says the database could not be used right now, False when it refused this data."""
+    if isinstance(error, sa.exc.TimeoutError):  # no pooled connection free in time
+        return True
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate:
+        return sqlstate[:2] in _RETRYABLE_SQLSTATE_CLASSES or sqlstate == "55P03"
+    # SQLite has no SQLSTATE: "database is locked", "disk I/O error", "unable to open" are OperationalErrors.
+    return isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError))
+
+
+def receive_email(shop: Shop, raw: bytes, *, source: str, quarantine: bool = True) -> IntakeResult:
+    """Take one raw mail into the shop's inbox, in a transaction of its own, and commit.
+
+    Never raises for bad mail: what cannot become a ticket is kept raw in the review list with the reason (unless
+    `quarantine` is False, as on a retry from that list); when even that fails the result is "lost", with the
+    reason, and the caller reports it. Raises IntakeUnavailable only when the database is away.
     """
     now = clock.now()
     try:
         parsed = mailparse.parse(raw, received_at=now, **_limits())
     except mailparse.MailParseError as e:
         return _reject(shop, raw, e.reason, source, quarantine)
+    except Exception as e:  # noqa: BLE001 - a parser bug must cost one mail a trip to the review list, no more
+        log.exception("mail parser failed for shop %s", shop.id)
+        return _reject(shop, raw, _failure("could not be read", e), source, quarantine)
+    parsed = storable.clean(parsed)
     key = dedupe_key(parsed)
-    seen = db.session.scalar(sa.select(InboundMail).where(InboundMail.shop_id == shop.id, InboundMail.dedupe_key == key))
-    if seen is not None:
-        return IntakeResult("duplicate", seen.ticket_id, seen.message_id)
     try:
+        seen = db.session.scalar(sa.select(InboundMail).where(InboundMail.shop_id == shop.id,
+                                                              InboundMail.dedupe_key == key))
+        if seen is not None:
+            return IntakeResult("duplicate", seen.ticket_id, seen.message_id)
         result = _take_in(shop, raw, parsed, key, source, now)
         if result.outcome == "rejected":
             db.session.rollback()
             return _reject(shop, raw, result.reason, source, quarantine)
         db.session.commit()
-    except IntegrityError:
+    except IntegrityError as e:
+        db.session.rollback()
         # Another intake of the same mail committed first: the unique key on InboundMail stopped this one.
-        db.session.rollback()
-        seen = db.session.scalar(sa.select(InboundMail).where(InboundMail.shop_id == shop.id, InboundMail.dedupe_key == key))
-        return IntakeResult("duplicate", seen and seen.ticket_id, seen and seen.message_id)
-    except sa.exc.DBAPIError:
-        # The database is away or locked: not the mail's fault. Raise, so the fetcher stops here and retries
-        # later and the SMTP receiver answers 451; quarantining a good mail for this would be wrong.
-        db.session.rollback()
-        raise
+        seen = _seen(shop, key)
+        if seen is not None:
+            return IntakeResult("duplicate", seen.ticket_id, seen.message_id)
+        log.exception("intake failed for shop %s", shop.id)
+        return _reject(shop, raw, _failure("could not be stored", e), source, quarantine)
     except Exception as e:  # noqa: BLE001 - one odd mail must not stop the fetcher; keep it for the owner
         db.session.rollback()
+        if database_away(e):
+            # Not the mail's fault: quarantining a good mail for this would be wrong. Retry later.
+            raise IntakeUnavailable(str(e.__class__.__name__)) from e
         log.exception("intake failed for shop %s", shop.id)
-        return _reject(shop, raw, f"could not be taken in ({e.__class__.__name__}: {e})"[:500], source, quarantine)
+        return _reject(shop, raw, _failure("could not be taken in", e), source, quarantine)
     if result.outcome == "new" and _may_acknowledge(shop, parsed):
         _acknowledge(shop, result.ticket_id)
     return result
 
 
+def _seen(shop: Shop, key: str) -> InboundMail | None:
+    try:
+        return db.session.scalar(sa.select(InboundMail).where(InboundMail.shop_id == shop.id,
+                                                              InboundMail.dedupe_key == key))
+    except sa.exc.DBAPIError:
+        db.session.rollback()
+        return None
+
+
+def _failure(what: str, e: BaseException) -> str:
+    # The first line of the driver's message says what was wrong; the SQL and its parameters would be noise.
+    detail = str(getattr(e, "orig", None) or e).strip().splitlines()
+    return storable.text(f"{what} ({e.__class__.__name__}: {detail[0] if detail else ''})", 500, multiline=False)
+
+
 def _reject(shop: Shop, raw: bytes, reason: str, source: str, quarantine: bool) -> IntakeResult:
+    """Keep the raw mail in the review list with the reason; when even that fails, say so and go on."""
     if not quarantine:
         return IntakeResult("rejected", reason=reason)
-    row = QuarantinedMail(shop_id=shop.id, raw=bytes(raw), size=len(raw), error=reason, source=source,
-                          subject_hint=_subject_hint(raw), received_at=clock.now())
-    db.session.add(row)
-    db.session.commit()
+    try:
+        row = QuarantinedMail(shop_id=shop.id, raw=bytes(raw), size=len(raw), error=reason, source=source,
+                              subject_hint=_subject_hint(raw), received_at=clock.now())
+        db.session.add(row)
+        db.session.commit()
+    except Exception as e:  # noqa: BLE001 - the caller must learn that this mail is kept nowhere
+        db.session.rollback()
+        if database_away(e):
+            raise IntakeUnavailable(str(e.__class__.__name__)) from e
+        log.exception("mail for shop %s could not be kept, not even for review (%s)", shop.id, reason)
+        return IntakeResult("lost", reason=f"{reason}; not kept for review either: {_failure('error', e)}")
     log.warning("mail for shop %s kept for review: %s", shop.id, reason)
     return IntakeResult("rejected", quarantine_id=row.id, reason=reason)
 
@@ -124,7 +186,9 @@ def _subject_hint(raw: bytes) -> str:
 
 
 def _take_in(shop: Shop, raw: bytes, parsed: mailparse.ParsedMail, key: str, source: str, now: datetime) -> IntakeResult:
-    record = InboundMail(shop_id=shop.id, dedupe_key=key, outcome="new", source=source, received_at=now)
+    # The whole message as it arrived: whatever storable cut or cleaned out of a field is still here.
+    record = InboundMail(shop_id=shop.id, dedupe_key=key, outcome="new", source=source, received_at=now,
+                         raw=bytes(raw))
     db.session.add(record)
     db.session.flush()  # the unique key first: a concurrent twin fails here, before any ticket is made
     at = min(parsed.date, now)

@@ -1,8 +1,10 @@
 """The SMTP receiver: shops point or forward mail at shop-<id>@MAIL_DOMAIN (or an alias), and it lands in intake.
 
 Built on aiosmtpd. Unknown recipients get 550 at RCPT time, so the sending server bounces (nothing silently
-dropped); a mail we cannot read is still accepted (250) because intake keeps it in the review list; when the
-database is down we answer 451 and the sender tries again later.
+dropped). A mail we cannot read is still accepted (250) because intake keeps it in the review list. Only two
+answers refuse a mail we were given: 451 when the database is away (the sender retries later, and a retry will
+work), and 554 when a mail could be kept nowhere, not even for review (a retry would fail the same way, so the
+sender should learn it now rather than after days of retries).
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import asyncio
 import logging
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 from flask import Flask
 
 from inbox.extensions import db
@@ -18,6 +21,9 @@ from inbox.services import intake, mailconfig
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_MESSAGE_BYTES = 40 * 1024 * 1024
+# RFC 5321 allows 1,000 characters a line, but real mail (and broken mailers) send longer header and body lines;
+# refusing them with "500 Line too long" would bounce a customer's question over a formality.
+MAX_LINE_BYTES = 1024 * 1024
 
 
 class IntakeHandler:
@@ -65,10 +71,19 @@ class IntakeHandler:
         loop = asyncio.get_running_loop()
         try:
             results = await loop.run_in_executor(None, self._take_in, getattr(envelope, "shop_ids", []), raw)
-        except Exception:  # noqa: BLE001
+        except intake.IntakeUnavailable:
+            log.exception("intake unavailable: the sender will retry")
+            return "451 4.3.0 Could not store the message now, try again later"
+        except Exception as e:  # noqa: BLE001
+            if intake.database_away(e):
+                log.exception("intake unavailable: the sender will retry")
+                return "451 4.3.0 Could not store the message now, try again later"
             log.exception("intake failed")
-            return "451 4.3.0 Could not store the message, try again later"
+            return "554 5.3.0 The message could not be stored"
         log.info("received mail: %s", "; ".join(r.describe() for r in results))
+        if any(not r.kept for r in results):
+            # A resend to a shop that did keep it is a harmless duplicate; silence would lose it.
+            return "554 5.6.0 The message could not be stored: " + next(r.reason for r in results if not r.kept)[:200]
         return "250 Message accepted"
 
 
@@ -76,7 +91,16 @@ def max_message_bytes(app: Flask) -> int:
     return int(app.config.get("MAIL_MAX_MESSAGE_BYTES") or DEFAULT_MAX_MESSAGE_BYTES)
 
 
+class IntakeSMTP(SMTP):
+    line_length_limit = MAX_LINE_BYTES
+
+
+class IntakeController(Controller):
+    def factory(self):
+        return IntakeSMTP(self.handler, **self.SMTP_kwargs)
+
+
 def make_controller(app: Flask, host: str = "127.0.0.1", port: int = 2525) -> Controller:
     """An aiosmtpd controller (call .start() / .stop()); it listens in its own thread."""
-    return Controller(IntakeHandler(app), hostname=host, port=port, data_size_limit=max_message_bytes(app),
-                      ident="Seller Inbox", server_hostname=host)
+    return IntakeController(IntakeHandler(app), hostname=host, port=port, data_size_limit=max_message_bytes(app),
+                            ident="Seller Inbox", server_hostname=host)

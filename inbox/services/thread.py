@@ -30,11 +30,13 @@ class ThreadMail:
     attachments: dict[int, list[MailAttachment]] = field(default_factory=dict)
     quotes: dict[int, str] = field(default_factory=dict)
     deliveries: dict[int, Delivery] = field(default_factory=dict)
+    # Messages whose mail is kept as it arrived (the "original message" download).
+    originals: set[int] = field(default_factory=set)
 
     def has_extras(self, message_id: int) -> bool:
         """Whether the thread shows anything below this message (mail/_message_extras.html)."""
         delivery = self.deliveries.get(message_id)
-        return (message_id in self.quotes or message_id in self.attachments
+        return (message_id in self.quotes or message_id in self.attachments or message_id in self.originals
                 or (delivery is not None and delivery.state in ("failed", "bounced")))
 
 
@@ -45,7 +47,9 @@ def _thread():
                      InboundMail.quoted_text.is_not(None))
               .limit(1).scalar_subquery())
     has_files = sa.exists().where(MailAttachment.message_id == Message.id)
-    return (sa.select(Message, quoted, has_files, *(getattr(OutboundEmail, name) for name in Delivery._fields))
+    has_original = sa.exists().where(InboundMail.ticket_id == Message.ticket_id, InboundMail.message_id == Message.id,
+                                     InboundMail.raw.is_not(None))
+    return (sa.select(Message, quoted, has_files, has_original, *(getattr(OutboundEmail, name) for name in Delivery._fields))
             .outerjoin(OutboundEmail, OutboundEmail.message_id == Message.id)
             .where(Message.ticket_id == sa.bindparam("ticket_id"), Message.shop_id == sa.bindparam("shop_id"))
             .order_by(Message.created_at, Message.id)
@@ -67,8 +71,10 @@ def thread_mail(ticket: Ticket) -> ThreadMail:
         return cache[ticket.id]
     info, messages, with_files = ThreadMail(), [], False
     params = {"ticket_id": ticket.id, "shop_id": ticket.shop_id}
-    for message, quoted, has_files, *delivery in db.session.execute(_thread(), params):
+    for message, quoted, has_files, has_original, *delivery in db.session.execute(_thread(), params):
         messages.append(message)
+        if has_original:
+            info.originals.add(message.id)
         if quoted is not None:
             info.quotes[message.id] = quoted
         if delivery[0] is not None:

@@ -20,7 +20,7 @@ from inbox.extensions import db
 from inbox.forms import choices
 from inbox.htmx import hx_redirect, is_htmx
 from inbox.i18n import _, lazy_gettext as _l
-from inbox.models import MailAttachment, MailSettings, OutboundEmail, QuarantinedMail
+from inbox.models import InboundMail, MailAttachment, MailSettings, OutboundEmail, QuarantinedMail
 from inbox.services import audit, imap, intake, mailconfig, outbox
 from inbox.services.kept import forget, kept
 from inbox.services.thread import thread_mail
@@ -310,6 +310,25 @@ def mail_helpers(setup):
     setup.app.jinja_env.globals.update(
         thread_mail=thread_mail, DELIVERY_LABELS=outbox.STATE_LABELS,
         mail_smtp_configured=lambda: current_user.is_authenticated and mailconfig.smtp_server(current_user.shop) is not None)
+
+
+@bp.get("/messages/<int:message_id>/original.eml")
+@login_required
+def original(message_id: int):
+    """A customer's mail exactly as it arrived (headers, every part), for the shop's users: what the thread shows
+    had to be cleaned or cut to fit the database, this is the whole of it. Always a download, never rendered."""
+    row = db.session.scalar(sa.select(InboundMail).where(InboundMail.message_id == message_id,
+                                                         InboundMail.shop_id == current_user.shop_id,
+                                                         InboundMail.raw.is_not(None))
+                            .options(sa.orm.undefer(InboundMail.raw)))
+    if row is None:
+        abort(404)
+    response = Response(row.raw, mimetype="message/rfc822")
+    response.headers.set("Content-Disposition", "attachment", filename=f"message-{message_id}.eml")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/outbound/<int:row_id>/retry")

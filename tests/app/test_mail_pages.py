@@ -124,7 +124,7 @@ def test_cli_import_reports_each_file(app, shop, tmp_path):
     assert lines[0] == "a.eml: new ticket #1"
     assert lines[1] == "a.eml: duplicate (already in ticket #1)"
     assert lines[2] == "b.eml: threaded into ticket #1"
-    assert lines[3].startswith("broken.eml: rejected: headers too large")
+    assert lines[3].startswith("broken.eml: kept for review: headers too large")
     assert (SAMPLES / "plain_ascii.eml").exists()
 
 
