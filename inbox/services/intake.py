@@ -116,7 +116,7 @@ def receive_email(shop: Shop, raw: bytes, *, source: str, quarantine: bool = Tru
                                                               InboundMail.dedupe_key == key))
         if seen is not None:
             return IntakeResult("duplicate", seen.ticket_id, seen.message_id)
-        result = _take_in(shop, raw, parsed, key, source, now)
+        result, own_sender = _take_in(shop, raw, parsed, key, source, now)
         if result.outcome == "rejected":
             db.session.rollback()
             return _reject(shop, raw, result.reason, source, quarantine)
@@ -136,7 +136,7 @@ def receive_email(shop: Shop, raw: bytes, *, source: str, quarantine: bool = Tru
             raise IntakeUnavailable(str(e.__class__.__name__)) from e
         log.exception("intake failed for shop %s", shop.id)
         return _reject(shop, raw, _failure("could not be taken in", e), source, quarantine)
-    if result.outcome == "new" and _may_acknowledge(shop, parsed):
+    if result.outcome == "new" and _may_acknowledge(shop, parsed, own_sender):
         _acknowledge(shop, result.ticket_id)
     return result
 
@@ -185,7 +185,9 @@ def _subject_hint(raw: bytes) -> str:
         return ""
 
 
-def _take_in(shop: Shop, raw: bytes, parsed: mailparse.ParsedMail, key: str, source: str, now: datetime) -> IntakeResult:
+def _take_in(shop: Shop, raw: bytes, parsed: mailparse.ParsedMail, key: str, source: str,
+             now: datetime) -> tuple[IntakeResult, bool]:
+    """The mail into a ticket (flushed, not committed), and whether it came from one of our own addresses."""
     # The whole message as it arrived: whatever storable cut or cleaned out of a field is still here.
     record = InboundMail(shop_id=shop.id, dedupe_key=key, outcome="new", source=source, received_at=now,
                          raw=bytes(raw))
@@ -194,10 +196,10 @@ def _take_in(shop: Shop, raw: bytes, parsed: mailparse.ParsedMail, key: str, sou
     at = min(parsed.date, now)
 
     if parsed.is_bounce or (parsed.bounce_original_message_id and parsed.auto_submitted):
-        return _take_bounce(shop, parsed, record, at)
+        return _take_bounce(shop, parsed, record, at), False
 
     settings = mailconfig.settings_for(shop)
-    own = mailparse.is_from_own_address(parsed, mailconfig.own_addresses(shop))
+    own = mailparse.is_from_own_address(parsed, mailconfig.own_addresses(shop, settings))
     body, body_html = _body(raw, parsed)
     ticket = _thread_ticket(shop, parsed)
     if ticket is not None:
@@ -236,7 +238,7 @@ def _take_in(shop: Shop, raw: bytes, parsed: mailparse.ParsedMail, key: str, sou
     record.ticket_id, record.message_id, record.outcome = ticket.id, message.id, outcome
     # The quoted history folded away from the body stays with the intake record; the thread can unfold it.
     record.quoted_text = (parsed.quoted_text or "")[:100_000] or None
-    return IntakeResult(outcome, ticket.id, message.id)
+    return IntakeResult(outcome, ticket.id, message.id), own
 
 
 def _language(parsed: mailparse.ParsedMail) -> str | None:
@@ -320,11 +322,13 @@ def _store_attachments(shop: Shop, ticket: Ticket, message: Message, parsed: mai
 
 # -- automatic acknowledgement ------------------------------------------------------------------------------
 
-def _may_acknowledge(shop: Shop, parsed: mailparse.ParsedMail) -> bool:
+def _may_acknowledge(shop: Shop, parsed: mailparse.ParsedMail, own_sender: bool | None = None) -> bool:
     """Never answer a machine (Auto-Submitted, Precedence bulk/list, bounces) or ourselves: that is how loops start."""
     if parsed.auto_submitted or parsed.is_bounce or not parsed.from_email:
         return False
-    if mailparse.is_from_own_address(parsed, mailconfig.own_addresses(shop)):
+    if own_sender is None:
+        own_sender = mailparse.is_from_own_address(parsed, mailconfig.own_addresses(shop))
+    if own_sender:
         return False
     local = parsed.from_email.split("@", 1)[0].lower()
     return local not in ("mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply")

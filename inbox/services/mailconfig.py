@@ -44,9 +44,9 @@ def shop_for_recipient(address: str) -> Shop | None:
     return db.session.get(Shop, shop_id) if shop_id else None
 
 
-def from_address(shop: Shop) -> str:
+def from_address(shop: Shop, settings: MailSettings | None = None) -> str:
     """The address replies are sent from: the mail settings, else the shop's contact address, else MAIL_FROM."""
-    settings = settings_for(shop)
+    settings = settings or settings_for(shop)
     if settings.from_address:
         return settings.from_address
     if shop.contact_email:
@@ -55,10 +55,10 @@ def from_address(shop: Shop) -> str:
     return configured or f"shop-{shop.id}@{mail_domain()}"
 
 
-def own_addresses(shop: Shop) -> list[str]:
+def own_addresses(shop: Shop, settings: MailSettings | None = None) -> list[str]:
     """Addresses that are us: mail from them is never acknowledged automatically (no mail loops)."""
-    settings = settings_for(shop)
-    found = settings.own_address_list + [from_address(shop), inbound_address(shop)]
+    settings = settings or settings_for(shop)
+    found = settings.own_address_list + [from_address(shop, settings), inbound_address(shop)]
     if settings.inbound_alias:
         found.append(settings.inbound_alias)
     if shop.contact_email:
