@@ -19,6 +19,7 @@ NOT_PAGES = {
     "templates.option_row": "htmx: one row of the template editor",
     "mail.attachment": "a download",
     "mail.review_download": "a download",
+    "mail.original": "a download (a customer's mail as it arrived)",
     "reports.download": "a CSV download",
 }
 # Pages a visitor sees without signing in.

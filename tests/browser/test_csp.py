@@ -15,6 +15,7 @@ NOT_PAGES = {
     "reports.download": "a CSV download",
     "mail.attachment": "a file download",
     "mail.review_download": "an .eml download",
+    "mail.original": "an .eml download",
     "tickets.badges": "an htmx fragment (the ticket page polls it)",
     "tickets.changes": "an htmx fragment (the ticket page polls it)",
     "templates.option_row": "an htmx fragment (the template editor adds it)",
