@@ -27,7 +27,7 @@ class Route:
 ARGUMENTS = {
     "ticket_id": "ticket", "template_id": "template", "user_id": "user", "invitation_id": "invitation",
     "item_id": "quarantined", "attachment_id": "attachment", "row_id": "outbound", "token_id": "api_token",
-    "session_id": "login_session", "shop_id": "shop",
+    "session_id": "login_session", "shop_id": "shop", "message_id": "message",
 }
 # Arguments that are not another shop's objects, with the value to use.
 FIXED = {"name": {"reports.download": "response", "assets.vendor": "htmx.min.js"}, "token": "not-a-real-token",
@@ -70,6 +70,7 @@ ROUTES = {
     "composer.pick_template": Route("answer"),
     "composer.insert_template": Route("answer"),
     "mail.attachment": Route("signed_in"),
+    "mail.original": Route("signed_in", why="a customer's mail as it arrived, for everyone who reads the thread"),
     "mail.delivery_retry": Route("answer"),
 
     "templates.index": Route("manage_templates"),

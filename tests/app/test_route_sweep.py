@@ -12,7 +12,7 @@ from flask import g
 
 from inbox import clock
 from inbox.extensions import db
-from inbox.models import (ApiToken, Invitation, MailAttachment, Message, OutboundEmail, QuarantinedMail,
+from inbox.models import (ApiToken, InboundMail, Invitation, MailAttachment, Message, OutboundEmail, QuarantinedMail,
                           ReplyTemplate)
 from inbox.services import sessions
 from inbox.workflow import PERMISSIONS, Role
@@ -56,10 +56,14 @@ def world(app, make_shop, make_user, make_ticket):
                                          filename="bon.pdf", content_type="application/pdf", size=3, data=b"pdf"),
             "outbound": OutboundEmail(shop_id=shop.id, ticket_id=ticket.id, idempotency_key=f"sweep:{key}",
                                       to_addr=ticket.customer_email, subject="Re", body="Hallo", state="failed"),
+            "inbound": InboundMail(shop_id=shop.id, dedupe_key=f"mid:sweep-{key}", ticket_id=ticket.id,
+                                   message_id=message.id, outcome="new", source="import",
+                                   raw=b"Subject: kapot\r\n\r\nde lamp\r\n"),
             "api_token": ApiToken(shop_id=shop.id, name="Telefonie", token_hash=hashlib.sha256(b"t" + key.encode())
                                   .hexdigest(), prefix=key[:6]),
         }
         db.session.add_all(o for k, o in objects.items() if k not in ("ticket", "user"))
+        objects["message"] = message
         objects["login_session"] = sessions.start(staff["owner"], remember=False)
         db.session.commit()
         shops[key] = {"ids": {"shop": shop.id, **{kind: obj.id for kind, obj in objects.items()}}, "staff": staff}

@@ -1,7 +1,7 @@
 """keep each inbound mail's raw message, so what had to be cut to fit a column is never lost
 
 Revision ID: c4e1a7d3b9f2
-Revises: c4e1a7d2f905
+Revises: e2b9c0d4a817
 Create Date: 2026-12-03 06:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4e1a7d3b9f2'
-down_revision = 'c4e1a7d2f905'
+down_revision = 'e2b9c0d4a817'
 branch_labels = None
 depends_on = None
 
