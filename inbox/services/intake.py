@@ -337,7 +337,7 @@ def _may_acknowledge(shop: Shop, parsed: mailparse.ParsedMail, own_sender: bool 
 def _acknowledge(shop: Shop, ticket_id: int) -> None:
     """Hand the new ticket to the vacation-mode acknowledgement (it decides whether the shop is closed)."""
     acknowledge = _acknowledger()
-    if acknowledge is None:
+    if acknowledge is None or not shop.auto_ack_enabled:  # the owner never switched it on: nothing to load
         return
     try:
         ticket = db.session.get(Ticket, ticket_id)
