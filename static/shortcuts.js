@@ -5,7 +5,9 @@
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
   const page = () => $("[data-shortcuts]");
-  const typingInField = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  // A box or button is not a text field: keys pressed there are still shortcuts.
+  const typingInField = (el) => el && (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName)
+    || (el.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(el.type)));
   let selected = 0;
   let pendingG = 0;
 
@@ -75,6 +77,7 @@
     const help = $("#shortcuts-help");
     if (help && help.open) { if (key === "?") { e.preventDefault(); help.close(); } return; }
     if ($(":popover-open") || $("dialog[open]")) return;
+    if (key === "Escape" && !focusAllowsShortcuts(e.target)) { e.target.blur(); return; }
     if (key === "?") { e.preventDefault(); toggleHelp(); return; }
     const onPage = e.target === document.body || e.target === document.documentElement || !e.target.closest;
     if (key === "Enter" || key === " ") {
