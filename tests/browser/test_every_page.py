@@ -221,6 +221,11 @@ def test_ticket_page_with_templates_open_and_hints_showing(tabs, urls, kind):
     settled(page)
     if kind == "phone":
         assert_fits(page, "the ticket page while writing")
+        for target in (composer.locator(".send-reply").first, page.locator("[data-shortcut=take]"),
+                       page.locator("[data-shortcut=solve]")):
+            if target.count():  # another test may have taken or solved this question
+                box = target.bounding_box()
+                assert box["height"] >= 44, f"{target} is too small to tap: {box}"
         body.focus()
         # The send buttons stay reachable while writing (the on-screen keyboard takes the lower half).
         page.set_viewport_size({"width": 390, "height": 420})

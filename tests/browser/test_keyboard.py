@@ -54,6 +54,9 @@ def test_enter_on_a_focused_link_or_button_does_what_it_says(page: Page, login):
     page.goto("/tickets")
     page.keyboard.press("Tab")  # the skip link
     page.keyboard.press("Tab")  # the brand link
+    outline = page.evaluate("() => { const s = getComputedStyle(document.activeElement); "
+                            "return [document.activeElement.className, s.outlineStyle, s.outlineColor]; }")
+    assert outline == ["brand", "solid", "rgb(255, 255, 255)"], "focus on the green bar must show in white"
     page.keyboard.press("j")
     expect(rows.first).to_have_class(re.compile("is-selected"))
     page.locator("body").evaluate("(b) => document.activeElement.blur()")
