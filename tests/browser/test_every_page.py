@@ -131,6 +131,10 @@ def test_page_fits_a_phone_and_passes_axe(endpoint, urls, tabs):
     desktop = tabs(signed_in, "desktop")
     desktop.goto(urls[endpoint])
     assert_axe_clean(desktop, f"{endpoint} on a desktop")
+    # Cards side by side start at the same height.
+    tops = desktop.evaluate("""() => Array.from(document.querySelectorAll('.two-col')).map((grid) =>
+      Array.from(grid.children).slice(0, 2).map((card) => Math.round(card.getBoundingClientRect().top)))""")
+    assert all(len(set(pair)) <= 1 for pair in tops), f"two-column cards start at different heights: {tops}"
 
 
 def test_the_sweep_skips_only_routes_that_exist(browser_app):
