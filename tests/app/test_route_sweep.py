@@ -154,6 +154,9 @@ def test_route_keeps_out_whoever_may_not_use_it(endpoint, app, world, browsers):
             status = client.open(url, method=method, data=route.data).status_code
             if allowed:
                 assert status != 403 and status < 500, f"{role} {method} {url}: {status}"
+                if method == "GET":   # the same page asked for by htmx (a fragment, or the page)
+                    status = client.get(url, headers=HX).status_code
+                    assert status != 403 and status < 500, f"{role} htmx GET {url}: {status}"
             else:
                 assert status == 403, f"{role} may not {method} {url}, got {status}"
     checked.append("roles")
