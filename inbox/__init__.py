@@ -44,52 +44,91 @@ def create_app(config: dict | None = None):
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
-    from inbox import headers, timing
-    timing.init_app(app)
-    headers.init_app(app)
+    # Extensions and request hooks, in the order their hooks must run.
+    from inbox import csrf_tokens, headers, i18n, labels, timing, transactions, ui
+    from inbox.services import kept, norm_weeks, outbox
+    timing.init_app(app)   # first: its clock starts before the other hooks and stops after them
+    headers.init_app(app)  # security headers on every response
     db.init_app(app)
-    from inbox import transactions
+    sqlite_pragmas(app)
     transactions.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(HERE / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    from inbox import csrf_tokens
     csrf_tokens.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
-
-    from inbox import i18n
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
                    default_translation_directories=str(i18n.compiled_catalogues(app.instance_path)))
     i18n.init_app(app)
-    from inbox import ui
-    ui.init_app(app)
+    from inbox import models, storable  # noqa: F401  (models: register the tables with SQLAlchemy)
+    storable.init_app(app)     # every text value made storable (NULs, length) before a flush, on both databases
+    norm_weeks.init_app(app)   # weeks of the performance page recounted when their tickets change
+    kept.init_app(app)         # figures kept per process are forgotten when their rows change
+    from inbox.views import team as team_views
+    app.before_request(team_views.sweep_away_periods)
 
-    from inbox import models  # noqa: F401  (register the tables with SQLAlchemy)
-    from inbox.services import norm_weeks
-    norm_weeks.init_app(app)
-    from inbox.errors import register_error_handlers
-    from inbox.views import assets, auth, composer, settings as settings_views, tickets
-
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(tickets.bp)
-    app.register_blueprint(composer.bp)
-    from inbox.views import replies
-    app.register_blueprint(replies.bp)
-    app.register_blueprint(settings_views.bp)
-    app.register_blueprint(assets.bp)
-    from inbox.views import mail as mail_views
-    app.register_blueprint(mail_views.bp)
-    from inbox.views import api, reports, reports_data  # noqa: F401  (reports_data adds routes to reports.bp)
-    app.register_blueprint(reports.bp)
-    app.register_blueprint(api.bp)
-    from inbox.views import account, audit as audit_views, contact, planning, team, vacation
-    for area in (team, account, vacation, audit_views, planning, contact):
+    # Blueprints, one per area.
+    from inbox.views import (account, api, assets, audit as audit_views, auth, composer, contact, mail as mail_views,
+                             planning, replies, reports, reports_data, settings as settings_views, tickets,
+                             vacation)
+    for area in (auth, tickets, composer, replies, settings_views, assets, mail_views, reports, reports_data, api,
+                 team_views, account, vacation, audit_views, planning, contact):
         app.register_blueprint(area.bp)
     app.add_url_rule("/", endpoint="index", view_func=tickets.root)
+    login_manager.user_loader(auth.load_user)   # a browser's sign-in token -> its user
+    login_manager.unauthorized_handler(auth.unauthorized)   # htmx requests get 401 + HX-Redirect
+    app.after_request(auth.note_browser_seen)
+    outbox.init_app(app)   # replies committed during a request are delivered after its response
+    from inbox.errors import register_error_handlers
     register_error_handlers(app)
 
-    from inbox.cli import register_cli
-    register_cli(app)
+    # What every template may use besides its own context (the page shell, labels, badges and per-ticket mail).
+    from flask_babel import get_locale
+    from inbox.services import thread
+    from inbox.views import ticket_rows
+    app.jinja_env.globals.update(
+        _=i18n.template_gettext, gettext=i18n.template_gettext, get_locale=get_locale, weekday_name=i18n.weekday_name,
+        nav_items=ui.nav_items, app_banners=ui.app_banners, fixed_url=ui.fixed_url, ticket_url=ui.ticket_url,
+        ROLE_LABELS=labels.ROLE_LABELS, LANGUAGE_NAMES=labels.LANGUAGE_NAMES, CATEGORY_LABELS=labels.CATEGORY_LABELS,
+        CHANNEL_LABELS=tickets.CHANNEL_LABELS, STATUS_LABELS=tickets.STATUS_LABELS, status_badge=tickets.status_badge,
+        sla_badge=tickets.sla_badge_for, sla_badge_html=ticket_rows.sla_badge_html,
+        channel_badge_html=ticket_rows.channel_badge_html, reply_timing=ticket_rows.reply_timing_html,
+        thread_mail=thread.thread_mail, DELIVERY_LABELS=outbox.STATE_LABELS,
+        mail_smtp_configured=mail_views.smtp_configured,
+        stand_in_name=team_views.stand_in_name, contact_details=vacation.contact_details,
+    )
+    # csrf_token(): a context processor, as Flask-WTF offers its own through one (ours, registered later, wins).
+    app.context_processor(csrf_tokens.template_context)
+    app.jinja_env.filters.update(local_time=i18n.local_time, local_date=i18n.local_date, age=i18n.age,
+                                 business_duration=i18n.business_duration, url_stem=ui.url_stem)
+    # The banners over every signed-in page, in this order.
+    ui.init_app(app, banners=[mail_views.review_banner, reports.week_misses_banner, vacation.closed_banner])
+
+    # Command-line groups: flask --app inbox <group> <command>.
+    from inbox.cli import sla_group, team_group
+    from inbox.mailcli import mail_group
     from inbox.norms_cli import norms_group
-    app.cli.add_command(norms_group)
+    for group in (sla_group, mail_group, norms_group, team_group):
+        app.cli.add_command(group)
     return app
+
+
+def sqlite_pragmas(app) -> None:
+    """SQLite enforces foreign keys only when asked (PostgreSQL always does), on this app's engines only."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    from inbox.extensions import db
+
+    def on_connect(dbapi_connection, _record):
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            # Readers need not wait for a writer (several workers, the mail receiver, the dev server's threads).
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+    with app.app_context():
+        for engine in db.engines.values():
+            event.listen(engine, "connect", on_connect)

@@ -73,6 +73,19 @@ def shop_user_or_404(user_id: int) -> User:
     return user
 
 
+def shop_row_or_404(model, row_id: int, *options):
+    """The row of `model` (a table with a shop_id) with this id in the current user's shop; options as for
+    Select.options (e.g. an undeferred column).
+
+    :raise 404: when it does not exist or belongs to another shop.
+    """
+    row = db.session.scalar(sa.select(model).where(model.id == row_id, model.shop_id == current_user.shop_id)
+                            .options(*options))
+    if row is None:
+        abort(404)
+    return row
+
+
 @statement
 def _shop_users(active_only: bool):
     query = sa.select(User).where(User.shop_id == sa.bindparam("shop_id")).order_by(User.display_name)

@@ -6,6 +6,10 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+# The languages of the app itself (English, and the catalogues in inbox/translations); customers may write in more
+# (inbox.labels.LANGUAGES).
+APP_LANGUAGES = ("en", "nl")
+
 DEFAULTS = {
     "SQLALCHEMY_DATABASE_URI": "sqlite:///inbox.sqlite",
     "SESSION_COOKIE_HTTPONLY": True,
@@ -17,7 +21,7 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,  # a reply written over a long shift must not lose its token
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
-    "LANGUAGES": ("en", "nl"),
+    "LANGUAGES": APP_LANGUAGES,
     "PAGE_SIZE": 50,
     "LOGIN_FREE_FAILURES": 5,
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,

@@ -7,6 +7,7 @@ exactly as valid as a new one. With a time limit set, every page signs afresh as
 from __future__ import annotations
 
 from flask import current_app, g, session
+from flask_wtf.csrf import generate_csrf
 
 FIELD = "csrf_token"    # Flask-WTF keeps the raw token in the session and the signed one in g under this name
 _KEEP = 10_000          # signed tokens kept per process (about 100 bytes each); the oldest go first
@@ -38,7 +39,18 @@ def keep_signed_token(response):
     return response
 
 
+def csrf_token() -> str:
+    """`csrf_token()` in templates: Flask-WTF's generate_csrf() without its two config lookups once the page has
+    a token (a ticket page asks six times)."""
+    return g.get(FIELD) or generate_csrf()
+
+
+def template_context() -> dict:
+    """A context processor registered after Flask-WTF's, so that templates call csrf_token() above."""
+    return {"csrf_token": csrf_token}
+
+
 def init_app(app) -> None:
-    """After csrf.init_app(app): templates keep Flask-WTF's own csrf_token(), which finds the token in g."""
+    """After csrf.init_app(app)."""
     app.before_request(reuse_signed_token)
     app.after_request(keep_signed_token)

@@ -1,6 +1,5 @@
 """Extension objects, created once and bound to an app in create_app()."""
 import functools
-import sqlite3
 
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -9,8 +8,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints keep migrations identical on SQLite and PostgreSQL.
@@ -40,14 +38,3 @@ def statement(build):
     (`sa.bindparam`). Building one costs SQLAlchemy ~120 µs, ten times what SQLite needs for an indexed lookup,
     so the queries behind every click (the signed-in user, the ticket page) are built once per process."""
     return functools.cache(build)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite enforces foreign keys only when asked; PostgreSQL always does, so ask."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        # Readers need not wait for a writer (several workers, the mail receiver, the dev server's threads).
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()

@@ -200,17 +200,11 @@ def template_gettext(eval_ctx, string: str, **variables) -> str:
 
 
 def init_app(app) -> None:
-    """After babel.init_app(): templates translate through the per-request catalogue."""
+    """After babel.init_app(): Jinja's i18n extension (ngettext, pgettext, {% trans %}) through the per-request
+    catalogue. `_` itself is template_gettext, set with the other template globals in create_app."""
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True)
-    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
-    app.jinja_env.filters["local_time"] = local_time
-    app.jinja_env.filters["age"] = age
-    app.jinja_env.filters["local_date"] = local_date
-    app.jinja_env.filters["business_duration"] = business_duration
-    app.jinja_env.globals["get_locale"] = get_locale
-    app.jinja_env.globals["weekday_name"] = weekday_name

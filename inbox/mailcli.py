@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 
 from inbox.extensions import db
@@ -120,7 +120,3 @@ def import_files(files, shop_id):
     if lost:
         click.echo(f"{lost} file(s) could not be kept anywhere; they are unchanged on disk", err=True)
         raise SystemExit(1)
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(mail_group)

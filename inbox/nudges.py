@@ -1,6 +1,6 @@
 """Reply review for the composer: does a draft meet the seller's service standard?
 
-The standard (DOMAIN.md, seed 000) asks for every answer to be *fast*, *expert* and
+The standard (seed 000, see ARCHITECTURE.md) asks for every answer to be *fast*, *expert* and
 *personal* at once. Speed is measured by the SLA clock, not by the text, so this
 module only looks at the words. It is pure: stdlib only, no I/O, no models, every
 regular expression compiled at import. ``review()`` on a typical reply takes well

@@ -81,7 +81,13 @@ def fit(obj) -> None:
                 setattr(obj, key, cleaned)
 
 
-@sa.event.listens_for(so.Session, "before_flush")
+def init_app(_app) -> None:
+    """Clean before every flush of the app's sessions (once per process: there is one db.session)."""
+    from inbox.extensions import db
+    if not sa.event.contains(db.session, "before_flush", _fit_before_flush):
+        sa.event.listen(db.session, "before_flush", _fit_before_flush)
+
+
 def _fit_before_flush(session, _flush_context, _instances) -> None:
     for obj in session.new:
         fit(obj)

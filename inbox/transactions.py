@@ -8,26 +8,30 @@ from __future__ import annotations
 
 from flask import request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from inbox.extensions import db
 
 WROTE = "inbox_wrote"
 
 
-@event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany):
     if not statement.lstrip()[:6].upper() == "SELECT":
         conn.info[WROTE] = True
 
 
-@event.listens_for(Engine, "commit")
-@event.listens_for(Engine, "rollback")
 def _transaction_over(conn):
     conn.info.pop(WROTE, None)
 
 
 def init_app(app) -> None:
+    """On PostgreSQL: the app's engine notes writes, and a request that only read ends with COMMIT."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return
+        event.listen(db.engine, "before_cursor_execute", _note_writes)
+        event.listen(db.engine, "commit", _transaction_over)
+        event.listen(db.engine, "rollback", _transaction_over)
+
     @app.after_request
     def end_reads_with_commit(response):
         if request.method not in ("GET", "HEAD") or response.status_code >= 400 or not db.session.registry.has():

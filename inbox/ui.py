@@ -10,17 +10,10 @@ from markupsafe import Markup
 from inbox.i18n import lazy_gettext as _l, translations
 from inbox.workflow import may
 
-ROLE_LABELS = {"owner": _l("Owner"), "manager": _l("Manager"), "agent": _l("Agent")}
-LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English"), "de": _l("German"), "fr": _l("French")}
-CATEGORY_LABELS = {
-    "late_delivery": _l("Late delivery"), "damaged_item": _l("Damaged item"), "wrong_item": _l("Wrong item or size"),
-    "return": _l("Return"), "refund": _l("Refund"), "product_question": _l("Product question"),
-    "invoice": _l("Invoice"), "general": _l("General"),
-}
 
 # (endpoint, label, permission or None, URL prefix of the area). Areas appear once their blueprint exists.
 NAV = [
-    ("reports.index", _l("Performance"), None, "reports."),
+    ("reports.index", _l("Performance"), None, "reports"),   # and reports_data
     ("templates.index", _l("Templates"), "manage_templates", "templates."),
     ("team.index", _l("Team"), None, "team."),
     ("settings.shop", _l("Settings"), "manage_shop", "settings."),
@@ -40,15 +33,6 @@ class NavItem:
 class Banner:
     level: str  # info, warning, danger
     html: Markup
-
-
-_banner_sources = []
-
-
-def banner_source(fn):
-    """Register a function () -> Banner | None that is asked on every signed-in page."""
-    _banner_sources.append(fn)
-    return fn
 
 
 def nav_items() -> list[NavItem]:
@@ -88,7 +72,8 @@ def ticket_url(endpoint: str, ticket_id: int, **values) -> str:
 
 
 def app_banners() -> list[Banner]:
-    return [b for b in (source() for source in _banner_sources) if b is not None]
+    """What the banner sources (create_app names them) have to say on this page."""
+    return [b for b in (source() for source in current_app.extensions["inbox_banners"]) if b is not None]
 
 
 def url_stem(url: str) -> str:
@@ -97,7 +82,6 @@ def url_stem(url: str) -> str:
     return url.rsplit("/", 1)[0] + "/"
 
 
-def init_app(app) -> None:
-    app.jinja_env.globals.update(nav_items=nav_items, app_banners=app_banners, ROLE_LABELS=ROLE_LABELS,
-                                 fixed_url=fixed_url, ticket_url=ticket_url)
-    app.jinja_env.filters["url_stem"] = url_stem
+def init_app(app, banners) -> None:
+    """banners: functions () -> Banner | None, asked in this order on every signed-in page."""
+    app.extensions["inbox_banners"] = list(banners)

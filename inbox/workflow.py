@@ -27,7 +27,7 @@ class Role(StrEnum):
     AGENT = "agent"
 
 
-# What each role may do; checked on the server by views.auth.require().
+# What each role may do; checked on the server by inbox.access.require().
 PERMISSIONS = {
     Role.OWNER: {"answer", "manage_tickets", "manage_templates", "see_reports", "manage_team", "manage_shop"},
     Role.MANAGER: {"answer", "manage_tickets", "manage_templates", "see_reports"},

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from inbox import create_app
 from inbox.extensions import db
@@ -52,6 +55,22 @@ def app(tmp_path):
         db.session.remove()
         if not TEST_DATABASE_URL.startswith("sqlite"):
             db.engine.dispose()
+
+
+@pytest.fixture
+def shared_db_app(tmp_path, request):
+    """An app whose database several threads can share (concurrency tests): a SQLite file, or the PostgreSQL test database."""
+    if not TEST_DATABASE_URL.startswith("sqlite"):
+        yield request.getfixturevalue("app")
+        return
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-only-not-secret", "WTF_CSRF_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'concurrent.sqlite'}",
+                      "MAIL_OUTBOX_DIR": str(tmp_path / "outbox")})
+    with app.app_context():
+        install_schema(db.engine)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -109,22 +128,6 @@ def make_ticket(app):
     return make
 
 
-class AuthActions:
-    def __init__(self, client):
-        self._client = client
-
-    def login(self, email, password=PASSWORD):
-        return self._client.post("/login", data={"email": email, "password": password})
-
-    def logout(self):
-        return self._client.post("/logout")
-
-
-@pytest.fixture
-def auth(client):
-    return AuthActions(client)
-
-
 @pytest.fixture
 def shop(make_shop):
     return make_shop("Demo Shop", "NL")
@@ -137,10 +140,49 @@ def staff(shop, make_user):
             for role in ("owner", "manager", "agent")}
 
 
+def sign_in(client, email: str, password: str = PASSWORD):
+    """The one way tests sign in: the real form (CSRF is off in tests). Answers the response."""
+    return client.post("/login", data={"email": email, "password": password})
+
+
 @pytest.fixture
 def login_as(client, staff):
+    """login_as("agent"): sign the test client in as the shop's user of that role; answers the user."""
     def login(role):
-        response = client.post("/login", data={"email": staff[role].email, "password": PASSWORD})
+        response = sign_in(client, staff[role].email)
         assert response.status_code == 302, response.get_data(as_text=True)
         return staff[role]
     return login
+
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NOW = datetime(2026, 11, 19, 15, 0, tzinfo=AMS)          # Thursday of ISO week 47
+
+
+def local(*args) -> datetime:
+    """A wall-clock time in Amsterdam: local(2026, 11, 16, 9)."""
+    return datetime(*args, tzinfo=AMS)
+
+
+@pytest.fixture
+def frozen():
+    """The clock stopped at NOW (a Thursday afternoon in Amsterdam); answers NOW."""
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as statements:` collects the SQL the app's engine runs inside the block."""
+    @contextmanager
+    def counting():
+        found = []
+
+        def note(_conn, _cursor, statement, *_):
+            found.append(statement)
+        sa.event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            yield found
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", note)
+    return counting

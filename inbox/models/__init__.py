@@ -1,5 +1,4 @@
 """The data model. Every table with customer data carries shop_id, and every query filters on it."""
-from inbox import storable  # noqa: F401  (cleans every text value before a flush, on every session)
 from inbox.models.audit import AuditEvent, LoginAttempt
 from inbox.models.composer import Draft, ReplyTemplate, ReplyTemplateOption, SendToken
 from inbox.models.login_session import LoginSession

@@ -64,6 +64,13 @@ def store_orders(shop: Shop, rows: list[csvimport.OrderRow], source: str) -> tup
     return added, len(rows) - added
 
 
+def add_call(shop: Shop, row: csvimport.CallRow, *, by) -> bool:
+    """One call typed in by hand; False when the log had it already. The caller commits."""
+    added, _duplicates = store_calls(shop, [row], "manual")
+    audit.record(shop.id, "calls.add", actor=by, new=row.at.isoformat())
+    return bool(added)
+
+
 def import_calls(shop: Shop, data: bytes, *, by=None) -> ImportResult:
     parsed = csvimport.parse_calls(csvimport.decode(data), shop.tz)
     result = ImportResult(rejected=parsed.rejected, error=parsed.error)

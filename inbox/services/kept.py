@@ -22,6 +22,36 @@ def kept(key: tuple, compute):
     return value
 
 
+def init_app(_app) -> None:
+    """What each kept figure is forgotten on (SQLAlchemy events on the models: once per process)."""
+    import sqlalchemy as sa
+
+    from inbox.models import QuarantinedMail, Ticket, TicketTag
+    listeners = [(Ticket.status, "set", _forget_solved_count), (TicketTag, "init", _forget_tags),
+                 (QuarantinedMail, "after_insert", _forget_review_count),
+                 (QuarantinedMail, "after_delete", _forget_review_count)]
+    for target, name, fn in listeners:
+        if not sa.event.contains(target, name, fn):
+            sa.event.listen(target, name, fn)
+
+
+# The figures: the Solved count and the tag menu of the inbox (at 100,000 tickets a walk over the shop's whole
+# history, ~6 ms and ~2 ms, on every page, while everything else counts a few hundred rows), and the number of
+# mails waiting in the review list (the banner on every page of an owner).
+
+def _forget_solved_count(ticket, value, old, _initiator):
+    if value != old and "solved" in (value, old):
+        forget("solved", ticket.shop_id)
+
+
+def _forget_tags(_tag, _args, _kwargs):
+    forget("tags")
+
+
+def _forget_review_count(_mapper, _connection, row):
+    forget("review", row.shop_id)
+
+
 def forget(kind: str, shop_id: int | None = None) -> None:
     """Drop the kept figures of this kind (for one shop, or all)."""
     if has_app_context():

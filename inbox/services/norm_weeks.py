@@ -203,11 +203,7 @@ def forget_shop(shop_id: int) -> None:
     db.session.execute(sa.delete(NormWeek).where(NormWeek.shop_id == shop_id))
 
 
-_installed = False
-
-
 def init_app(_app) -> None:
-    global _installed
-    if not _installed:
-        sa.event.listen(so.Session, "before_flush", _note_changes)
-        _installed = True
+    """Weeks are noted as changed before each flush of the app's sessions (once per process: one db.session)."""
+    if not sa.event.contains(db.session, "before_flush", _note_changes):
+        sa.event.listen(db.session, "before_flush", _note_changes)

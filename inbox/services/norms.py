@@ -21,10 +21,10 @@ from inbox import metrics
 from inbox.extensions import db
 from inbox.i18n import business_duration, force_locale
 from inbox.models import Call, Message, NormNotice, NormSettings, PhoneHours, Shop, Ticket, TicketMeasure, User
-from inbox.services import mail, norm_weeks, sla
+from inbox.services import audit, mail, norm_weeks, sla
 from inbox.services.norm_sql import CLOCK_START, LATE, in_period, missing_at, ticket_product, waiting_at
 from inbox.sla import BusinessCalendar
-from inbox.ui import CATEGORY_LABELS
+from inbox.labels import CATEGORY_LABELS
 from inbox.workflow import MessageKind, Role
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,22 @@ def week_forecast(shop: Shop, week: metrics.Week, now: datetime, assignee_id: in
 
 
 # -- phone -------------------------------------------------------------------------------------------
+
+def save_settings(shop: Shop, weekly: dict[int, tuple[tuple[str, str], ...]], *, volume_email: bool, by) -> None:
+    """The phone's opening hours (weekday -> ("09:00", "17:00") spans; none: closed that day) and the opt-in
+    question-volume e-mail. The caller commits."""
+    db.session.execute(sa.delete(PhoneHours).where(PhoneHours.shop_id == shop.id))
+    for wd, spans in weekly.items():
+        for start, end in spans:
+            db.session.add(PhoneHours(shop_id=shop.id, weekday=wd, opens=start, closes=end))
+    prefs = db.session.scalar(sa.select(NormSettings).where(NormSettings.shop_id == shop.id))
+    if prefs is None:
+        prefs = NormSettings(shop_id=shop.id)
+        db.session.add(prefs)
+    prefs.volume_email = volume_email
+    hours = "; ".join(f"{wd}:{', '.join(f'{a}-{b}' for a, b in spans)}" for wd, spans in weekly.items() if spans)
+    audit.record(shop.id, "norms.settings", actor=by, new=hours)
+
 
 def phone_weekly_hours(shop_id: int) -> dict[int, tuple[tuple[str, str], ...]]:
     rows = db.session.scalars(sa.select(PhoneHours).where(PhoneHours.shop_id == shop_id)

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import current_app, g, has_app_context
 
 from inbox import clock, mailparse, netguard
@@ -306,17 +305,14 @@ def enqueue_reply(ticket: Ticket, reply: Message, shop: Shop) -> OutboundEmail |
 # -- send right after a reply (optional) ----------------------------------------------------------------------------
 
 _background: list[threading.Thread] = []
-_installed = False
 
 
 def init_app(app) -> None:
     """Notice outbox rows committed during a request, and deliver them in the background after the response."""
-    global _installed
-    if not _installed:
-        sa.event.listen(so.Session, "after_flush", _after_flush)
-        sa.event.listen(so.Session, "after_commit", _after_commit)
-        sa.event.listen(so.Session, "after_soft_rollback", lambda session, previous: session.info.pop("outbox_new", None))
-        _installed = True
+    for name, fn in (("after_flush", _after_flush), ("after_commit", _after_commit),
+                     ("after_soft_rollback", _after_soft_rollback)):
+        if not sa.event.contains(db.session, name, fn):   # once per process: there is one db.session
+            sa.event.listen(db.session, name, fn)
 
     @app.after_request
     def deliver_new_rows(response):
@@ -330,6 +326,10 @@ def _after_flush(session, _context) -> None:
     for obj in session.new:
         if isinstance(obj, OutboundEmail) and obj.id is not None:
             session.info.setdefault("outbox_new", set()).add(obj.id)
+
+
+def _after_soft_rollback(session, _previous) -> None:
+    session.info.pop("outbox_new", None)
 
 
 def _after_commit(session) -> None:

@@ -1,9 +1,26 @@
-"""Shops as a whole: removing one with everything in it (used by the demo reset)."""
+"""Shops as a whole: their details, and removing one with everything in it (used by the demo reset)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from inbox.extensions import db
+from inbox.models import Shop, User
+from inbox.services import audit, sla
+
+DETAILS = ("name", "country", "timezone", "contact_email", "phone")
+
+
+def update_details(shop: Shop, values: dict, *, by: User) -> int | None:
+    """Change the shop's details (DETAILS; empty values become None), each change noted in the audit log. A new
+    country or zone moves the business calendar: the open questions' due times are recomputed and their number
+    answered (None when the calendar stayed). The caller commits."""
+    calendar = (shop.country, shop.timezone)
+    for field in DETAILS:
+        new = values.get(field) or None
+        if getattr(shop, field) != new:
+            audit.record(shop.id, "shop.update", actor=by, field=field, old=getattr(shop, field), new=new)
+            setattr(shop, field, new)
+    return sla.recompute_shop(shop) if (shop.country, shop.timezone) != calendar else None
 
 
 def delete_shop(shop_id: int) -> None:

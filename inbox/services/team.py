@@ -11,7 +11,6 @@ right after ``tickets.create_ticket`` for a new question. It decides by itself w
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from flask_babel import gettext as _
 from inbox import clock
 from inbox.extensions import db
 from inbox.i18n import force_locale
+from inbox.tokens import hash_token
 from inbox.models import Invitation, Message, OutboundEmail, Shop, Ticket, User
 from inbox.services import assignment, audit, sessions, tickets
 from inbox.workflow import Channel, MessageKind, Role, Status
@@ -42,10 +42,6 @@ class TeamError(ValueError):
 
 
 # -- invitations and password links -------------------------------------------------------------
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
 
 def _issue(shop_id: int, *, purpose: str, email: str, role: str, by: User | None,
            user: User | None = None) -> tuple[Invitation, str]:

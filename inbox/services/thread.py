@@ -64,6 +64,13 @@ def _attachments():
             .order_by(MailAttachment.id))
 
 
+def messages_with_mail(ticket: Ticket) -> list:
+    """The ticket's messages, loaded together with what mail adds to them (thread_mail, which the page's
+    templates then find kept for this request)."""
+    thread_mail(ticket)
+    return ticket.messages
+
+
 def thread_mail(ticket: Ticket) -> ThreadMail:
     """Loads `ticket.messages` (once per request) and answers what mail adds to them."""
     cache = g.setdefault("_thread_mail", {})

@@ -17,7 +17,7 @@ from inbox.extensions import db, statement
 from inbox.i18n import lazy_gettext as _l
 from inbox.models import Ticket, TicketTag, User
 from inbox.services import sla as sla_service
-from inbox.services.kept import forget, kept
+from inbox.services.kept import kept
 from inbox.services.tickets import normalise_tag
 from inbox.workflow import Channel, Status
 
@@ -253,19 +253,6 @@ def view_counts(shop, user: User, moment: Moment) -> dict[str, int]:
                              lambda: db.session.scalar(sa.select(count(*_view_where("solved", user, moment)))))
     counts["all"] = counts["needs_reply"] + counts["pending"] + counts["solved"]
     return counts
-
-
-# Two figures cost a walk over a shop's whole history on every page (at 100,000 tickets, ~6 ms for the Solved
-# count and ~2 ms for the tag menu), while everything else counts a few hundred rows: see inbox.services.kept.
-@sa.event.listens_for(Ticket.status, "set")
-def _forget_solved_count(ticket, value, old, _initiator):
-    if value != old and Status.SOLVED.value in (value, old):
-        forget("solved", ticket.shop_id)
-
-
-@sa.event.listens_for(TicketTag, "init")
-def _forget_tags(_tag, _args, _kwargs):
-    forget("tags")
 
 
 def recent_tags(shop_id: int, window: int = 2000) -> list[str]:

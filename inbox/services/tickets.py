@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -154,6 +155,41 @@ def assign(ticket: Ticket, shop: Shop, assignee: User | None, *, by: User | None
 
 
 TAG_RE = re.compile(r"[^\w\- ]+", re.UNICODE)
+
+
+@dataclass
+class BulkOutcome:
+    done: int = 0
+    refused: int = 0   # tickets the workflow does not let move to the chosen status: left as they are
+
+
+def apply_bulk(tickets: list[Ticket], shop: Shop, action: str, value, *, by: User) -> BulkOutcome:
+    """One change to many tickets of the shop: "assign" (value: a User of the shop, or None), "tag" (value: the tag
+    to add) or "status" (value: a Status value). The caller commits.
+
+    :raise TicketError: for an unknown action or status, or an empty tag.
+    """
+    outcome = BulkOutcome()
+    if action == "assign":
+        for ticket in tickets:
+            assign(ticket, shop, value, by=by)
+            outcome.done += 1
+    elif action == "tag":
+        if not normalise_tag(value):
+            raise TicketError(_("Type a tag to add."))
+        for ticket in tickets:
+            set_tags(ticket, [*ticket.tags, value], by=by)
+            outcome.done += 1
+    elif action == "status" and value in {s.value for s in Status}:
+        for ticket in tickets:
+            if can_transition(ticket.status, value):
+                change_status(ticket, shop, value, by=by)
+                outcome.done += 1
+            else:
+                outcome.refused += 1
+    else:
+        raise TicketError(_("Choose what to do with the selected questions."))
+    return outcome
 
 
 def normalise_tag(tag: str) -> str:

@@ -11,7 +11,9 @@ from inbox import clock
 from inbox.access import shop_users
 from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
+from inbox.config import APP_LANGUAGES
 from inbox.i18n import _, lazy_gettext as _l
+from inbox.labels import language_choices
 from inbox.services import audit, sessions, team
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -19,8 +21,8 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    locale = SelectField(_l("Language"), choices=choices([("", _l("Same as my browser")), ("nl", "Nederlands"),
-                                                          ("en", "English")]))
+    locale = SelectField(_l("Language"), choices=choices([("", _l("Same as my browser")),
+                                                          *language_choices(APP_LANGUAGES)]))
 
 
 class PasswordForm(FlaskForm):
@@ -67,12 +69,14 @@ def device_label(user_agent: str) -> str:
 @bp.get("")
 @login_required
 def index():
+    """Your own account: name, language, password and away period."""
     return _page()
 
 
 @bp.post("")
 @login_required
 def profile():
+    """Save your name and the language the inbox speaks to you in."""
     form = ProfileForm()
     if not form.validate_on_submit():
         return _page(422, profile=form)
@@ -85,6 +89,7 @@ def profile():
 @bp.post("/password")
 @login_required
 def password():
+    """Change your password (the current one first)."""
     form = PasswordForm()
     if form.validate_on_submit():
         try:
@@ -102,6 +107,7 @@ def password():
 @bp.post("/away")
 @login_required
 def away():
+    """Plan, change or clear your away period and who takes over your open tickets."""
     form = AwayForm()
     form.delegate_id.choices = _forms()["away"].delegate_id.choices
     if form.validate_on_submit():

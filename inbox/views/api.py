@@ -13,7 +13,7 @@ from inbox import clock, csvimport
 from inbox.extensions import csrf, db
 from inbox.models import ApiToken, Shop
 from inbox.services import imports
-from inbox.views.reports_data import hash_token
+from inbox.tokens import hash_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

@@ -14,6 +14,7 @@ VENDOR = {
 
 @bp.get("/vendor/<name>")
 def vendor(name: str):
+    """A front-end library from node_modules (htmx), cached for a day."""
     folder: Path | None = VENDOR.get(name)
     if folder is None or not (folder / name).exists():
         abort(404, description="Run `npm ci` to install the front-end packages.")

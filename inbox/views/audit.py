@@ -47,6 +47,7 @@ ACTION_LABELS = {
 @bp.get("")
 @require("manage_team")
 def index():
+    """The shop's audit log: who changed what and when, filtered by person and kind of action."""
     query = sa.select(AuditEvent).where(AuditEvent.shop_id == current_user.shop_id)
     person = request.args.get("person", "")
     if person == "system":

@@ -12,7 +12,7 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from inbox import clock, known_device, passwords, throttle
-from inbox.extensions import db, login_manager, statement
+from inbox.extensions import db, statement
 from inbox.htmx import is_htmx
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import User
@@ -27,7 +27,6 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in"))
 
 
-@login_manager.user_loader
 def load_user(token: str):
     """The user of this browser's token (session or remember-me cookie); None once that sign-in has ended."""
     user = sessions.resolve(token)
@@ -36,7 +35,6 @@ def load_user(token: str):
     return user
 
 
-@bp.after_app_request
 def note_browser_seen(response):
     """Note when a browser was last used (at most every few minutes): the account page lists it, and a browser
     without "keep me signed in" ends after hours of disuse. Only after a request that left nothing unsaved."""
@@ -59,8 +57,8 @@ def sign_in(user: User, *, remember: bool = False) -> None:
     user.last_login_at = clock.now()
 
 
-@login_manager.unauthorized_handler
 def unauthorized():
+    """Not signed in: to the sign-in page, and back here afterwards."""
     target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
     if is_htmx() or request.htmx:
         # Never swap a login page into a table cell: send the whole page there.

@@ -14,7 +14,6 @@ from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import Draft, Message, ReplyTemplate, Ticket
 from inbox.services import composer as composer_service, reply_templates, sla as sla_service
 from inbox.services import tickets as ticket_service
-from inbox.ui import CATEGORY_LABELS, LANGUAGE_NAMES
 from inbox.workflow import MessageKind, Status
 
 bp = Blueprint("composer", __name__, url_prefix="/tickets")
@@ -104,11 +103,6 @@ def build_composer(ticket: Ticket, *, body: str | None = None, kind: str | None 
         kind=kind, draft=draft, restored=restored, suggested=suggested, other_count=other_count,
         tone=nudges.detect_tone(composer_service.latest_question(ticket)), panel=nudge_panel(ticket, body, kind),
         **extra)
-
-
-@bp.record_once
-def composer_helpers(setup):
-    setup.app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, CATEGORY_LABELS=CATEGORY_LABELS)
 
 
 def _form_kind() -> str:

@@ -56,6 +56,7 @@ def _duplicate(shop: Shop, form: ContactForm) -> Ticket | None:
 
 @bp.route("/<int:shop_id>", methods=["GET", "POST"])
 def form(shop_id: int):
+    """The shop's public contact form: a message becomes a ticket; rate-limited per address."""
     shop = _shop_or_404(shop_id)
     form = ContactForm()
     status = 200
@@ -80,5 +81,6 @@ def form(shop_id: int):
 
 @bp.get("/<int:shop_id>/thanks")
 def thanks(shop_id: int):
+    """After sending the contact form: the shop's promise and its other contact details."""
     shop = _shop_or_404(shop_id)
     return render_template("contact/thanks.html", shop=shop, contact=contact_details(shop))

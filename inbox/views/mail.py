@@ -15,19 +15,17 @@ from wtforms import BooleanField, EmailField, IntegerField, PasswordField, Selec
 from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
 from inbox import netguard
-from inbox.access import require, shop_ticket_or_404
+from inbox.access import require, shop_row_or_404, shop_ticket_or_404
 from inbox.extensions import db
 from inbox.forms import choices
 from inbox.htmx import hx_redirect, is_htmx
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import InboundMail, MailAttachment, MailSettings, OutboundEmail, QuarantinedMail
 from inbox.services import audit, imap, intake, mailconfig, outbox
-from inbox.services.kept import forget, kept
-from inbox.services.thread import thread_mail
-from inbox.ui import Banner, banner_source
+from inbox.services.kept import kept
+from inbox.ui import Banner
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
-bp.record_once(lambda state: outbox.init_app(state.app))
 
 SECURITY = [("ssl", _l("SSL/TLS")), ("starttls", _l("STARTTLS")), ("none", _l("None (only on a trusted network)"))]
 
@@ -159,12 +157,6 @@ def _cursors(shop_id):
     return list(db.session.scalars(sa.select(ImapCursor).where(ImapCursor.shop_id == shop_id)))
 
 
-@sa.event.listens_for(QuarantinedMail, "after_insert")
-@sa.event.listens_for(QuarantinedMail, "after_delete")
-def _forget_review_count(_mapper, _connection, row):
-    forget("review", row.shop_id)
-
-
 def _review_count(shop_id) -> int:
     return db.session.scalar(sa.select(sa.func.count(QuarantinedMail.id)).where(QuarantinedMail.shop_id == shop_id))
 
@@ -213,14 +205,6 @@ def _error_text(e: Exception) -> str:
 
 # -- the review list -----------------------------------------------------------------------------------------
 
-def _quarantined_or_404(item_id: int) -> QuarantinedMail:
-    row = db.session.scalar(sa.select(QuarantinedMail).where(QuarantinedMail.id == item_id,
-                                                             QuarantinedMail.shop_id == current_user.shop_id))
-    if row is None:
-        abort(404)
-    return row
-
-
 @bp.get("/review")
 @require("manage_shop")
 def review():
@@ -234,7 +218,7 @@ def review():
 @require("manage_shop")
 def review_download(item_id: int):
     """The raw mail as it arrived."""
-    row = _quarantined_or_404(item_id)
+    row = shop_row_or_404(QuarantinedMail, item_id)
     return Response(row.raw, mimetype="message/rfc822", headers={
         "Content-Disposition": f'attachment; filename="rejected-{row.id}.eml"',
         "X-Content-Type-Options": "nosniff"})
@@ -244,7 +228,7 @@ def review_download(item_id: int):
 @require("manage_shop")
 def review_retry(item_id: int):
     """Try the import again (after an update of the parser, or a raised limit)."""
-    row = _quarantined_or_404(item_id)
+    row = shop_row_or_404(QuarantinedMail, item_id)
     result = intake.receive_email(current_user.shop, row.raw, source="retry", quarantine=False)
     row = db.session.get(QuarantinedMail, item_id)
     if result.ok:
@@ -263,7 +247,7 @@ def review_retry(item_id: int):
 @require("manage_shop")
 def review_delete(item_id: int):
     """Throw the mail away (download it first if in doubt)."""
-    row = _quarantined_or_404(item_id)
+    row = shop_row_or_404(QuarantinedMail, item_id)
     audit.record(current_user.shop_id, "mail.review.delete", actor=current_user, field="mail",
                  old=row.subject_hint or f"#{row.id}")
     db.session.delete(row)
@@ -278,10 +262,8 @@ def review_delete(item_id: int):
 @login_required
 def attachment(attachment_id: int):
     """A customer's file, for the shop's users only, always as a download (never rendered in our origin)."""
-    row = db.session.scalar(sa.select(MailAttachment).where(MailAttachment.id == attachment_id,
-                                                            MailAttachment.shop_id == current_user.shop_id)
-                            .options(sa.orm.undefer(MailAttachment.data)))
-    if row is None or row.data is None:
+    row = shop_row_or_404(MailAttachment, attachment_id, sa.orm.undefer(MailAttachment.data))
+    if row.data is None:
         abort(404)
     response = Response(row.data, mimetype="application/octet-stream")
     response.headers.set("Content-Disposition", "attachment", filename=row.filename)
@@ -291,7 +273,6 @@ def attachment(attachment_id: int):
     return response
 
 
-@banner_source
 def review_banner():
     """Tell the owner, on every page, that mail is waiting in the review list (it is not in the inbox)."""
     if not current_user.is_authenticated or not current_user.may("manage_shop") or "mail.review" not in current_app.view_functions:
@@ -305,11 +286,9 @@ def review_banner():
                                      n=count, url=url_for("mail.review"))))
 
 
-@bp.record_once
-def mail_helpers(setup):
-    setup.app.jinja_env.globals.update(
-        thread_mail=thread_mail, DELIVERY_LABELS=outbox.STATE_LABELS,
-        mail_smtp_configured=lambda: current_user.is_authenticated and mailconfig.smtp_server(current_user.shop) is not None)
+def smtp_configured() -> bool:
+    """`mail_smtp_configured()` in templates: whether replies leave through the shop's own mail server."""
+    return current_user.is_authenticated and mailconfig.smtp_server(current_user.shop) is not None
 
 
 @bp.get("/messages/<int:message_id>/original.eml")
@@ -335,9 +314,8 @@ def original(message_id: int):
 @require("answer")
 def delivery_retry(row_id: int):
     """Queue a reply that could not be delivered again."""
-    row = db.session.scalar(sa.select(OutboundEmail).where(OutboundEmail.id == row_id,
-                                                           OutboundEmail.shop_id == current_user.shop_id))
-    if row is None or row.ticket_id is None:
+    row = shop_row_or_404(OutboundEmail, row_id)
+    if row.ticket_id is None:
         abort(404)
     ticket = shop_ticket_or_404(row.ticket_id)
     if outbox.retry(row, by=current_user):

@@ -54,6 +54,7 @@ def _parse_date(raw: str | None) -> date | None:
 @bp.get("")
 @require("see_reports")
 def index():
+    """Staff planning: expected questions per week from last year's arrivals and the trend."""
     shop = current_user.shop
     today = clock.now().astimezone(shop.tz).date()
     this_week = planning.monday(today)

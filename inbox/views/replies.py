@@ -15,7 +15,7 @@ from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import ReplyTemplate
 from inbox.nudges import CATEGORIES
 from inbox.services import reply_templates
-from inbox.ui import CATEGORY_LABELS, LANGUAGE_NAMES
+from inbox.labels import CATEGORY_LABELS, LANGUAGE_NAMES
 
 bp = Blueprint("templates", __name__, url_prefix="/templates")
 
@@ -92,6 +92,7 @@ def _edit(template: ReplyTemplate, form: TemplateForm, options: list[str]):
 @bp.route("/new", methods=["GET", "POST"])
 @require("manage_templates")
 def new():
+    """Write a new reply template."""
     form = TemplateForm(data={"language": request.args.get("language", "nl")})
     template = ReplyTemplate(shop_id=current_user.shop_id)
     return _edit(template, form, ["", ""])
@@ -100,7 +101,7 @@ def new():
 @bp.route("/<int:template_id>/edit", methods=["GET", "POST"])
 @require("manage_templates")
 def edit(template_id: int):
-    """:raise 404: for a template of another shop."""
+    """Edit a reply template of the shop (404 for another shop's)."""
     template = _template_or_404(template_id)
     form = TemplateForm(obj=template) if request.method == "GET" else TemplateForm()
     return _edit(template, form, [o.text for o in template.options] or [""])
@@ -120,6 +121,7 @@ def archive(template_id: int):
 @bp.post("/<int:template_id>/unarchive")
 @require("manage_templates")
 def unarchive(template_id: int):
+    """Offer an archived reply template in the composer again."""
     template = _template_or_404(template_id)
     reply_templates.set_archived(template, False, by=current_user)
     db.session.commit()

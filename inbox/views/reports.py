@@ -19,7 +19,8 @@ from inbox.i18n import _, lazy_gettext as _l, local_date
 from inbox.models import Shop
 from inbox.services import norms
 from inbox.services.kept import kept
-from inbox.ui import CATEGORY_LABELS, Banner, banner_source, fixed_url
+from inbox.labels import CATEGORY_LABELS
+from inbox.ui import Banner, fixed_url
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -253,10 +254,9 @@ def download(name: str):
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@banner_source
 def week_misses_banner() -> Banner | None:
     """Managers and owners see this week's misses in the inbox once they reach 5. The count is kept 30 s: it
-    moves only when a question passes its due time or a new one arrives (a late reply turns a miss into a miss)."""
+    moves only when a question passes its due time or a new one arrives (a late reply leaves a miss a miss)."""
     if not current_user.is_authenticated or not current_user.may("see_reports"):
         return None
     if not (request.endpoint or "").startswith("tickets.") or "reports.index" not in _app_views():

@@ -4,26 +4,26 @@ These routes hang on the reports blueprint, so they sit under /reports and the P
 """
 from __future__ import annotations
 
-import hashlib
-import secrets
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from inbox import clock, csvimport
-from inbox.access import require
+from inbox import csvimport
+from inbox.access import require, shop_row_or_404
 from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
 from inbox.i18n import _, lazy_gettext as _l
-from inbox.models import ApiToken, Call, NormSettings, Order, PhoneHours
-from inbox.services import audit, imports, norms
+from inbox.models import ApiToken, Call, NormSettings, Order
+from inbox.services import api_tokens, imports, norms
 from inbox.sla import BusinessCalendar
-from inbox.views.reports import bp
+
+# The data behind the performance page, under its address: phone calls, orders, norm settings, API tokens.
+bp = Blueprint("reports_data", __name__, url_prefix="/reports")
 
 
 class CallForm(FlaskForm):
@@ -56,11 +56,10 @@ def calls():
         if form.validate_on_submit():
             row = csvimport.CallRow(form.at.data, form.direction.data, form.answered.data == "1",
                                     form.duration_s.data or 0, (form.caller.data or "").strip())
-            added, _dup = imports.store_calls(shop, [row], "manual")
-            audit.record(shop.id, "calls.add", actor=current_user, new=form.at.data.isoformat())
+            added = imports.add_call(shop, row, by=current_user)
             db.session.commit()
             flash(_("Call added.") if added else _("That call was already in the log."), "success" if added else "info")
-            return redirect(url_for("reports.calls"), 303)
+            return redirect(url_for("reports_data.calls"), 303)
         status = 422
     latest = db.session.scalars(sa.select(Call).where(Call.shop_id == shop.id)
                                 .order_by(Call.at.desc()).limit(50)).all()
@@ -142,19 +141,10 @@ def settings():
             except ValueError as e:
                 errors["all"] = str(e)
         if not errors:
-            db.session.execute(sa.delete(PhoneHours).where(PhoneHours.shop_id == shop.id))
-            for wd, spans in parsed.items():
-                for start, end in spans:
-                    db.session.add(PhoneHours(shop_id=shop.id, weekday=wd, opens=start, closes=end))
-            if prefs is None:
-                prefs = NormSettings(shop_id=shop.id)
-                db.session.add(prefs)
-            prefs.volume_email = form.volume_email.data
-            audit.record(shop.id, "norms.settings", actor=current_user,
-                         new="; ".join(f"{wd}:{_hours_text(s)}" for wd, s in parsed.items() if s))
+            norms.save_settings(shop, parsed, volume_email=form.volume_email.data, by=current_user)
             db.session.commit()
             flash(_("Saved."), "success")
-            return redirect(url_for("reports.settings"), 303)
+            return redirect(url_for("reports_data.settings"), 303)
     status = 422 if errors or form.errors else 200
     days = [(wd, weekday_name(wd), values[wd], errors.get(wd)) for wd in WEEKDAYS]
     return render_template("reports/settings.html", form=form, days=days, errors=errors), status
@@ -165,10 +155,6 @@ class TokenForm(FlaskForm):
                        description=_l("Where it is used, e.g. \"Telephony (Voys)\" or \"Web shop orders\"."))
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @bp.route("/tokens", methods=["GET", "POST"])
 @require("manage_shop")
 def tokens():
@@ -177,10 +163,7 @@ def tokens():
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
-        new_token = "inb_" + secrets.token_urlsafe(32)
-        db.session.add(ApiToken(shop_id=shop.id, name=form.name.data.strip(), token_hash=hash_token(new_token),
-                                prefix=new_token[:10], created_by=current_user.id))
-        audit.record(shop.id, "api_token.create", actor=current_user, new=form.name.data.strip())
+        new_token = api_tokens.create(shop, form.name.data, by=current_user)
         db.session.commit()
         form = TokenForm(formdata=None)
     rows = db.session.scalars(sa.select(ApiToken).where(ApiToken.shop_id == shop.id, ApiToken.revoked_at.is_(None))
@@ -193,14 +176,9 @@ def tokens():
 @bp.post("/tokens/<int:token_id>/revoke")
 @require("manage_shop")
 def revoke_token(token_id: int):
-    """:raise 404: a token of another shop."""
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.id == token_id,
-                                                        ApiToken.shop_id == current_user.shop_id))
-    if token is None:
-        abort(404)
-    if token.revoked_at is None:
-        token.revoked_at = clock.now()
-        audit.record(token.shop_id, "api_token.revoke", actor=current_user, old=token.name)
+    """Revoke an API token of the shop at once (404 for another shop's)."""
+    token = shop_row_or_404(ApiToken, token_id)
+    if api_tokens.revoke(token, by=current_user):
         db.session.commit()
         flash(_("Token revoked: it no longer works."), "success")
-    return redirect(url_for("reports.tokens"), 303)
+    return redirect(url_for("reports_data.tokens"), 303)

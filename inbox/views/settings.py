@@ -16,7 +16,7 @@ from inbox.access import require
 from inbox.extensions import db
 from inbox.forms import choices
 from inbox.i18n import lazy_gettext as _l
-from inbox.services import audit, sla as sla_service
+from inbox.services import shops, sla as sla_service
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -56,14 +56,8 @@ def shop():
     form.country.choices = country_choices()
     form.timezone.choices = choices((z, z) for z in sorted(available_timezones()) if "/" in z and not z.startswith("Etc/"))
     if form.validate_on_submit():
-        old_country, old_tz = shop.country, shop.timezone
-        for field in ("name", "country", "timezone", "contact_email", "phone"):
-            new = getattr(form, field).data or None
-            if getattr(shop, field) != new:
-                audit.record(shop.id, "shop.update", actor=current_user, field=field, old=getattr(shop, field), new=new)
-                setattr(shop, field, new)
-        if (shop.country, shop.timezone) != (old_country, old_tz):
-            changed = sla_service.recompute_shop(shop)
+        changed = shops.update_details(shop, {f: getattr(form, f).data for f in shops.DETAILS}, by=current_user)
+        if changed is not None:
             flash(_("The calendar changed: due times of %(n)s open questions were recomputed.", n=changed), "info")
         db.session.commit()
         flash(_("Shop settings saved."), "success")

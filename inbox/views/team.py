@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import click
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -13,13 +12,13 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from inbox import clock
-from inbox.access import require, shop_user_or_404, shop_users
+from inbox.access import require, shop_row_or_404, shop_user_or_404, shop_users
 from inbox.extensions import db
 from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import Invitation, Shop, Ticket, User
 from inbox.services import mail, team
-from inbox.ui import ROLE_LABELS
+from inbox.labels import ROLE_LABELS
 from inbox.views.auth import sign_in
 from inbox.workflow import Role, Status
 
@@ -74,6 +73,7 @@ def _render_index(invite_form=None, shown_link=None, status=200):
 @bp.get("/team")
 @login_required
 def index():
+    """The team: accounts, roles, open invitations and away periods."""
     return _render_index()
 
 
@@ -93,6 +93,7 @@ def _send_link(email: str, link: str, *, subject: str, body: str) -> dict | None
 @bp.post("/team/invite")
 @require("manage_team")
 def invite():
+    """Invite a colleague by e-mail with a role; the link works once."""
     form = InviteForm()
     form.role.choices = role_choices()
     if not form.validate_on_submit():
@@ -120,10 +121,8 @@ def invite():
 @bp.post("/team/invitations/<int:invitation_id>/revoke")
 @require("manage_team")
 def revoke(invitation_id: int):
-    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.id == invitation_id,
-                                                               Invitation.shop_id == current_user.shop_id))
-    if invitation is None:
-        abort(404)
+    """Withdraw an open invitation of the shop."""
+    invitation = shop_row_or_404(Invitation, invitation_id)
     team.revoke(invitation, by=current_user)
     db.session.commit()
     flash(_("The invitation for %(email)s no longer works.", email=invitation.email), "info")
@@ -133,6 +132,7 @@ def revoke(invitation_id: int):
 @bp.post("/team/<int:user_id>/role")
 @require("manage_team")
 def change_role(user_id: int):
+    """Give a colleague another role (the last owner stays an owner)."""
     user = shop_user_or_404(user_id)
     role = request.form.get("role", "")
     if role not in {r.value for r in Role}:
@@ -180,6 +180,7 @@ def deactivate(user_id: int):
 @bp.post("/team/<int:user_id>/reactivate")
 @require("manage_team")
 def reactivate(user_id: int):
+    """Let a deactivated colleague sign in again."""
     user = shop_user_or_404(user_id)
     team.reactivate(user, by=current_user)
     db.session.commit()
@@ -190,6 +191,7 @@ def reactivate(user_id: int):
 @bp.post("/team/<int:user_id>/reset-password")
 @require("manage_team")
 def reset_password(user_id: int):
+    """Make a one-time link for a colleague to choose a new password."""
     user = shop_user_or_404(user_id)
     try:
         _invitation, token = team.reset_password_link(user, by=current_user)
@@ -235,7 +237,6 @@ def accept(token: str):
     return render_template("team/accept.html", form=form, invitation=invitation, shop=shop), status
 
 
-@bp.before_app_request
 def sweep_away_periods():
     """Scheduled away periods begin without cron: at most once a minute per shop, on any signed-in request."""
     if request.endpoint in (None, "static") or not current_user.is_authenticated:
@@ -244,19 +245,5 @@ def sweep_away_periods():
         db.session.commit()
 
 
-@bp.cli.command("sweep")
-def sweep_command():
-    """Hand over the open tickets of everyone whose away period has started (run every few minutes)."""
-    total = 0
-    for shop in db.session.scalars(sa.select(Shop)):
-        moved = team.sweep_shop(shop)
-        db.session.commit()
-        if moved:
-            click.echo(f"{shop.name}: {moved} tickets handed over")
-        total += moved
-    click.echo(f"{total} tickets handed over")
-
-
-@bp.app_template_global()
 def stand_in_name(user: User) -> str | None:
     return user.delegate.display_name if user.delegate else None

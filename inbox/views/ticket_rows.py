@@ -62,6 +62,20 @@ def sla_badge_html(badge: Badge | None, ticket_id: int, sla_id: str | None = Non
     return Markup("".join(html))  # nosec B704
 
 
+def reply_timing_html(margin: int, short: bool = False) -> Markup:
+    """`reply_timing(margin)` in templates: whether a reply came within its 8 business hours, margin being the
+    business seconds it had to spare (negative: late). short: only "answered late" / "answered on time"."""
+    late = margin < 0
+    if short:
+        text = _("answered late") if late else _("answered on time")
+    elif late:
+        text = _("%(d)s late", d=business_duration(margin))
+    else:
+        text = _("on time, %(d)s to spare", d=business_duration(margin))
+    return Markup('<span class="sla sla-answered_{}"><span aria-hidden="true">{}</span> {}</span>'.format(
+        "late" if late else "on_time", "✕" if late else "✓", escape(text)))
+
+
 # On a phone the row is a card (static/app.css): the label around the box gives it a thumb-sized target.
 ROW = (
     '<tr id="ticket-{id}-row" class="ticket-row{overdue}" data-href="{href}">'

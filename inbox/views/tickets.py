@@ -14,12 +14,12 @@ from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
 from inbox.htmx import is_htmx, render_page_or_fragment
 from inbox.i18n import _, lazy_gettext as _l, ngettext
+from inbox.labels import LANGUAGES, language_choices
 from inbox.models import Ticket
-from inbox.services import presence, sla as sla_service, ticket_list, tickets as ticket_service
-from inbox.services.thread import thread_mail
+from inbox.services import presence, sla as sla_service, thread, ticket_list, tickets as ticket_service
 from inbox.views.composer import build_composer
-from inbox.views.ticket_rows import RowRenderer, channel_badge_html, sla_badge_html
-from inbox.workflow import Channel, MessageKind, Status, can_transition
+from inbox.views.ticket_rows import RowRenderer
+from inbox.workflow import Channel, MessageKind, Status
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
@@ -41,9 +41,6 @@ STATUS_LABELS = {
 }
 
 
-LANGUAGES = {"nl": "Nederlands", "en": "English", "de": "Deutsch", "fr": "Français"}
-
-
 def status_badge(status: str) -> Markup:
     # A function, not a macro: a {% from %} import costs each including template a scan of all the globals.
     # bandit B704: both values escaped.
@@ -53,14 +50,6 @@ def status_badge(status: str) -> Markup:
 def sla_badge_for(ticket: Ticket, now=None):
     """The badge from the ticket row alone: the shop is loaded once per request, its calendar is cached."""
     return sla_service.badge(ticket, current_user.shop, now or clock.now())
-
-
-@bp.record_once
-def ticket_helpers(setup):
-    # Globals, not a context processor: macros imported without context see them, and no per-render cost.
-    setup.app.jinja_env.globals.update(CHANNEL_LABELS=CHANNEL_LABELS, STATUS_LABELS=STATUS_LABELS,
-                                       sla_badge=sla_badge_for, sla_badge_html=sla_badge_html,
-                                       channel_badge_html=channel_badge_html, status_badge=status_badge)
 
 
 class NewTicketForm(FlaskForm):
@@ -79,7 +68,7 @@ class NewTicketForm(FlaskForm):
     order_number = StringField(_l("Order number"), validators=[Optional(), Length(max=64)])
     product = StringField(_l("Product"), validators=[Optional(), Length(max=200)])
     language = SelectField(_l("Language"), choices=choices([
-        ("", _l("Detect")), ("nl", "Nederlands"), ("en", "English"), ("de", "Deutsch"), ("fr", "Français")]))
+        ("", _l("Detect")), *language_choices()]))
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=300)],
                        description=_l("Separate with commas"))
 
@@ -153,44 +142,33 @@ def bulk():
     if not chosen:
         flash(_("Select one or more questions first."), "warning")
         return redirect(back, 303)
-    shop, done, refused = current_user.shop, 0, 0
     if action == "assign":
-        if value == "me":
-            assignee = current_user
-        elif value in ("", "none"):
-            assignee = None
-        else:
-            if not current_user.may("manage_tickets"):
-                abort(403)
-            if not value.isdigit():
-                abort(404)
-            assignee = shop_user_or_404(int(value))
-        for ticket in chosen:
-            ticket_service.assign(ticket, shop, assignee, by=current_user)
-            done += 1
-    elif action == "tag":
-        if not ticket_service.normalise_tag(value):
-            flash(_("Type a tag to add."), "warning")
-            return redirect(back, 303)
-        for ticket in chosen:
-            ticket_service.set_tags(ticket, [*ticket.tags, value], by=current_user)
-            done += 1
-    elif action == "status" and value in {s.value for s in Status}:
-        for ticket in chosen:
-            if can_transition(ticket.status, value):
-                ticket_service.change_status(ticket, shop, value, by=current_user)
-                done += 1
-            else:
-                refused += 1
-    else:
-        flash(_("Choose what to do with the selected questions."), "warning")
+        value = _bulk_assignee(value)
+    try:
+        outcome = ticket_service.apply_bulk(chosen, current_user.shop, action, value, by=current_user)
+    except ticket_service.TicketError as e:
+        db.session.rollback()
+        flash(str(e), "warning")
         return redirect(back, 303)
     db.session.commit()
-    flash(ngettext("%(num)s question updated.", "%(num)s questions updated.", done), "success")
-    if refused:
+    flash(ngettext("%(num)s question updated.", "%(num)s questions updated.", outcome.done), "success")
+    if outcome.refused:
         flash(ngettext("%(num)s question could not be changed to that status.",
-                       "%(num)s questions could not be changed to that status.", refused), "warning")
+                       "%(num)s questions could not be changed to that status.", outcome.refused), "warning")
     return redirect(back, 303)
+
+
+def _bulk_assignee(value: str):
+    """The bulk form's assignee: "me", nobody, or (for those who may hand out work) a colleague of the shop."""
+    if value == "me":
+        return current_user
+    if value in ("", "none"):
+        return None
+    if not current_user.may("manage_tickets"):
+        abort(403)
+    if not value.isdigit():
+        abort(404)
+    return shop_user_or_404(int(value))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -225,13 +203,12 @@ def show(ticket_id: int):
     # The shop's users first: the ticket's assignee and the thread's authors are then found without a join or query.
     users = shop_users(active_only=False)
     ticket, draft = shop_ticket_and_draft_or_404(ticket_id)
-    thread_mail(ticket)
     state = ticket_list.parse_state(request.args, users)
     raw_pos = request.args.get("pos", "")
     pos = int(raw_pos) if raw_pos.isdigit() else None
     shop, now = current_user.shop, clock.now()
     prev_id, prev_pos, next_id, next_pos = ticket_list.neighbours(state, shop, current_user, now, ticket.id, pos)
-    messages = ticket.messages
+    messages = thread.messages_with_mail(ticket)
     last_message_id = max((m.id for m in messages), default=0)
     return render_template(
         "tickets/show.html", ticket=ticket, now=now, users=[u for u in users if u.active], state=state,
@@ -263,6 +240,7 @@ def _back_to(ticket: Ticket, fragment: str, **ctx):
 @bp.post("/<int:ticket_id>/status")
 @require("answer")
 def status(ticket_id: int):
+    """Change a ticket's status (open, pending, solved) where the workflow allows it."""
     ticket = shop_ticket_or_404(ticket_id)
     try:
         ticket_service.change_status(ticket, current_user.shop, request.form.get("status", ""), by=current_user)

@@ -47,11 +47,6 @@ def contact_details(shop: Shop, at=None) -> ContactDetails:
     return ContactDetails(shop.contact_email, shop.phone, bool(shop.phone) and not closed, closed)
 
 
-@bp.app_template_global("contact_details")
-def contact_details_global(shop: Shop):
-    return contact_details(shop)
-
-
 def _page(form: CloseForm, *, status=200, coverage=None, needs_confirm=False):
     shop = current_user.shop
     now = clock.now()
@@ -66,6 +61,7 @@ def _page(form: CloseForm, *, status=200, coverage=None, needs_confirm=False):
 @bp.get("")
 @require("manage_shop")
 def index():
+    """Vacation mode: when the shop is closed, who covers, and the automatic reply."""
     shop = current_user.shop
     form = CloseForm(data={"closed_from": shop.closed_from, "closed_until": shop.closed_until,
                            "auto_ack_enabled": shop.auto_ack_enabled, "auto_ack_text": shop.auto_ack_text})
@@ -109,13 +105,13 @@ def close():
 @bp.post("/reopen")
 @require("manage_shop")
 def reopen():
+    """End vacation mode now: the phone number is offered again."""
     team.reopen_shop(current_user.shop, by=current_user)
     db.session.commit()
     flash(_("The shop is open again. The phone number is offered to customers again."), "success")
     return redirect(url_for("vacation.index"), 303)
 
 
-@ui.banner_source
 def closed_banner():
     """Everyone in the shop sees that it is closed, and that the 8-hour norm still applies."""
     shop = current_user.shop

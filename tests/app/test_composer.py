@@ -10,12 +10,10 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from inbox import create_app
 from inbox.extensions import db
 from inbox.models import Draft, Message, OutboundEmail, Shop, Ticket, User
-from inbox.schema import install_schema
 from inbox.services import composer as composer_service, tickets as ticket_service
-from tests.conftest import PASSWORD, TEST_DATABASE_URL
+from tests.conftest import PASSWORD, sign_in
 
 MONDAY_11 = datetime(2026, 11, 16, 10, 0, tzinfo=timezone.utc)  # 11:00 in Amsterdam
 HX = {"HX-Request": "true"}
@@ -113,22 +111,6 @@ def test_htmx_double_submit_answers_with_the_same_reply(client, login_as, ticket
     assert len(replies(ticket)) == 1
 
 
-@pytest.fixture
-def shared_db_app(tmp_path, request):
-    """An app whose database several threads can share: a SQLite file, or the PostgreSQL test database."""
-    if not TEST_DATABASE_URL.startswith("sqlite"):
-        yield request.getfixturevalue("app")
-        return
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-only-not-secret", "WTF_CSRF_ENABLED": False,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'concurrent.sqlite'}",
-                      "MAIL_OUTBOX_DIR": str(tmp_path / "outbox")})
-    with app.app_context():
-        install_schema(db.engine)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-
-
 def test_two_concurrent_sends_with_the_same_token_store_one_reply(shared_db_app, monkeypatch):
     app = shared_db_app
     shop = Shop(name="Race Shop", country="NL", timezone="Europe/Amsterdam")
@@ -161,7 +143,7 @@ def test_two_concurrent_sends_with_the_same_token_store_one_reply(shared_db_app,
     def send():
         try:
             client = app.test_client()
-            assert client.post("/login", data={"email": "racer@example.com", "password": PASSWORD}).status_code == 302
+            assert sign_in(client, "racer@example.com").status_code == 302
             results.append(client.post(f"/tickets/{ticket_id}/reply", data=data).status_code)
         except Exception as e:  # noqa: BLE001  (reported below with the thread's failure)
             errors.append(e)

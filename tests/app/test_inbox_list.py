@@ -1,11 +1,9 @@
 """The inbox: views with counts, combinable filters, pages of 50, bulk changes, and a constant query count."""
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 import time_machine
-from sqlalchemy import event
 
 from inbox.extensions import db
 from inbox.models import Ticket
@@ -29,17 +27,6 @@ def html(response):
 
 def subjects(body, *candidates):
     return {s for s in candidates if s in body}
-
-
-@contextmanager
-def count_queries():
-    found = []
-    listener = lambda *args: found.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield found
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 @pytest.fixture
@@ -254,7 +241,7 @@ def test_rows_show_customer_subject_snippet_channel_assignee_tags_age_badge(clie
         assert part in row, part
 
 
-def test_list_query_count_does_not_grow_with_rows(client, login_as, clock, shop, staff):
+def test_list_query_count_does_not_grow_with_rows(count_queries, client, login_as, clock, shop, staff):
     login_as("agent")
     for i in range(3):
         ticket_service.create_ticket(shop, subject=f"Q{i}", body="x", received_at=MONDAY_11 - timedelta(minutes=i + 1),
@@ -313,7 +300,8 @@ def test_bulk_without_selection_says_so(client, login_as, inbox):
         client.post("/tickets/bulk", data={"action": "status:solved"}, follow_redirects=True))
 
 
-def test_badges_refresh_in_one_request_as_out_of_band_swaps(client, login_as, inbox, make_shop, make_ticket):
+def test_badges_refresh_in_one_request_as_out_of_band_swaps(count_queries, client, login_as, inbox, make_shop,
+                                                            make_ticket):
     foreign = make_ticket(make_shop("Other", "BE"), subject="Not yours")
     login_as("agent")
     ids = [inbox[k].id for k in ("fresh", "overdue", "pending")] + [foreign.id]

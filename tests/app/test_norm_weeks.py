@@ -11,7 +11,7 @@ from inbox.extensions import db
 from inbox.models import NormWeek, Order, TicketMeasure
 from inbox.services import norm_weeks, norms, tickets as ticket_service
 # The performance page's own clock: Thursday 19 November 2026 (ISO week 47), Amsterdam.
-from tests.app.test_reports import AMS, NOW, frozen, local  # noqa: F401  (frozen is a fixture)
+from tests.conftest import AMS, NOW, local
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from inbox.extensions import db
 from inbox.models import Draft, ReplyTemplate, Shop
 from inbox.services import reply_templates
-from tests.app.test_inbox_list import count_queries
 
 HX = {"HX-Request": "true"}
 DAMAGED_BODY = ("Beste {customer_name},\n\nWat vervelend dat uw {product} beschadigd is aangekomen.\n\n"
@@ -162,7 +161,8 @@ def test_templates_fitting_language_and_category_are_suggested_first(shop, staff
     assert [t.title for t in others] == ["Factuur", "Damaged EN"]  # the ticket's language before other languages
 
 
-def test_the_template_list_is_read_once_per_change_to_the_shops_templates(shop, make_ticket, damaged_template):
+def test_the_template_list_is_read_once_per_change_to_the_shops_templates(count_queries, shop, make_ticket,
+                                                                          damaged_template):
     ticket = make_ticket(shop, subject="Kapot", body="Mijn dekbed is beschadigd aangekomen.", language="nl")
     with count_queries() as first:
         assert [t.title for t in reply_templates.template_bar(ticket, shop)[0]] == ["Beschadigd: opties"]

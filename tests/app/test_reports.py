@@ -1,8 +1,7 @@
 """The performance page: the weekly warning, who sees what, the banner, CSVs, imports and the API."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -11,22 +10,9 @@ import time_machine
 from inbox.extensions import db
 from inbox.models import ApiToken, Call, Message, Order
 from inbox.services import norms, tickets as ticket_service
-from inbox.views.reports_data import hash_token
+from inbox.tokens import hash_token
 from inbox.workflow import MessageKind
-
-AMS = ZoneInfo("Europe/Amsterdam")
-NOW = datetime(2026, 11, 19, 15, 0, tzinfo=AMS)          # Thursday of ISO week 47
-
-
-def local(*args):
-    return datetime(*args, tzinfo=AMS)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
-
+from tests.conftest import AMS, NOW, local
 
 def miss(make_ticket, shop, at, **kw):
     """A question of this week still without a first reaction two business days later: a miss."""

@@ -14,8 +14,7 @@ from inbox.extensions import db
 from inbox.models import AuditEvent, Invitation, LoginSession, Shop, Ticket, User
 from inbox.services import team, tickets
 from inbox.workflow import Status
-from tests.app.test_composer import shared_db_app  # noqa: F401  (fixture)
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in
 
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=timezone.utc)
 
@@ -223,16 +222,16 @@ def test_deactivating_without_a_colleague_puts_tickets_in_the_unassigned_queue(c
     assert db.session.get(Ticket, ticket.id).assignee_id is None
 
 
-def test_a_deactivated_account_cannot_sign_in_and_its_session_ends(app, client, auth, login_as, staff):
+def test_a_deactivated_account_cannot_sign_in_and_its_session_ends(app, client, login_as, staff):
     other = app.test_client()
-    assert other.post("/login", data={"email": staff["agent"].email, "password": PASSWORD}).status_code == 302
+    assert sign_in(other, staff["agent"].email).status_code == 302
     switch_browser()
     login_as("owner")
     assert client.post(f"/team/{staff['agent'].id}/deactivate", data={}).status_code == 303
     switch_browser()
     assert other.get("/tickets").status_code == 302  # back to the login page
     switch_browser()
-    assert app.test_client().post("/login", data={"email": staff["agent"].email, "password": PASSWORD}).status_code == 401
+    assert sign_in(app.test_client(), staff["agent"].email).status_code == 401
 
 
 def test_reactivating_lets_them_sign_in_again(app, client, login_as, staff):
@@ -240,7 +239,7 @@ def test_reactivating_lets_them_sign_in_again(app, client, login_as, staff):
     client.post(f"/team/{staff['agent'].id}/deactivate", data={})
     client.post(f"/team/{staff['agent'].id}/reactivate")
     switch_browser()
-    assert app.test_client().post("/login", data={"email": staff["agent"].email, "password": PASSWORD}).status_code == 302
+    assert sign_in(app.test_client(), staff["agent"].email).status_code == 302
 
 
 def test_the_last_active_owner_cannot_be_demoted_or_deactivated(app, client, login_as, shop, staff, make_user):
@@ -289,10 +288,10 @@ def test_password_reset_link_replaces_the_old_password(app, client, login_as, st
     link = _shown_link(client.post(f"/team/{staff['agent'].id}/reset-password"))
     fresh = app.test_client()
     switch_browser()
-    assert fresh.post("/login", data={"email": staff["agent"].email, "password": PASSWORD}).status_code == 401
+    assert sign_in(fresh, staff["agent"].email).status_code == 401
     assert fresh.post(link, data={"name": "Agent Demo", "password": "brand new secret", "confirm": "brand new secret"}).status_code == 303
     switch_browser()
-    assert app.test_client().post("/login", data={"email": staff["agent"].email, "password": "brand new secret"}).status_code == 302
+    assert sign_in(app.test_client(), staff["agent"].email, "brand new secret").status_code == 302
 
 
 def test_everyone_changes_their_own_name_language_and_password(client, login_as, staff):

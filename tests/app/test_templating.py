@@ -80,3 +80,13 @@ def test_fixed_texts_are_translated_when_the_template_is_compiled(app):
     with app.test_request_context(), force_locale("nl"):
         code = app.jinja_env.for_language().compile('{{ _("Reply due") }}|{{ _(chosen) }}', raw=True)
     assert "Antwoord uiterlijk" in code and "Reply due" not in code
+
+
+def test_a_replys_timing_is_one_piece_of_markup_wherever_it_shows(app):
+    from inbox.views.ticket_rows import reply_timing_html
+    with app.test_request_context(), force_locale("en"):
+        late, on_time = reply_timing_html(-3600), reply_timing_html(5400)
+        short = render_template_string("{{ reply_timing(-60, short=True) }}|{{ reply_timing(0, short=True) }}")
+    assert late == '<span class="sla sla-answered_late"><span aria-hidden="true">✕</span> 1h late</span>'
+    assert "sla-answered_on_time" in on_time and "on time, 1h 30m to spare" in on_time
+    assert short.split("|")[0].endswith("answered late</span>") and short.split("|")[1].endswith("answered on time</span>")

@@ -8,7 +8,7 @@ from flask import g
 from inbox.extensions import db
 from inbox.models import Ticket
 from inbox.services import tickets as ticket_service
-from tests.app.test_inbox_list import count_queries
+from tests.conftest import sign_in
 
 MONDAY_11 = datetime(2026, 11, 16, 10, 0, tzinfo=timezone.utc)
 
@@ -89,7 +89,8 @@ def test_prev_next_keep_view_filters_and_search(client, login_as, clock, shop, m
     assert "← All" in body
 
 
-def test_ticket_page_query_count_does_not_grow_with_the_thread(client, login_as, clock, shop, staff, make_ticket):
+def test_ticket_page_query_count_does_not_grow_with_the_thread(count_queries, client, login_as, clock, shop, staff,
+                                                               make_ticket):
     login_as("agent")
     short = make_ticket(shop, customer_email="a@example.com")
     long = make_ticket(shop, customer_email="b@example.com")
@@ -142,12 +143,11 @@ def beat(client, ticket, **data):
 @pytest.fixture
 def two_agents(app, staff, clock):
     """Two browsers: the agent (Anna) and the manager, each with their own session."""
-    from tests.conftest import PASSWORD
     clients = {}
     for role in ("agent", "manager"):
         c = app.test_client()
         fresh_user()
-        assert c.post("/login", data={"email": staff[role].email, "password": PASSWORD}).status_code == 302
+        assert sign_in(c, staff[role].email).status_code == 302
         clients[role] = c
     return clients
 

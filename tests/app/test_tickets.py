@@ -11,11 +11,13 @@ from inbox.models import Message, Ticket
 MONDAY_11 = datetime(2026, 11, 16, 10, 0, tzinfo=timezone.utc)  # 11:00 in Amsterdam
 
 
-def test_inbox_lists_open_tickets_of_the_shop(client, login_as, shop, make_ticket):
+def test_inbox_lists_open_tickets_of_the_shop_and_none_of_another(client, login_as, shop, make_shop, make_ticket):
     make_ticket(shop, subject="Waar blijft mijn dekbedovertrek?")
+    make_ticket(make_shop("Other Shop"), subject="Question for the other shop")
     login_as("agent")
-    response = client.get("/tickets")
-    assert "Waar blijft mijn dekbedovertrek?" in response.get_data(as_text=True)
+    page = client.get("/tickets").get_data(as_text=True)
+    assert "Waar blijft mijn dekbedovertrek?" in page
+    assert "Question for the other shop" not in page
 
 
 def test_inbox_empty_state_says_what_to_do(client, login_as):

@@ -4,7 +4,9 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import sqlite3
 import threading
+from contextlib import closing
 
 import pytest
 from werkzeug.serving import make_server
@@ -42,7 +44,24 @@ def browser_app(tmp_path_factory):
     with app.app_context():
         install_schema(db.engine)
         seed.seed_demo(random.Random(7))
+        db.session.remove()
+    _copy_database(path, path.with_name("seeded.sqlite"))
     return app
+
+
+def _copy_database(source, target) -> None:
+    # SQLite's backup API: safe while the live server's pool has the target open.
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+@pytest.fixture(autouse=True)
+def freshly_seeded(browser_app):
+    """Each test starts from the demo data as seeded, whatever the tests before it sent, moved or changed."""
+    live = browser_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    _copy_database(os.path.join(os.path.dirname(live), "seeded.sqlite"), live)
+    for kept in ("inbox_kept", "inbox_template_rows"):   # per-process figures of the data before
+        browser_app.extensions.pop(kept, None)
 
 
 @pytest.fixture(scope="session")

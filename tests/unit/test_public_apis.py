@@ -59,7 +59,8 @@ def violations(source: str) -> list[str]:
                 found.append(f"line {node.lineno}: {node.func.id}({base.id}, {node.args[1].value!r})")
         elif isinstance(node, ast.Compare) and any(
                 isinstance(side, ast.Attribute) and side.attr == "__module__" for side in [node.left, *node.comparators]):
-            # telling their objects apart by where they are defined (as removing Flask-WTF's context processor did)
+            # telling their objects apart by where they are defined (as removing Flask-WTF's context processor
+            # did)
             if any(isinstance(side, ast.Constant) and isinstance(side.value, str) and _theirs(side.value)
                    for side in [node.left, *node.comparators]):
                 found.append(f"line {node.lineno}: picks their object by its module")

@@ -1,0 +1,24 @@
+"""Names shown for the house's codes: roles, languages, question categories. Lazy: translated when shown."""
+from __future__ import annotations
+
+from inbox.i18n import lazy_gettext as _l
+
+ROLE_LABELS = {"owner": _l("Owner"), "manager": _l("Manager"), "agent": _l("Agent")}
+
+# The languages a customer may write in (and a reply template may be in), each in its own name: how a seller
+# recognises a language in a filter or a form whatever language the inbox is in.
+LANGUAGES = {"nl": "Nederlands", "en": "English", "de": "Deutsch", "fr": "Français"}
+# The same languages named in the reader's language, for running text ("Dutch, formal").
+LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English"), "de": _l("German"), "fr": _l("French")}
+assert LANGUAGE_NAMES.keys() == LANGUAGES.keys()
+
+CATEGORY_LABELS = {
+    "late_delivery": _l("Late delivery"), "damaged_item": _l("Damaged item"), "wrong_item": _l("Wrong item or size"),
+    "return": _l("Return"), "refund": _l("Refund"), "product_question": _l("Product question"),
+    "invoice": _l("Invoice"), "general": _l("General"),
+}
+
+
+def language_choices(codes=None) -> list[tuple[str, str]]:
+    """(code, own name) for a select field: every customer language, or those in `codes` (the app's own)."""
+    return [(code, name) for code, name in LANGUAGES.items() if codes is None or code in codes]
