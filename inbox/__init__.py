@@ -46,7 +46,7 @@ def create_app(config: dict | None = None):
 
     # Extensions and request hooks, in the order their hooks must run.
     from inbox import csrf_tokens, headers, i18n, labels, timing, transactions, ui
-    from inbox.services import kept, norm_weeks, outbox
+    from inbox.services import away, kept, norm_weeks, outbox
     timing.init_app(app)   # first: its clock starts before the other hooks and stops after them
     headers.init_app(app)  # security headers on every response
     db.init_app(app)
@@ -64,13 +64,12 @@ def create_app(config: dict | None = None):
     storable.init_app(app)     # every text value made storable (NULs, length) before a flush, on both databases
     norm_weeks.init_app(app)   # weeks of the performance page recounted when their tickets change
     kept.init_app(app)         # figures kept per process are forgotten when their rows change
-    from inbox.views import team as team_views
-    app.before_request(team_views.sweep_away_periods)
+    away.init_app(app)         # scheduled away periods start on the shop's next request
 
     # Blueprints, one per area.
     from inbox.views import (account, api, assets, audit as audit_views, auth, composer, contact, mail as mail_views,
-                             planning, replies, reports, reports_data, settings as settings_views, tickets,
-                             vacation)
+                             planning, replies, reports, reports_data, settings as settings_views, team as team_views,
+                             tickets, vacation)
     for area in (auth, tickets, composer, replies, settings_views, assets, mail_views, reports, reports_data, api,
                  team_views, account, vacation, audit_views, planning, contact):
         app.register_blueprint(area.bp)

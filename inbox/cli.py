@@ -31,10 +31,10 @@ def recompute(shop_id):
 def sweep():
     """Hand over the open tickets of everyone whose away period has started (run every few minutes)."""
     from inbox.models import Shop
-    from inbox.services import team
+    from inbox.services import away
     total = 0
     for shop in db.session.scalars(sa.select(Shop)):
-        moved = team.sweep_shop(shop)
+        moved = away.sweep_shop(shop)
         db.session.commit()
         if moved:
             click.echo(f"{shop.name}: {moved} tickets handed over")

@@ -14,7 +14,7 @@ from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
 from inbox.config import APP_LANGUAGES
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.labels import language_choices
-from inbox.services import audit, sessions, team
+from inbox.services import audit, away as away_periods, sessions, team
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -119,14 +119,14 @@ def away():
         else:
             start, until = form.away_from.data, form.away_until.data
         try:
-            moved = team.set_away(current_user, away_from=start, away_until=until, delegate=delegate, by=current_user)
+            moved = away_periods.set_away(current_user, away_from=start, away_until=until, delegate=delegate, by=current_user)
         except team.TeamError as e:
             db.session.rollback()
             form.away_until.errors = [str(e)]
         else:
             db.session.commit()
             if moved:
-                to = team.stand_in_for(current_user, clock.now())
+                to = away_periods.stand_in_for(current_user, clock.now())
                 flash(_("You are away. %(n)s open questions moved to %(to)s.", n=moved,
                         to=to.display_name if to else _("the unassigned queue")), "success")
             else:

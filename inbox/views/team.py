@@ -17,7 +17,7 @@ from inbox.extensions import db
 from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import Invitation, Shop, Ticket, User
-from inbox.services import mail, team
+from inbox.services import invitations, mail, team
 from inbox.labels import ROLE_LABELS
 from inbox.views.auth import sign_in
 from inbox.workflow import Role, Status
@@ -65,7 +65,7 @@ def _render_index(invite_form=None, shown_link=None, status=200):
     people = shop_users(active_only=False)
     return render_template(
         "team/index.html", shop=shop, people=people, now=clock.now(), open_counts=_open_counts(shop.id),
-        invitations=team.open_invitations(shop.id) if current_user.may("manage_team") else [],
+        invitations=invitations.open_invitations(shop.id) if current_user.may("manage_team") else [],
         invite_form=invite_form, shown_link=shown_link, role_choices=role_choices(),
         colleagues=[p for p in people if p.active]), status
 
@@ -100,7 +100,7 @@ def invite():
         return _render_index(form, status=422)
     shop = current_user.shop
     try:
-        invitation, token = team.invite(shop, email=form.email.data, role=form.role.data, by=current_user)
+        invitation, token = invitations.invite(shop, email=form.email.data, role=form.role.data, by=current_user)
     except team.TeamError as e:
         db.session.rollback()
         form.email.errors = [*form.email.errors, str(e)]
@@ -123,7 +123,7 @@ def invite():
 def revoke(invitation_id: int):
     """Withdraw an open invitation of the shop."""
     invitation = shop_row_or_404(Invitation, invitation_id)
-    team.revoke(invitation, by=current_user)
+    invitations.revoke(invitation, by=current_user)
     db.session.commit()
     flash(_("The invitation for %(email)s no longer works.", email=invitation.email), "info")
     return redirect(url_for("team.index"), 303)
@@ -194,7 +194,7 @@ def reset_password(user_id: int):
     """Make a one-time link for a colleague to choose a new password."""
     user = shop_user_or_404(user_id)
     try:
-        _invitation, token = team.reset_password_link(user, by=current_user)
+        _invitation, token = invitations.reset_password_link(user, by=current_user)
     except team.TeamError as e:
         db.session.rollback()
         flash(str(e), "error")
@@ -214,7 +214,7 @@ def reset_password(user_id: int):
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept(token: str):
     """The page a link opens: set name and password, then you are signed in."""
-    invitation = team.invitation_for(token)
+    invitation = invitations.invitation_for(token)
     now = clock.now()
     if invitation is None or not invitation.usable(now):
         return render_template("team/accept_invalid.html", invitation=invitation, now=now), 410
@@ -224,7 +224,7 @@ def accept(token: str):
         form.name.data = invitation.user.display_name if invitation.user else ""
     if form.validate_on_submit():
         try:
-            user = team.accept(token, name=form.name.data, password=form.password.data)
+            user = invitations.accept(token, name=form.name.data, password=form.password.data)
         except team.TeamError as e:
             db.session.rollback()
             form.form_errors.append(str(e))
@@ -235,14 +235,6 @@ def accept(token: str):
             return redirect(url_for("tickets.index"), 303)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("team/accept.html", form=form, invitation=invitation, shop=shop), status
-
-
-def sweep_away_periods():
-    """Scheduled away periods begin without cron: at most once a minute per shop, on any signed-in request."""
-    if request.endpoint in (None, "static") or not current_user.is_authenticated:
-        return
-    if team.sweep_if_due(current_user.shop):
-        db.session.commit()
 
 
 def stand_in_name(user: User) -> str | None:

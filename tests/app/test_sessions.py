@@ -10,7 +10,7 @@ from flask import g
 from inbox import create_app
 from inbox.extensions import db
 from inbox.models import AuditEvent, LoginSession, User
-from inbox.services import sessions, team
+from inbox.services import invitations, sessions
 from tests.conftest import PASSWORD
 
 CHROME_ON_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -118,7 +118,7 @@ def test_deactivating_an_employee_who_leaves_ends_all_their_browsers(app, staff,
 def test_setting_a_password_through_a_reset_link_ends_the_old_browsers(app, staff):
     old_browser = sign_in(app.test_client(), staff["agent"], remember=True)
     with app.test_request_context():
-        _invitation, token = team.reset_password_link(staff["agent"], by=staff["owner"])
+        _invitation, token = invitations.reset_password_link(staff["agent"], by=staff["owner"])
         db.session.commit()
     fresh = app.test_client()
     response = fresh.post(f"/invite/{token}", data={"name": "Agent", "password": "brand new secret",

@@ -12,7 +12,7 @@ from flask import g
 
 from inbox.extensions import db
 from inbox.models import AuditEvent, Invitation, LoginSession, Shop, Ticket, User
-from inbox.services import team, tickets
+from inbox.services import invitations, team, tickets
 from inbox.workflow import Status
 from tests.conftest import PASSWORD, sign_in
 
@@ -97,7 +97,7 @@ def test_invitation_link_sets_a_password_and_signs_in_once(app, client, login_as
 
 def test_invitation_expires_after_48_hours(app, shop, staff):
     with time_machine.travel(NOW, tick=False):
-        _inv, token = team.invite(shop, email="late@example.com", role="agent", by=staff["owner"])
+        _inv, token = invitations.invite(shop, email="late@example.com", role="agent", by=staff["owner"])
         db.session.commit()
     client = app.test_client()
     with time_machine.travel(NOW + timedelta(hours=47, minutes=59), tick=False):
@@ -110,7 +110,7 @@ def test_invitation_expires_after_48_hours(app, shop, staff):
 
 
 def test_accepting_needs_a_ten_character_password_that_matches(client, shop, staff):
-    _inv, token = team.invite(shop, email="short@example.com", role="agent", by=staff["owner"])
+    _inv, token = invitations.invite(shop, email="short@example.com", role="agent", by=staff["owner"])
     db.session.commit()
     assert client.post(f"/invite/{token}", data={"name": "S", "password": "short", "confirm": "short"}).status_code == 422
     assert client.post(f"/invite/{token}", data={"name": "S", "password": "long enough 1", "confirm": "long enough 2"}).status_code == 422
@@ -118,11 +118,11 @@ def test_accepting_needs_a_ten_character_password_that_matches(client, shop, sta
 
 
 def test_a_new_invitation_replaces_the_older_one(shop, staff, in_request):
-    _first, old = team.invite(shop, email="twice@example.com", role="agent", by=staff["owner"])
-    _second, new = team.invite(shop, email="twice@example.com", role="agent", by=staff["owner"])
+    _first, old = invitations.invite(shop, email="twice@example.com", role="agent", by=staff["owner"])
+    _second, new = invitations.invite(shop, email="twice@example.com", role="agent", by=staff["owner"])
     with pytest.raises(team.TeamError):
-        team.accept(old, name="Twice", password="long enough pw")
-    assert team.accept(new, name="Twice", password="long enough pw").email == "twice@example.com"
+        invitations.accept(old, name="Twice", password="long enough pw")
+    assert invitations.accept(new, name="Twice", password="long enough pw").email == "twice@example.com"
 
 
 def test_inviting_a_colleague_already_in_the_team_is_refused(client, login_as, staff):
@@ -165,17 +165,17 @@ def test_two_concurrent_uses_of_one_reset_link_sign_in_once(shared_db_app, monke
     db.session.add_all([owner, agent])
     db.session.flush()
     with app.test_request_context():
-        _invitation, token = team.reset_password_link(agent, by=owner)
+        _invitation, token = invitations.reset_password_link(agent, by=owner)
     db.session.commit()
 
     barrier = threading.Barrier(2, timeout=10)
-    original = team.invitation_for
+    original = invitations.invitation_for
 
     def racing_lookup(raw):
         found = original(raw)
         barrier.wait()
         return found
-    monkeypatch.setattr(team, "invitation_for", racing_lookup)
+    monkeypatch.setattr(invitations, "invitation_for", racing_lookup)
     statuses = []
 
     def submit(password):

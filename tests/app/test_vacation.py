@@ -10,7 +10,7 @@ from flask import g
 
 from inbox.extensions import db
 from inbox.models import AuditEvent, Message, OutboundEmail, Shop, Ticket, User
-from inbox.services import team, tickets
+from inbox.services import away, team, tickets
 from inbox.workflow import Channel, MessageKind
 
 UTC = timezone.utc
@@ -69,9 +69,9 @@ def test_away_from_local_midnight_across_dst_moves_tickets_to_the_stand_in(app, 
     assert db.session.get(Ticket, ticket.id).assignee_id == agent.id  # scheduled: nothing moves yet
 
     with time_machine.travel(DST_MIDNIGHT_UTC - timedelta(seconds=1), tick=False):
-        assert team.sweep_shop(db.session.get(Shop, shop.id)) == 0
+        assert away.sweep_shop(db.session.get(Shop, shop.id)) == 0
     with time_machine.travel(DST_MIDNIGHT_UTC, tick=False):
-        assert team.sweep_shop(db.session.get(Shop, shop.id)) == 1
+        assert away.sweep_shop(db.session.get(Shop, shop.id)) == 1
         db.session.commit()
     assert db.session.get(Ticket, ticket.id).assignee_id == manager.id
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "ticket.assign"))
@@ -96,7 +96,7 @@ def test_the_sweep_runs_on_requests_without_cron(app, client, login_as, shop, st
     agent.away_until = datetime.now(UTC) + timedelta(days=1)
     agent.delegate = staff["manager"]
     db.session.commit()
-    team._last_sweep.clear()
+    away._last_sweep.clear()
     login_as("owner")
     client.get("/tickets")
     db.session.expire_all()
@@ -120,9 +120,9 @@ def test_a_stand_in_who_is_away_too_passes_on_to_their_own_stand_in(shop, staff,
     for user in (agent, manager):
         user.away_from, user.away_until = now - timedelta(hours=1), now + timedelta(days=2)
     agent.delegate, manager.delegate = manager, owner
-    assert team.stand_in_for(agent, now) == owner
+    assert away.stand_in_for(agent, now) == owner
     manager.delegate = agent  # a circle: nobody available
-    assert team.stand_in_for(agent, now) is None
+    assert away.stand_in_for(agent, now) is None
 
 
 def test_round_robin_skips_away_and_inactive_agents(shop, staff, make_user, make_ticket):
