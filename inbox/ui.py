@@ -14,7 +14,7 @@ from inbox.workflow import may
 # (endpoint, label, permission or None, URL prefix of the area). Areas appear once their blueprint exists.
 NAV = [
     ("reports.index", _l("Performance"), None, "reports"),   # and reports_data
-    ("templates.index", _l("Templates"), "manage_templates", "templates."),
+    ("replies.index", _l("Templates"), "manage_templates", "replies."),
     ("team.index", _l("Team"), None, "team."),
     ("settings.shop", _l("Settings"), "manage_shop", "settings."),
     ("audit.index", _l("Audit log"), "manage_team", "audit."),

@@ -17,7 +17,7 @@ from inbox.nudges import CATEGORIES
 from inbox.services import reply_templates
 from inbox.labels import CATEGORY_LABELS, LANGUAGE_NAMES
 
-bp = Blueprint("templates", __name__, url_prefix="/templates")
+bp = Blueprint("replies", __name__, url_prefix="/templates")   # named after its folder, templates/replies/
 
 MAX_OPTIONS = 8
 OPTION_LENGTH = 300
@@ -83,7 +83,7 @@ def _edit(template: ReplyTemplate, form: TemplateForm, options: list[str]):
             db.session.commit()
             flash(_("Template “%(title)s” created.", title=template.title) if created
                   else _("Template “%(title)s” saved.", title=template.title), "success")
-            return redirect(url_for("templates.index"), 303)
+            return redirect(url_for("replies.index"), 303)
     status = 422 if form.errors or option_errors else 200
     return render_template("replies/edit.html", form=form, template=template, options=options,
                            option_errors=option_errors, placeholder_names=placeholders.PLACEHOLDERS), status
@@ -115,7 +115,7 @@ def archive(template_id: int):
     reply_templates.set_archived(template, True, by=current_user)
     db.session.commit()
     flash(_("Template “%(title)s” archived.", title=template.title), "success")
-    return redirect(url_for("templates.index"), 303)
+    return redirect(url_for("replies.index"), 303)
 
 
 @bp.post("/<int:template_id>/unarchive")
@@ -126,7 +126,7 @@ def unarchive(template_id: int):
     reply_templates.set_archived(template, False, by=current_user)
     db.session.commit()
     flash(_("Template “%(title)s” is offered again.", title=template.title), "success")
-    return redirect(url_for("templates.index", archived=1), 303)
+    return redirect(url_for("replies.index", archived=1), 303)
 
 
 @bp.get("/option-row")

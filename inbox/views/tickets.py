@@ -25,6 +25,7 @@ bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
 
 def root():
+    """The site's root: the inbox."""
     return redirect(url_for("tickets.index"))
 
 

@@ -16,7 +16,7 @@ NOT_PAGES = {
     "tickets.changes": "htmx: what changed on a ticket",
     "composer.template_list": "htmx: the composer's template list (opened in test_every_page's ticket states)",
     "composer.pick_template": "htmx: one template in the composer (opened in test_every_page's ticket states)",
-    "templates.option_row": "htmx: one row of the template editor",
+    "replies.option_row": "htmx: one row of the template editor",
     "mail.attachment": "a download",
     "mail.review_download": "a download",
     "mail.original": "a download (a customer's mail as it arrived)",
@@ -40,7 +40,7 @@ def sample(app) -> Sample:
     """Ids from the seeded demo shop, and a fresh invitation for the invite page."""
     from inbox.extensions import db
     from inbox.models import ReplyTemplate, Shop, Ticket, User
-    from inbox.services import team
+    from inbox.services import invitations
 
     with app.app_context():
         shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))
@@ -49,7 +49,7 @@ def sample(app) -> Sample:
                                    .order_by(Ticket.due_at).limit(1))
         template = db.session.scalar(sa.select(ReplyTemplate).where(ReplyTemplate.shop_id == shop.id).limit(1))
         agent = db.session.scalar(sa.select(User).where(User.email == "agent2@example.com"))
-        _invitation, token = team.invite(shop, email="sweep@example.com", role="agent", by=owner)
+        _invitation, token = invitations.invite(shop, email="sweep@example.com", role="agent", by=owner)
         db.session.commit()
         return Sample(ticket.id, template.id, agent.id, shop.id, token)
 

@@ -18,7 +18,7 @@ NOT_PAGES = {
     "mail.original": "an .eml download",
     "tickets.badges": "an htmx fragment (the ticket page polls it)",
     "tickets.changes": "an htmx fragment (the ticket page polls it)",
-    "templates.option_row": "an htmx fragment (the template editor adds it)",
+    "replies.option_row": "an htmx fragment (the template editor adds it)",
     "composer.template_list": "an htmx fragment (the composer opens it)",
     "composer.pick_template": "an htmx fragment (the composer opens it)",
     "auth.login": "visited signed out, first",

@@ -93,3 +93,11 @@ def test_the_app_is_wired_in_create_app_alone(name):
     # SQLAlchemy listeners are named in create_app (SQLAlchemy listeners are attached by init_app functions it calls).
     source = MODULES[name].read_text(encoding="utf-8")
     assert [w for w in WIRING if w in source] == []
+
+
+def test_every_route_says_in_one_line_what_it_is_for():
+    from inbox import create_app
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    silent = sorted(endpoint for endpoint, view in app.view_functions.items()
+                    if endpoint != "static" and not (view.__doc__ or "").strip())
+    assert silent == []
