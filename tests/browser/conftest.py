@@ -55,22 +55,26 @@ def _copy_database(source, target) -> None:
         src.backup(dst)
 
 
-_restored_modules = set()
+def _restore_seeded(app) -> None:
+    live = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    _copy_database(os.path.join(os.path.dirname(live), "seeded.sqlite"), live)
+    for kept in ("inbox_kept", "inbox_template_rows"):   # per-process figures of the data before
+        app.extensions.pop(kept, None)
 
 
 @pytest.fixture(autouse=True)
 def freshly_seeded(request, browser_app):
-    """Each test starts from the demo data as seeded, whatever the tests before it sent, moved or changed. A
-    module that signs in once for all its tests (SEEDED_PER_MODULE = True: a read-only sweep) starts from it once:
-    restoring the data signs its browsers out."""
+    """Each test starts from the demo data as seeded, whatever the tests before it sent, moved or changed."""
+    if not getattr(request.module, "SEEDED_PER_MODULE", False):
+        _restore_seeded(browser_app)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def seeded_per_module(request, browser_app):
+    """A module that signs in once for all its tests (SEEDED_PER_MODULE = True: a read-only sweep) starts from
+    the seeded data once, before its own module fixtures: restoring it per test would sign its browsers out."""
     if getattr(request.module, "SEEDED_PER_MODULE", False):
-        if request.module.__name__ in _restored_modules:
-            return
-        _restored_modules.add(request.module.__name__)
-    live = browser_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    _copy_database(os.path.join(os.path.dirname(live), "seeded.sqlite"), live)
-    for kept in ("inbox_kept", "inbox_template_rows"):   # per-process figures of the data before
-        browser_app.extensions.pop(kept, None)
+        _restore_seeded(browser_app)
 
 
 @pytest.fixture(scope="session")
