@@ -8,7 +8,7 @@ from inbox.models.presence import Presence
 from inbox.models.reports import ApiToken, Call, NormNotice, NormSettings, NormWeek, Order, PhoneHours, TicketMeasure
 from inbox.models.shop import Shop
 from inbox.models.team import ContactSubmission, Invitation
-from inbox.models.ticket import Message, Ticket, TicketTag
+from inbox.models.ticket import Message, Ticket, TicketParticipant, TicketTag
 from inbox.models.user import User
 
-__all__ = ["Draft", "ReplyTemplate", "ReplyTemplateOption", "SendToken", "ImapCursor", "InboundMail", "MailAttachment", "MailSettings", "QuarantinedMail", "ApiToken", "Call", "NormNotice", "NormSettings", "NormWeek", "Order", "PhoneHours", "TicketMeasure", "AuditEvent", "ContactSubmission", "Invitation", "LoginAttempt", "LoginSession", "Message", "OutboundEmail", "Presence", "Shop", "Ticket", "TicketTag", "User"]
+__all__ = ["Draft", "ReplyTemplate", "ReplyTemplateOption", "SendToken", "ImapCursor", "InboundMail", "MailAttachment", "MailSettings", "QuarantinedMail", "ApiToken", "Call", "NormNotice", "NormSettings", "NormWeek", "Order", "PhoneHours", "TicketMeasure", "AuditEvent", "ContactSubmission", "Invitation", "LoginAttempt", "LoginSession", "Message", "OutboundEmail", "Presence", "Shop", "Ticket", "TicketParticipant", "TicketTag", "User"]

@@ -24,6 +24,8 @@ class Ticket(db.Model):
         sa.Index("ix_ticket_shop_forwarded", "shop_id", "forwarded_at"),
         # Pending and Solved views: latest activity first.
         sa.Index("ix_ticket_shop_status_last", "shop_id", "status", "last_message_at", "id"),
+        # The ticket page lists the questions that refer to it (a stranger's follow-up).
+        sa.Index("ix_ticket_refers_to", "refers_to_id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -53,6 +55,9 @@ class Ticket(db.Model):
     # The latest reply's margin, for the "answered on time / late" badge.
     last_reply_margin: so.Mapped[int | None] = so.mapped_column()
     solved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # A follow-up of another ticket (by its In-Reply-To or [#id] tag) from someone who is not part of that
+    # conversation: it became this ticket instead of writing into the other customer's thread.
+    refers_to_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("ticket.id", ondelete="SET NULL"))
 
     # Kept on the row so the inbox needs no join per ticket.
     last_message_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
@@ -111,6 +116,10 @@ class Message(db.Model):
     sla_margin: so.Mapped[int | None] = so.mapped_column()
     # E-mail threading: the Message-ID header of the mail this message came in as or went out as.
     email_message_id: so.Mapped[str | None] = so.mapped_column(sa.String(300), index=True)
+    # A customer-side message written by someone else than the ticket's customer (an address copied in, the
+    # marketplace): shown under this name and address, marked as not the customer. None: the customer wrote it.
+    sender_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    sender_email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
 
     ticket: so.Mapped[Ticket] = so.relationship(back_populates="messages")
     author: so.Mapped["User | None"] = so.relationship(lazy="joined")  # noqa: F821
@@ -121,3 +130,17 @@ class Message(db.Model):
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.kind} on ticket {self.ticket_id}>"
+
+
+class TicketParticipant(db.Model):
+    """An address that takes part in a ticket's conversation besides the customer: copied in (To/Cc), the From
+    behind a Reply-To, the marketplace that forwarded it. Their mail threads; a stranger's becomes a new ticket."""
+
+    __tablename__ = "ticket_participant"
+    __table_args__ = (sa.UniqueConstraint("ticket_id", "email", name="uq_ticket_participant_ticket_email"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    ticket_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ticket.id", ondelete="CASCADE"))
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"), index=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

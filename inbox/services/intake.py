@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from inbox import clock, mailparse, storable
+from inbox import clock, mailparse, participants, storable
 from inbox.extensions import db
-from inbox.models import (InboundMail, MailAttachment, Message, OutboundEmail, QuarantinedMail, Shop, Ticket)
+from inbox.models import (InboundMail, MailAttachment, Message, OutboundEmail, QuarantinedMail, Shop, Ticket,
+                          TicketParticipant)
 from inbox.services import mailconfig, tickets as ticket_service
 from inbox.workflow import Channel
 
@@ -201,7 +202,16 @@ def _take_in(shop: Shop, raw: bytes, parsed: mailparse.ParsedMail, key: str, sou
     settings = mailconfig.settings_for(shop)
     own = mailparse.is_from_own_address(parsed, mailconfig.own_addresses(shop, settings))
     body, body_html = _body(raw, parsed)
+    ours = [*mailconfig.own_addresses(shop, settings), settings.imap_user or ""]
     ticket = _thread_ticket(shop, parsed)
+    refers_to = None
+    role = None
+    if ticket is not None and not own:
+        # Anyone can write "Re: [#5]": only the conversation's own people write into its thread.
+        from_marketplace = mailparse.matches_rule(parsed, settings.marketplace_sender, None)
+        role = participants.role_of(parsed.from_email, _conversation(ticket), from_marketplace=from_marketplace)
+        if role is participants.Role.STRANGER:
+            refers_to, ticket = ticket, None
     if ticket is not None:
         # A sender's clock running behind must not put the answer above the reply it answers.
         at = max(at, ticket.last_message_at or at)
@@ -214,17 +224,23 @@ def _take_in(shop: Shop, raw: bytes, parsed: mailparse.ParsedMail, key: str, sou
         else:
             message = ticket_service.add_customer_message(ticket, shop, body, at=at, body_html=body_html,
                                                           email_message_id=parsed.message_id)
+            if role is participants.Role.PARTICIPANT:
+                message.sender_name, message.sender_email = parsed.from_name or None, parsed.from_email
             outcome = "threaded"
+            _add_participants(shop, ticket, parsed, ours)
     else:
         forwarded_at = None
         name, address = parsed.reply_to_name or parsed.from_name, parsed.reply_to or parsed.from_email
-        if mailparse.matches_rule(parsed, settings.marketplace_sender, settings.marketplace_subject):
+        if refers_to is not None:
+            # The stranger is this ticket's customer, by the address the mail really came from.
+            name, address = parsed.from_name, parsed.from_email
+        elif mailparse.matches_rule(parsed, settings.marketplace_sender, settings.marketplace_subject):
             forwarded_at = at  # the marketplace forwarded it now: the 8 business hours count from here
             name, address = mailparse.forwarded_customer(parsed) or (name, address)
         elif own:
             # Someone forwarded a customer's mail from our own address: the customer is inside.
             name, address = mailparse.forwarded_customer(parsed) or (name, address)
-        if parsed.reply_to and not parsed.reply_to_name and forwarded_at is None:
+        if parsed.reply_to and not parsed.reply_to_name and forwarded_at is None and refers_to is None:
             name = parsed.from_name
         ticket = ticket_service.create_ticket(
             shop, subject=parsed.subject or "(no subject)", body=body, body_html=body_html,
@@ -233,12 +249,44 @@ def _take_in(shop: Shop, raw: bytes, parsed: mailparse.ParsedMail, key: str, sou
             language=_language(parsed))
         message = ticket.messages[0]
         outcome = "new"
+        if refers_to is not None:
+            _refer(ticket, refers_to)
+        else:
+            _add_participants(shop, ticket, parsed, ours)
     db.session.flush()
     _store_attachments(shop, ticket, message, parsed)
     record.ticket_id, record.message_id, record.outcome = ticket.id, message.id, outcome
     # The quoted history folded away from the body stays with the intake record; the thread can unfold it.
     record.quoted_text = (parsed.quoted_text or "")[:100_000] or None
     return IntakeResult(outcome, ticket.id, message.id), own
+
+
+def _conversation(ticket: Ticket) -> participants.Conversation:
+    known = db.session.scalars(sa.select(TicketParticipant.email).where(TicketParticipant.ticket_id == ticket.id,
+                                                                       TicketParticipant.shop_id == ticket.shop_id))
+    return participants.Conversation.of(ticket.customer_email, known)
+
+
+def _add_participants(shop: Shop, ticket: Ticket, parsed: mailparse.ParsedMail, ours: list[str]) -> None:
+    """Remember who else this mail involved (copied in, the From behind a Reply-To, the forwarding marketplace),
+    so their mail may thread into the conversation later."""
+    found = participants.new_participants(customer_email=ticket.customer_email, sender=parsed.from_email,
+                                          reply_to=parsed.reply_to, to=parsed.to, cc=parsed.cc, own=ours)
+    if not found:
+        return
+    db.session.flush()
+    known = set(db.session.scalars(sa.select(TicketParticipant.email).where(TicketParticipant.ticket_id == ticket.id)))
+    for address in found:
+        address = storable.text(address, 254, multiline=False)
+        if address not in known:
+            known.add(address)
+            db.session.add(TicketParticipant(ticket_id=ticket.id, shop_id=shop.id, email=address))
+
+
+def _refer(ticket: Ticket, old: Ticket) -> None:
+    """Link a stranger's follow-up, now a ticket of its own, to the conversation it answered. Both ticket pages
+    say so; the old ticket itself is left exactly as it was (not reopened, no clock restarted, nothing added)."""
+    ticket.refers_to_id = old.id
 
 
 def _language(parsed: mailparse.ParsedMail) -> str | None:

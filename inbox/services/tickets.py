@@ -216,6 +216,13 @@ def for_shop(shop_id: int, ticket_id: int) -> Ticket | None:
     return db.session.scalar(sa.select(Ticket).where(Ticket.id == ticket_id, Ticket.shop_id == shop_id))
 
 
+def referred_by(ticket: Ticket) -> list:
+    """Questions that began as a stranger's answer to this one (their customer is that stranger): (id, address)."""
+    return list(db.session.execute(
+        sa.select(Ticket.id, Ticket.customer_email)
+        .where(Ticket.refers_to_id == ticket.id, Ticket.shop_id == ticket.shop_id).order_by(Ticket.id)))
+
+
 def changes_since(ticket: Ticket, seen_message_id: int, user: User) -> list[Message]:
     """Messages that arrived after the agent's page showed `seen_message_id`, written by someone else:
     a new customer message, a colleague's reply or note. The composer warns before sending when this is not empty.

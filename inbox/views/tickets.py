@@ -218,6 +218,7 @@ def show(ticket_id: int):
         next_url=next_id and url_for("tickets.show", ticket_id=next_id, pos=next_pos, **state.args(page=1)),
         list_url=url_for("tickets.index", **state.args(page=(pos // ticket_list.PAGE_SIZE + 1) if pos else 1)),
         earlier=ticket_list.earlier_tickets(ticket),
+        referred_by=ticket_service.referred_by(ticket),
         # Nobody yet: the page's first heartbeat (on load) records this visit and answers who else is here, so
         # asking here as well would do that work twice per view.
         colleagues=[],

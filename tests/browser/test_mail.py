@@ -78,3 +78,35 @@ def test_an_undelivered_reply_shows_the_server_answer_and_can_be_retried(browser
     problem.get_by_role("button", name="Retry").click()
     expect(page.get_by_text("The reply is queued again.")).to_be_visible()
     expect(page.locator(".delivery-problem")).to_have_count(0)
+
+
+def test_a_stranger_gets_a_question_of_their_own_and_a_copied_in_partner_is_marked(browser_app, page, login,
+                                                                                   artifacts):
+    with browser_app.app_context():
+        shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))
+        first = intake.receive_email(shop, customer_mail(subject="Lamp kapot", message_id="<lamp@example.nl>",
+                                                         sender="Ingrid van Dijk <ingrid@example.nl>",
+                                                         Cc="Piet van Dijk <piet@example.nl>"), source="smtp")
+        intake.receive_email(shop, customer_mail(subject=f"Re: Lamp kapot [#{first.ticket_id}]",
+                                                 message_id="<piet@example.nl>", body="Het is de rode lamp.",
+                                                 sender="Piet van Dijk <piet@example.nl>"), source="smtp")
+        stranger = intake.receive_email(shop, customer_mail(subject=f"Re: Lamp kapot [#{first.ticket_id}]",
+                                                            message_id="<m@evil.example>", body="Betaal hier.",
+                                                            sender="Ingrid van Dijk <mallory@evil.example>"),
+                                        source="smtp")
+        old_id, new_id = first.ticket_id, stranger.ticket_id
+    login("agent1@example.com")
+    page.goto(f"/tickets/{new_id}")
+    notice = page.locator(".refers-to")
+    expect(notice).to_contain_text("not part of that conversation")
+    notice.get_by_role("link", name=f"Go to question #{old_id}").click()
+    expect(page.get_by_role("heading", name="Lamp kapot")).to_be_visible()
+    partner = page.locator(".msg", has_text="Het is de rode lamp.")
+    expect(partner.locator(".msg-author")).to_have_text("Piet van Dijk")
+    expect(partner.locator(".msg-not-customer")).to_have_text("Not the customer")
+    expect(partner.get_by_role("link", name="Original message (.eml)")).to_be_visible()
+    expect(page.locator(".refers-to")).to_contain_text("mallory@evil.example")
+    for width in (390, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+    page.screenshot(path=os.path.join(artifacts, "ticket-stranger-and-partner.png"), full_page=True)
