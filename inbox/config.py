@@ -25,6 +25,8 @@ DEFAULTS = {
     "PAGE_SIZE": 50,
     "LOGIN_FREE_FAILURES": 5,
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+    "API_RATE_LIMIT": 300,                # requests per minute per API token; 0 turns the limit off
+    "API_MAX_BODY_BYTES": 1024 * 1024,    # a JSON body to the API; a larger one answers 413
 }
 
 # Environment variables read at start-up: INBOX_<NAME> -> config key, with a converter.
@@ -47,6 +49,8 @@ ENVIRONMENT = {
     "BASE_URL": ("BASE_URL", str),
     "ALLOW_PRIVATE_HOSTS": ("ALLOW_PRIVATE_HOSTS", str),
     "SERVER_TIMING": ("SERVER_TIMING", lambda v: v.lower() in ("1", "true", "yes")),
+    "API_RATE_LIMIT": ("API_RATE_LIMIT", int),
+    "API_MAX_BODY_BYTES": ("API_MAX_BODY_BYTES", int),
 }
 
 

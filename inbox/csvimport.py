@@ -188,6 +188,8 @@ def parse_answered(value) -> bool:
 def parse_duration(value) -> int:
     """Seconds from 95, 95.4, 1:35 or 0:01:35."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not -1 <= value <= 86401:  # also infinity and NaN (no comparison holds), which int() cannot take
+            raise RowError(f"implausible duration {value!r}")
         seconds = int(value)
     else:
         text = str(value or "").strip().replace(",", ".")
@@ -200,7 +202,7 @@ def parse_duration(value) -> int:
                     seconds = seconds * 60 + int(float(part))
             else:
                 seconds = int(float(text))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise RowError(f"cannot read the duration {value!r}") from None
     if seconds < 0 or seconds > 86400:
         raise RowError(f"implausible duration {value!r}")
@@ -327,6 +329,8 @@ def order_from_values(number, when, product, ean, quantity, tz: tzinfo) -> Order
             raise RowError(f"quantity {quantity!r} is not a whole number") from None
         if qty < 1:
             raise RowError(f"quantity {qty} must be at least 1")
+        if qty > 1_000_000:  # the column is a 32-bit integer; no web-shop order line is this large
+            raise RowError(f"quantity {qty} is implausibly large")
     return OrderRow(number, ordered_at, product, ean, qty)
 
 

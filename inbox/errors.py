@@ -1,7 +1,7 @@
 """Error pages: a full page, a fragment for htmx, always the accurate status code."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -23,6 +23,10 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
+        if request.path.startswith("/api/v1/") or request.path == "/api/v1":
+            # Unknown paths and methods never reach the API blueprint's own handler: answer JSON here too.
+            from inbox.api.core import http_error_response
+            return http_error_response(e)
         titles = {
             403: _("Not allowed"),
             404: _("Page not found"),
@@ -39,5 +43,8 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(500)
     def server_error(e):
         db.session.rollback()
+        if request.path.startswith("/api/v1/"):
+            from inbox.api.core import error_response
+            return error_response(500, "Something went wrong on our side; it was logged. Please try again.")
         return _render(500, _("Something went wrong"),
                        _("The error was logged. Please try again in a moment."))

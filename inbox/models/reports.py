@@ -86,7 +86,10 @@ class NormSettings(db.Model):
 
 
 class ApiToken(db.Model):
-    """A token a telephony service or web shop uses to post calls and orders. Only its hash is kept."""
+    """A token a telephony service, web shop or other tool uses for the API. Only its hash is kept.
+
+    `scope`: "read" (read tickets, customers, users, figures), "write" (that, plus change tickets, reply and post
+    calls and orders) or "imports" (calls and orders only: what tokens could do before the ticket API)."""
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"), index=True)
@@ -97,6 +100,7 @@ class ApiToken(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    scope: so.Mapped[str] = so.mapped_column(sa.String(16), default="imports", server_default="imports")
 
 
 class TicketMeasure(db.Model):

@@ -10,12 +10,13 @@ from inbox.services import audit
 from inbox.tokens import hash_token
 
 
-def create(shop: Shop, name: str, *, by: User) -> str:
-    """A new token for the shop, answered in full this once. The caller commits."""
+def create(shop: Shop, name: str, *, by: User, scope: str = "imports") -> str:
+    """A new token for the shop, answered in full this once. `scope`: read, write or imports (calls and orders
+    only; see inbox.api.core.SCOPES). The caller commits."""
     raw = "inb_" + secrets.token_urlsafe(32)
     db.session.add(ApiToken(shop_id=shop.id, name=name.strip(), token_hash=hash_token(raw), prefix=raw[:10],
-                            created_by=by.id))
-    audit.record(shop.id, "api_token.create", actor=by, new=name.strip())
+                            created_by=by.id, scope=scope))
+    audit.record(shop.id, "api_token.create", actor=by, new=f"{name.strip()} ({scope})")
     return raw
 
 

@@ -159,6 +159,11 @@ def _view_where(view: str, user: User, moment: Moment) -> list:
     raise KeyError(view)
 
 
+def view_conditions(view: str, user: User | None, moment: Moment) -> list:
+    """The WHERE conditions of one of the inbox's views (the API's `view` filter)."""
+    return _view_where(view, user, moment)
+
+
 def _order(view: str) -> list:
     """Stable orderings (the id breaks ties) that the ticket indexes can serve."""
     if view in ("pending", "solved"):

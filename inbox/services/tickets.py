@@ -20,6 +20,23 @@ class TicketError(ValueError):
     """A change that is not allowed; the message is shown to the user."""
 
 
+def time_problems(channel: str, received_at: datetime | None, forwarded_at: datetime | None,
+                  now: datetime) -> dict[str, str]:
+    """What is wrong with when a logged question came in, by field: the rules of the "log a question" form and of
+    the API's create. A question forwarded by the marketplace must say when: its 8 business hours start there."""
+    problems = {}
+    if received_at is not None and received_at > now:
+        problems["received_at"] = _("This time lies in the future.")
+    if forwarded_at is not None:
+        if received_at is not None and forwarded_at < received_at:
+            problems["forwarded_at"] = _("It cannot be forwarded before it was received.")
+        elif forwarded_at > now:
+            problems["forwarded_at"] = _("This time lies in the future.")
+    elif channel == Channel.MARKETPLACE.value:
+        problems["forwarded_at"] = _("When was it forwarded? The 8 business hours count from then.")
+    return problems
+
+
 def _snippet(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()[:200]
 
@@ -207,6 +224,8 @@ def set_tags(ticket: Ticket, tags, *, by: User | None = None) -> None:
     if set(current) == set(wanted):
         return
     ticket.tag_rows = [current.get(name) or TicketTag(name=name) for name in wanted]
+    if ticket.id is not None:
+        ticket.updated_at = clock.now()  # the row itself is not written otherwise, and the API lists by change
     if ticket.id is not None and by is not None:
         audit.record(ticket.shop_id, "ticket.tags", actor=by, ticket=ticket, field="tags",
                      old=", ".join(sorted(current)), new=", ".join(wanted))

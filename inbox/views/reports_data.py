@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from inbox import csvimport
@@ -150,9 +150,20 @@ def settings():
     return render_template("reports/settings.html", form=form, days=days, errors=errors), status
 
 
+TOKEN_SCOPES = {
+    "imports": _l("Calls and orders only"),
+    "read": _l("Read only"),
+    "write": _l("Read and write"),
+}
+
+
 class TokenForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)],
                        description=_l("Where it is used, e.g. \"Telephony (Voys)\" or \"Web shop orders\"."))
+    scope = RadioField(_l("What it may do"), default="imports", choices=choices(TOKEN_SCOPES.items()),
+                       description=_l("Give each tool the least it needs: a telephony service or web shop only "
+                                      "posts calls and orders; a dashboard only reads; a tool that answers or "
+                                      "sorts questions needs write."))
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -163,14 +174,14 @@ def tokens():
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
-        new_token = api_tokens.create(shop, form.name.data, by=current_user)
+        new_token = api_tokens.create(shop, form.name.data, by=current_user, scope=form.scope.data)
         db.session.commit()
         form = TokenForm(formdata=None)
     rows = db.session.scalars(sa.select(ApiToken).where(ApiToken.shop_id == shop.id, ApiToken.revoked_at.is_(None))
                               .order_by(ApiToken.created_at.desc())).all()
     status = 422 if form.errors else 200
     return render_template("reports/tokens.html", form=form, tokens=rows, new_token=new_token,
-                           base=request.host_url.rstrip("/")), status
+                           base=request.host_url.rstrip("/"), scopes=TOKEN_SCOPES), status
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from inbox import clock, search
 from inbox.access import require, shop_ticket_and_draft_or_404, shop_ticket_or_404, shop_user_or_404, shop_users
@@ -75,22 +75,16 @@ class NewTicketForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        # Optional() ends the field's own chain on an empty value, so the required-when rule lives here.
-        forwarded = self.forwarded_at
-        if self.channel.data == Channel.MARKETPLACE.value and forwarded.data is None and not forwarded.errors:
-            forwarded.errors = [*forwarded.errors, _l("When was it forwarded? The 8 business hours count from then.")]
-            return False
+        # The rules for when it came in are shared with the API (tickets.time_problems). Optional() ends a field's
+        # own chain on an empty value, so they run here; a value that could not be read keeps that message.
+        problems = ticket_service.time_problems(self.channel.data, self.received_at.data, self.forwarded_at.data,
+                                                clock.now())
+        for name, message in problems.items():
+            field = getattr(self, name)
+            if not field.errors:
+                field.errors = [*field.errors, message]
+                ok = False
         return ok
-
-    def validate_forwarded_at(self, field):
-        if field.data and self.received_at.data and field.data < self.received_at.data:
-            raise ValidationError(_l("It cannot be forwarded before it was received."))
-        if field.data and field.data > clock.now():
-            raise ValidationError(_l("This time lies in the future."))
-
-    def validate_received_at(self, field):
-        if field.data and field.data > clock.now():
-            raise ValidationError(_l("This time lies in the future."))
 
 
 def _list_context(state: ticket_list.ListState, users) -> dict:

@@ -250,7 +250,7 @@ def make_token(shop, user, raw="inb_test-token-123456789"):
 def test_api_requires_a_valid_token(client, shop, staff):
     assert client.post("/api/v1/calls", json={}).status_code == 401
     response = client.post("/api/v1/calls", json={}, headers={"Authorization": "Bearer nope"})
-    assert response.status_code == 401 and response.get_json() == {"error": "Unknown or revoked token."}
+    assert response.status_code == 401 and response.get_json()["error"] == "Unknown or revoked token."
 
 
 def test_api_stores_calls_and_orders_in_the_tokens_shop(frozen, client, shop, staff, make_shop, make_user):

@@ -1,0 +1,1 @@
+"""The public JSON API: see inbox.views.api."""

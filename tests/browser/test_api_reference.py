@@ -1,0 +1,52 @@
+"""The API reference and the tokens page that links to it: readable on a phone, no sideways scrolling, no
+WCAG 2.1 A/AA violation that axe-core finds, and the owner can create a read-only token there."""
+from __future__ import annotations
+
+import pytest
+
+from inbox import ROOT
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+
+
+def violations(page) -> list[str]:
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm ci`")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
+        return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3)}`);
+    }""")
+    return found
+
+
+WIDER = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  return Array.from(document.querySelectorAll('body *')).filter((el) => el.getBoundingClientRect().right > width + 1)
+    .slice(0, 12).map((el) => `${el.tagName.toLowerCase()}.${String(el.className)} (${Math.round(el.getBoundingClientRect().right)} px)`);
+}"""
+
+
+def sideways(page) -> list[str]:
+    """The elements that stick out to the right (none when the page needs no sideways scrolling)."""
+    return page.evaluate(WIDER)
+
+
+def test_reference_page_reads_on_a_phone_and_passes_axe(page, login):
+    page.set_viewport_size(PHONE)
+    login("owner@example.com")
+    page.goto("/reports/tokens")
+    page.get_by_label("Name").fill("Dashboard")
+    page.get_by_label("Read only").check()
+    page.get_by_role("button", name="Create token").click()
+    assert page.locator("#new-token").inner_text().startswith("inb_")
+    assert page.get_by_role("cell", name="Read only").count() >= 1
+    assert sideways(page) == [] and violations(page) == []
+    page.get_by_role("link", name="API reference").click()
+    page.wait_for_url("**/api/reference")
+    assert page.get_by_role("heading", name="POST /api/v1/tickets/{ticket_id}/messages").is_visible()
+    assert sideways(page) == []
+    assert violations(page) == []
+    page.get_by_role("link", name="The OpenAPI document (JSON)").is_visible()
