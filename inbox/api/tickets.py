@@ -19,7 +19,7 @@ from inbox import clock
 from inbox.api import schemas as s
 from inbox.api.core import ApiError, acting_user, field_error, operation
 from inbox.extensions import db
-from inbox.models import MailAttachment, Ticket, TicketTag, User
+from inbox.models import MailAttachment, SendToken, Ticket, TicketTag, User
 from inbox.services import composer as composer_service, sla as sla_service, ticket_list
 from inbox.services import tickets as ticket_service
 from inbox.services.thread import thread_mail
@@ -246,6 +246,10 @@ def create_message(ticket_id: int, body: s.MessageCreate):
     """
     ticket, user = ticket_or_404(ticket_id), acting_user()
     key = send_key(request.headers.get("Idempotency-Key"))
+    used_on = db.session.scalar(sa.select(SendToken.ticket_id).where(SendToken.token == key,
+                                                                      SendToken.shop_id == ticket.shop_id))
+    if used_on is not None and used_on != ticket.id:
+        raise field_error("Idempotency-Key", "already used for a message on another ticket", "header")
     try:
         result = composer_service.send(ticket, g.api_shop, user, body=body.body, kind=body.kind,
                                        status=body.status if body.kind == MessageKind.REPLY.value else None,
