@@ -26,8 +26,9 @@ class Ticket(db.Model):
         sa.Index("ix_ticket_shop_status_last", "shop_id", "status", "last_message_at", "id"),
         # The ticket page lists the questions that refer to it (a stranger's follow-up).
         sa.Index("ix_ticket_refers_to", "refers_to_id"),
-        # The API's list: changed since a moment, paged by (updated_at, id).
+        # The API's list: changed since a moment, paged by (updated_at, id); also within one status (a view).
         sa.Index("ix_ticket_shop_updated", "shop_id", "updated_at", "id"),
+        sa.Index("ix_ticket_shop_status_updated", "shop_id", "status", "updated_at", "id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

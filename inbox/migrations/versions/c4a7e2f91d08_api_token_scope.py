@@ -22,10 +22,12 @@ def upgrade():
         batch_op.add_column(sa.Column('scope', sa.String(length=16), server_default='imports', nullable=False))
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.create_index('ix_ticket_shop_updated', ['shop_id', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_ticket_shop_status_updated', ['shop_id', 'status', 'updated_at', 'id'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('ticket', schema=None) as batch_op:
+        batch_op.drop_index('ix_ticket_shop_status_updated')
         batch_op.drop_index('ix_ticket_shop_updated')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_column('scope')
