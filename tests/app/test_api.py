@@ -307,3 +307,10 @@ def test_owner_picks_the_scope_when_creating_a_token(client, login_as):
     client.post("/reports/tokens", data={"name": "Dashboard", "scope": "read"})
     assert db.session.scalar(sa.select(ApiToken.scope)) == "read"
     assert "Read only" in client.get("/reports/tokens").get_data(as_text=True)
+
+
+def test_the_documented_statuses_and_channels_are_the_workflows():
+    from inbox.api.schemas import ChannelName, StatusName
+    from inbox.workflow import Channel, Status
+    assert set(StatusName.__args__) == {s.value for s in Status}
+    assert set(ChannelName.__args__) == {c.value for c in Channel}

@@ -124,8 +124,9 @@ def test_route_keeps_out_whoever_may_not_use_it(endpoint, app, world, browsers):
         checked.append("csrf")
     if route.access == "public":
         return
-    if route.access == "api":
-        assert browsers().post(url, json={}).status_code == 401
+    if route.access == "api":   # each of its methods (GET, POST, PATCH) asks for the token first
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            assert browsers().open(url, method=method, json={}).status_code == 401, f"{method} {url} without a token"
         return
 
     # Signed out: a page sends to the sign-in; htmx gets 401 with HX-Redirect, never a login page in a table cell.
