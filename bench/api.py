@@ -46,7 +46,7 @@ def token_and_paths(url: str) -> list[str]:
     from inbox.api.tickets import encode_cursor
     from inbox.extensions import db
     from inbox.models import ApiToken, Shop, Ticket, TicketTag, User
-    from inbox.views.reports_data import hash_token
+    from inbox.tokens import hash_token
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.test_request_context():
