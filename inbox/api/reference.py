@@ -12,6 +12,7 @@ docs_bp = Blueprint("api_docs", __name__, url_prefix="/api")
 
 @bp.get("/openapi.json")
 def openapi_document():
+    """The OpenAPI 3.1 document of the API, built from the models that validate its requests."""
     response = current_app.json.response(document())
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"  # for API tools in a browser; no credentials involved
