@@ -1,7 +1,7 @@
 """API token scopes (read, write, imports) and the index the API's ticket list pages by
 
 Revision ID: c4a7e2f91d08
-Revises: c4e1a7d3b9f2
+Revises: e7b2c9d4a1f6
 Create Date: 2026-12-03 06:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4a7e2f91d08'
-down_revision = 'c4e1a7d3b9f2'
+down_revision = 'e7b2c9d4a1f6'
 branch_labels = None
 depends_on = None
 
