@@ -10,7 +10,8 @@ ROLE_LABELS = {"owner": _l("Owner"), "manager": _l("Manager"), "agent": _l("Agen
 LANGUAGES = {"nl": "Nederlands", "en": "English", "de": "Deutsch", "fr": "Français"}
 # The same languages named in the reader's language, for running text ("Dutch, formal").
 LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English"), "de": _l("German"), "fr": _l("French")}
-assert LANGUAGE_NAMES.keys() == LANGUAGES.keys()
+if LANGUAGE_NAMES.keys() != LANGUAGES.keys():
+    raise RuntimeError("LANGUAGES and LANGUAGE_NAMES must name the same languages")
 
 CATEGORY_LABELS = {
     "late_delivery": _l("Late delivery"), "damaged_item": _l("Damaged item"), "wrong_item": _l("Wrong item or size"),

@@ -80,7 +80,9 @@ class LanguageBytecodeCache(BytecodeCache):
         self.cache, self.language = cache, language
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        return sha1(f"{self.language}|{self.cache.get_cache_key(name, filename)}".encode()).hexdigest()
+        # A cache key, not a secret: SHA-1 as Jinja's own caches use.
+        return sha1(f"{self.language}|{self.cache.get_cache_key(name, filename)}".encode(),
+                    usedforsecurity=False).hexdigest()
 
     def load_bytecode(self, bucket) -> None:
         self.cache.load_bytecode(bucket)
