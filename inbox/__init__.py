@@ -69,9 +69,9 @@ def create_app(config: dict | None = None):
     # Blueprints, one per area.
     from inbox.views import (account, api, assets, audit as audit_views, auth, composer, contact, mail as mail_views,
                              planning, replies, reports, reports_data, settings as settings_views, team as team_views,
-                             tickets, vacation)
+                             tickets, vacation, webhooks as webhook_views)
     for area in (auth, tickets, composer, replies, settings_views, assets, mail_views, reports, reports_data, api,
-                 team_views, account, vacation, audit_views, planning, contact):
+                 webhook_views, team_views, account, vacation, audit_views, planning, contact):
         app.register_blueprint(area.bp)
     app.register_blueprint(api.docs_bp)   # the API's reference page: HTML, so outside the JSON-only /api/v1
     app.add_url_rule("/", endpoint="index", view_func=tickets.root)
@@ -108,7 +108,8 @@ def create_app(config: dict | None = None):
     from inbox.cli import sla_group, team_group
     from inbox.mailcli import mail_group
     from inbox.norms_cli import norms_group
-    for group in (sla_group, mail_group, norms_group, team_group):
+    from inbox.webhooks_cli import webhooks_group
+    for group in (sla_group, mail_group, norms_group, team_group, webhooks_group):
         app.cli.add_command(group)
     return app
 

@@ -89,4 +89,5 @@ def reference():
         sections.append((tag["name"], operations))
     schemas = [(name, schema.get("description", ""), fields_of(schema, components))
                for name, schema in sorted(components.items())]
-    return render_template("api/reference.html", doc=doc, sections=sections, schemas=schemas)
+    from inbox.services.webhooks import EVENTS
+    return render_template("api/reference.html", doc=doc, sections=sections, schemas=schemas, events=EVENTS)

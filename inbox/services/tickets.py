@@ -12,7 +12,7 @@ from inbox.extensions import db
 from inbox.i18n import _
 from inbox.models import Message, Shop, Ticket, TicketTag, User
 from inbox.nudges import detect_category, detect_language
-from inbox.services import assignment, audit, sla
+from inbox.services import assignment, audit, sla, webhooks
 from inbox.workflow import Channel, MessageKind, Status, can_transition
 
 
@@ -78,7 +78,16 @@ def create_ticket(shop: Shop, *, subject: str, body: str, customer_name: str = "
     audit.record(shop.id, "ticket.create", actor=by, ticket=ticket, new=channel)
     if picked is not None:
         audit.record(shop.id, "ticket.assign", ticket=ticket, field="assignee", new=picked.display_name)
+    webhooks.emit(shop.id, "ticket.created", webhooks.ticket_data(ticket))
     return ticket
+
+
+def _message_event(ticket: Ticket, message: Message) -> None:
+    def data():
+        db.session.flush()  # the message's id goes into the event (only when some endpoint wants it)
+        return {**webhooks.ticket_data(ticket), "message_id": message.id, "kind": message.kind,
+                "author_id": message.author_id, "body": message.body}
+    webhooks.emit(ticket.shop_id, "message.created", data)
 
 
 def _append(ticket: Ticket, message: Message) -> Message:
@@ -103,6 +112,7 @@ def add_customer_message(ticket: Ticket, shop: Shop, body: str, *, at: datetime 
         ticket.solved_at = None
     if ticket.due_at is None:
         sla.start_clock(ticket, shop, at)
+    _message_event(ticket, message)
     return message
 
 
@@ -118,8 +128,11 @@ def reply(ticket: Ticket, shop: Shop, body: str, *, by: User, status: str | None
     sla.stop_clock_by_reply(ticket, shop, message, at)
     if ticket.assignee_id is None:
         ticket.assignee = by
+        webhooks.emit(shop.id, "ticket.assigned", {**webhooks.ticket_data(ticket), "assignee_id": by.id,
+                                                    "old_assignee_id": None})
     audit.record(shop.id, "ticket.reply", actor=by, ticket=ticket)
     change_status(ticket, shop, status or Status.PENDING.value, by=by, at=at)
+    _message_event(ticket, message)
     return message
 
 
@@ -131,6 +144,7 @@ def add_note(ticket: Ticket, shop: Shop, body: str, *, by: User, at: datetime | 
     message = _append(ticket, Message(shop_id=shop.id, kind=MessageKind.NOTE.value, body=body, author=by,
                                       created_at=at or clock.now()))
     audit.record(shop.id, "ticket.note", actor=by, ticket=ticket)
+    _message_event(ticket, message)
     return message
 
 
@@ -157,6 +171,7 @@ def change_status(ticket: Ticket, shop: Shop, new: str, *, by: User | None, at: 
         ticket.due_at = None
         ticket.waiting_since = None
     audit.record(shop.id, "ticket.status", actor=by, ticket=ticket, field="status", old=old, new=new_status.value)
+    webhooks.emit(shop.id, "ticket.status_changed", {**webhooks.ticket_data(ticket), "old_status": old})
 
 
 def assign(ticket: Ticket, shop: Shop, assignee: User | None, *, by: User | None) -> None:
@@ -169,6 +184,8 @@ def assign(ticket: Ticket, shop: Shop, assignee: User | None, *, by: User | None
     ticket.assignee = assignee
     audit.record(shop.id, "ticket.assign", actor=by, ticket=ticket, field="assignee",
                  old=old.display_name if old else None, new=assignee.display_name if assignee else None)
+    webhooks.emit(shop.id, "ticket.assigned", {**webhooks.ticket_data(ticket),
+                                                "old_assignee_id": old.id if old else None})
 
 
 TAG_RE = re.compile(r"[^\w\- ]+", re.UNICODE)

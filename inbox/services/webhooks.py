@@ -1,0 +1,220 @@
+"""Webhooks: queue an event for the shop's endpoints in the same transaction as the change, and deliver the queue
+as signed JSON POSTs with retries, at least once.
+
+Signature: header `X-Inbox-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the endpoint's
+secret>`; `X-Inbox-Event` names the event and `X-Inbox-Event-Id` is the same on every retry of one event.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import secrets
+import socket
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+
+from inbox import clock
+from inbox.extensions import db
+from inbox.i18n import _
+from inbox.models import WebhookDelivery, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+
+EVENTS = ("ticket.created", "message.created", "ticket.status_changed", "ticket.assigned")
+MAX_ATTEMPTS = 8
+BACKOFF_CAP = timedelta(hours=6)
+STALE_CLAIM = timedelta(minutes=5)
+TIMEOUT = 10
+
+
+class UnsafeUrl(ValueError):
+    """A URL the server will not post to."""
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify(secret: str, header: str, body: bytes, tolerance: int = 300, now: float | None = None) -> bool:
+    """What a receiver does (the reference shows the same in a few lines): recompute and compare."""
+    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
+    try:
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs((now or time.time()) - timestamp) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, timestamp, body), f"t={timestamp},v1={parts.get('v1', '')}")
+
+
+# --------------------------------------------------------------------------- where we may post
+
+def check_url(url: str) -> None:
+    """Refuse what is not http(s), and hosts on loopback, link-local or private networks (unless the operator
+    allows them with INBOX_WEBHOOK_ALLOW_PRIVATE): a webhook must not become a way into our own network.
+
+    :raise UnsafeUrl: with the reason.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UnsafeUrl(_("Use an http:// or https:// address."))
+    if current_app.config.get("WEBHOOK_ALLOW_PRIVATE"):
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+                                   type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise UnsafeUrl(_("This host name cannot be found.")) from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if (address.is_loopback or address.is_link_local or address.is_private or address.is_reserved
+                or address.is_multicast or address.is_unspecified):
+            raise UnsafeUrl(_("This address is on a private or local network; webhooks go to public addresses."))
+
+
+# --------------------------------------------------------------------------- queueing
+
+def _endpoints(shop_id: int) -> list[WebhookEndpoint]:
+    # Asked on every change: a shop without endpoints (most) costs one small indexed query.
+    return list(db.session.scalars(sa.select(WebhookEndpoint).where(WebhookEndpoint.shop_id == shop_id,
+                                                                    WebhookEndpoint.active.is_(True))))
+
+
+def emit(shop_id: int, event: str, data) -> int:
+    """Queue `event` for each of the shop's endpoints that wants it, in the current transaction. `data`: a dict,
+    or a function making one (called only when some endpoint wants the event).
+
+    :return: the number of deliveries queued.
+    """
+    assert event in EVENTS, event
+    wanted = [e for e in _endpoints(shop_id) if event in e.event_list]
+    if not wanted:
+        return 0
+    data = data() if callable(data) else data
+    event_id = str(uuid.uuid4())
+    body = json.dumps({"id": event_id, "event": event, "created_at": clock.now().isoformat(), "shop_id": shop_id,
+                       "data": data}, default=str, separators=(",", ":"))
+    for endpoint in wanted:
+        db.session.add(WebhookDelivery(shop_id=shop_id, endpoint_id=endpoint.id, event_id=event_id, event=event,
+                                       payload=body, state="queued", next_attempt_at=clock.now()))
+    return len(wanted)
+
+
+def ticket_data(ticket) -> dict:
+    return {"ticket_id": ticket.id, "subject": ticket.subject, "status": ticket.status, "channel": ticket.channel,
+            "assignee_id": ticket.assignee_id, "customer_email": ticket.customer_email,
+            "due_at": ticket.due_at.isoformat() if ticket.due_at else None}
+
+
+# --------------------------------------------------------------------------- delivering
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 ... minutes after the 1st, 2nd, 3rd ... failed attempt, at most 6 hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+def release_stale_claims(now: datetime | None = None) -> int:
+    """Deliveries a worker took and never finished (it was killed mid-request) go back to the queue: the receiver
+    may get the event twice, and deduplicates it by its id."""
+    now = now or clock.now()
+    result = db.session.execute(
+        sa.update(WebhookDelivery).where(WebhookDelivery.state == "sending",
+                                         WebhookDelivery.claimed_at < now - STALE_CLAIM)
+        .values(state="queued", next_attempt_at=now).execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount
+
+
+def due_ids(limit: int = 100) -> list[int]:
+    now = clock.now()
+    return list(db.session.scalars(sa.select(WebhookDelivery.id).where(
+        WebhookDelivery.state == "queued", WebhookDelivery.next_attempt_at <= now)
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)))
+
+
+def claim(row_id: int) -> bool:
+    """One UPDATE ... WHERE state='queued': of several workers, one gets the row."""
+    result = db.session.execute(
+        sa.update(WebhookDelivery).where(WebhookDelivery.id == row_id, WebhookDelivery.state == "queued")
+        .values(state="sending", claimed_at=clock.now(), attempts=WebhookDelivery.attempts + 1)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def post(url: str, body: bytes, headers: dict) -> int:
+    """POST and answer the status; raise OSError for no answer. Redirects are not followed (a 3xx fails)."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with opener.open(request, timeout=TIMEOUT) as response:
+            response.read(1024)
+            return response.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def deliver(row_id: int) -> str:
+    """Deliver one queued row if this worker gets it: delivered, queued (will retry), failed, or skipped."""
+    if not claim(row_id):
+        return "skipped"
+    row = db.session.get(WebhookDelivery, row_id, populate_existing=True)
+    endpoint = db.session.get(WebhookEndpoint, row.endpoint_id)
+    body = row.payload.encode()
+    stamp = int(clock.now().timestamp())
+    headers = {"Content-Type": "application/json", "User-Agent": "SellerInbox-Webhooks/1",
+               "X-Inbox-Event": row.event, "X-Inbox-Event-Id": row.event_id,
+               "X-Inbox-Signature": sign(endpoint.secret, stamp, body)}
+    started = time.perf_counter()
+    status, error = None, None
+    try:
+        check_url(endpoint.url)  # again at delivery: a name may point elsewhere now
+        status = post(endpoint.url, body, headers)
+        if not 200 <= status < 300:
+            error = f"HTTP {status}"
+    except UnsafeUrl as e:
+        error = str(e)
+    except (OSError, ValueError) as e:
+        error = f"no answer: {e}"[:500]
+    values = {"response_status": status, "last_error": error,
+              "duration_ms": int((time.perf_counter() - started) * 1000)}
+    if error is None:
+        values.update(state="delivered", delivered_at=clock.now())
+    elif row.attempts >= MAX_ATTEMPTS:
+        values.update(state="failed")
+    else:
+        values.update(state="queued", next_attempt_at=clock.now() + backoff(row.attempts))
+    db.session.execute(sa.update(WebhookDelivery).where(WebhookDelivery.id == row.id,
+                                                        WebhookDelivery.state == "sending")
+                       .values(**values).execution_options(synchronize_session=False))
+    db.session.commit()
+    return values["state"]
+
+
+def run_queue(limit: int = 100) -> list[str]:
+    release_stale_claims()
+    return [deliver(row_id) for row_id in due_ids(limit)]
+
+
+def send_again(row: WebhookDelivery) -> None:
+    """The owner's "send again": the same event (same id) goes out once more, now."""
+    row.state, row.next_attempt_at, row.claimed_at = "queued", clock.now(), None

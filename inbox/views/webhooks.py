@@ -1,0 +1,106 @@
+"""Webhooks for the owner: register endpoints and the events they want, read each one's delivery log, send a
+delivery again. The queue is delivered by `flask --app inbox webhooks send`."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, URLField
+from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from inbox.access import require
+from inbox.extensions import db
+from inbox.forms import choices
+from inbox.i18n import _, lazy_gettext as _l
+from inbox.models import WebhookDelivery, WebhookEndpoint
+from inbox.services import audit, webhooks
+
+bp = Blueprint("webhooks", __name__, url_prefix="/settings/webhooks")
+
+EVENT_LABELS = {
+    "ticket.created": _l("A question came in"),
+    "message.created": _l("A message was added (customer, reply or note)"),
+    "ticket.status_changed": _l("A question's status changed"),
+    "ticket.assigned": _l("A question was assigned"),
+}
+STATE_LABELS = {"queued": _l("Waiting"), "sending": _l("Sending"), "delivered": _l("Delivered"),
+                "failed": _l("Gave up")}
+
+
+class EndpointForm(FlaskForm):
+    url = URLField(_l("URL"), validators=[DataRequired(), Length(max=500)],
+                   description=_l("A public https:// address of yours that takes a JSON POST."))
+    events = SelectMultipleField(_l("Events"), choices=choices(EVENT_LABELS.items()),
+                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                                 validators=[DataRequired(_l("Pick at least one event."))])
+
+    def validate_url(self, field):
+        try:
+            webhooks.check_url(field.data.strip())
+        except webhooks.UnsafeUrl as e:
+            raise ValidationError(str(e)) from None
+
+
+def _endpoint_or_404(endpoint_id: int) -> WebhookEndpoint:
+    endpoint = db.session.scalar(sa.select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id,
+                                                                  WebhookEndpoint.shop_id == current_user.shop_id))
+    if endpoint is None:
+        abort(404)
+    return endpoint
+
+
+@bp.route("", methods=["GET", "POST"])
+@require("manage_shop")
+def index():
+    """The shop's endpoints and a form for a new one; its signing secret is shown once."""
+    form, secret = EndpointForm(), None
+    if form.validate_on_submit():
+        secret = webhooks.new_secret()
+        db.session.add(WebhookEndpoint(shop_id=current_user.shop_id, url=form.url.data.strip(),
+                                       events=" ".join(form.events.data), secret=secret, created_by=current_user.id))
+        audit.record(current_user.shop_id, "webhook.create", actor=current_user, new=form.url.data.strip())
+        db.session.commit()
+        form = EndpointForm(formdata=None)
+    endpoints = list(db.session.scalars(sa.select(WebhookEndpoint).where(
+        WebhookEndpoint.shop_id == current_user.shop_id).order_by(WebhookEndpoint.id)))
+    return render_template("webhooks/index.html", form=form, secret=secret, endpoints=endpoints,
+                           labels=EVENT_LABELS), 422 if form.errors else 200
+
+
+@bp.get("/<int:endpoint_id>")
+@require("manage_shop")
+def deliveries(endpoint_id: int):
+    """The endpoint's latest 50 deliveries: event, state, the receiver's answer, how long it took."""
+    endpoint = _endpoint_or_404(endpoint_id)
+    rows = list(db.session.scalars(sa.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+                                   .order_by(WebhookDelivery.id.desc()).limit(50)))
+    return render_template("webhooks/deliveries.html", endpoint=endpoint, rows=rows, states=STATE_LABELS)
+
+
+@bp.post("/<int:endpoint_id>/delete")
+@require("manage_shop")
+def delete(endpoint_id: int):
+    endpoint = _endpoint_or_404(endpoint_id)
+    audit.record(endpoint.shop_id, "webhook.delete", actor=current_user, old=endpoint.url)
+    db.session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
+    db.session.delete(endpoint)
+    db.session.commit()
+    flash(_("Webhook removed: nothing more is sent to it."), "success")
+    return redirect(url_for("webhooks.index"), 303)
+
+
+@bp.post("/deliveries/<int:delivery_id>/resend")
+@require("manage_shop")
+def resend(delivery_id: int):
+    """Send a delivery again (the same event id, so a receiver that has it can tell)."""
+    row = db.session.scalar(sa.select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
+                                                             WebhookDelivery.shop_id == current_user.shop_id))
+    if row is None:
+        abort(404)
+    if row.state != "sending":
+        webhooks.send_again(row)
+        db.session.commit()
+    flash(_("Queued to be sent again."), "success")
+    return redirect(url_for("webhooks.deliveries", endpoint_id=row.endpoint_id), 303)
