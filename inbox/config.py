@@ -51,7 +51,6 @@ ENVIRONMENT = {
     "SERVER_TIMING": ("SERVER_TIMING", lambda v: v.lower() in ("1", "true", "yes")),
     "API_RATE_LIMIT": ("API_RATE_LIMIT", int),
     "API_MAX_BODY_BYTES": ("API_MAX_BODY_BYTES", int),
-    "WEBHOOK_ALLOW_PRIVATE": ("WEBHOOK_ALLOW_PRIVATE", lambda v: v.lower() in ("1", "true", "yes")),
 }
 
 

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import secrets
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -21,11 +19,10 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
 
-from inbox import clock
+from inbox import clock, netguard
 from inbox.extensions import db
-from inbox.i18n import _
+from inbox.i18n import lazy_gettext as _l
 from inbox.models import WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -38,7 +35,19 @@ TIMEOUT = 10
 
 
 class UnsafeUrl(ValueError):
-    """A URL the server will not post to."""
+    """A URL the server will not post to; `reason` is a key of REASONS (the worker, with no request and so no
+    language, logs the key; the page shows the text)."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"refused address: {reason}")
+        self.reason = reason
+
+
+REASONS = {
+    "scheme": _l("Use an http:// or https:// address."),
+    "unknown": _l("This host name cannot be found."),
+    "private": _l("This address is on a private or local network; webhooks go to public addresses."),
+}
 
 
 def new_secret() -> str:
@@ -66,25 +75,24 @@ def verify(secret: str, header: str, body: bytes, tolerance: int = 300, now: flo
 
 def check_url(url: str) -> None:
     """Refuse what is not http(s), and hosts on loopback, link-local or private networks (unless the operator
-    allows them with INBOX_WEBHOOK_ALLOW_PRIVATE): a webhook must not become a way into our own network.
+    allows them with INBOX_ALLOW_PRIVATE_HOSTS, see inbox.netguard): a webhook must not become a way into our own
+    network.
 
     :raise UnsafeUrl: with the reason.
     """
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UnsafeUrl(_("Use an http:// or https:// address."))
-    if current_app.config.get("WEBHOOK_ALLOW_PRIVATE"):
-        return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
-                                   type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise UnsafeUrl(_("This host name cannot be found.")) from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if (address.is_loopback or address.is_link_local or address.is_private or address.is_reserved
-                or address.is_multicast or address.is_unspecified):
-            raise UnsafeUrl(_("This address is on a private or local network; webhooks go to public addresses."))
+        port = parts.port
+    except ValueError:
+        raise UnsafeUrl("scheme") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UnsafeUrl("scheme")
+    try:
+        addresses = netguard.check_host(parts.hostname, port or (443 if parts.scheme == "https" else 80))
+    except netguard.RefusedHost:
+        raise UnsafeUrl("private") from None
+    if not addresses:
+        raise UnsafeUrl("unknown")
 
 
 # --------------------------------------------------------------------------- queueing

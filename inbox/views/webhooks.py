@@ -40,7 +40,7 @@ class EndpointForm(FlaskForm):
         try:
             webhooks.check_url(field.data.strip())
         except webhooks.UnsafeUrl as e:
-            raise ValidationError(str(e)) from None
+            raise ValidationError(webhooks.REASONS[e.reason]) from None
 
 
 def _endpoint_or_404(endpoint_id: int) -> WebhookEndpoint:
