@@ -58,7 +58,7 @@ def test_reference_page_reads_on_a_phone_and_passes_axe(page, login):
 
 
 def test_webhooks_page_reads_on_a_phone_and_passes_axe(page, login):
-    page.set_viewport_size(PHONE)
+    with_axe(page).set_viewport_size(PHONE)
     login("owner@example.com")
     page.goto("/reports/tokens")
     page.get_by_role("link", name="Webhooks: tell your own systems when something happens").click()
