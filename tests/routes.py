@@ -27,7 +27,8 @@ class Route:
 ARGUMENTS = {
     "ticket_id": "ticket", "template_id": "template", "user_id": "user", "invitation_id": "invitation",
     "item_id": "quarantined", "attachment_id": "attachment", "row_id": "outbound", "token_id": "api_token",
-    "session_id": "login_session", "shop_id": "shop", "message_id": "message",
+    "session_id": "login_session", "shop_id": "shop", "message_id": "message", "endpoint_id": "webhook_endpoint",
+    "delivery_id": "webhook_delivery",
 }
 # Arguments that are not another shop's objects, with the value to use.
 FIXED = {"name": {"reports.download": "response", "assets.vendor": "htmx.min.js"}, "token": "not-a-real-token",
@@ -120,4 +121,8 @@ ROUTES = {
     "mail.review_download": Route("manage_shop"),
     "mail.review_retry": Route("manage_shop"),
     "mail.review_delete": Route("manage_shop"),
+    "webhooks.index": Route("manage_shop"),
+    "webhooks.deliveries": Route("manage_shop"),
+    "webhooks.delete": Route("manage_shop"),
+    "webhooks.resend": Route("manage_shop"),
 }

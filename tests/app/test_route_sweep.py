@@ -13,7 +13,7 @@ from flask import g
 from inbox import clock
 from inbox.extensions import db
 from inbox.models import (ApiToken, InboundMail, Invitation, MailAttachment, Message, OutboundEmail, QuarantinedMail,
-                          ReplyTemplate)
+                          ReplyTemplate, WebhookDelivery, WebhookEndpoint)
 from inbox.services import sessions
 from inbox.workflow import PERMISSIONS, Role
 from tests.routes import ARGUMENTS, FIXED, ROUTES
@@ -65,6 +65,14 @@ def world(app, make_shop, make_user, make_ticket):
         db.session.add_all(o for k, o in objects.items() if k not in ("ticket", "user"))
         objects["message"] = message
         objects["login_session"] = sessions.start(staff["owner"], remember=False)
+        objects["webhook_endpoint"] = WebhookEndpoint(shop_id=shop.id, url=f"https://{key}.example/hook",
+                                                      events="ticket.created", secret="whsec_sweep")
+        db.session.add(objects["webhook_endpoint"])
+        db.session.flush()
+        objects["webhook_delivery"] = WebhookDelivery(shop_id=shop.id, endpoint_id=objects["webhook_endpoint"].id,
+                                                      event_id=f"sweep-{key}", event="ticket.created", payload="{}",
+                                                      state="failed")
+        db.session.add(objects["webhook_delivery"])
         db.session.commit()
         shops[key] = {"ids": {"shop": shop.id, **{kind: obj.id for kind, obj in objects.items()}}, "staff": staff}
     return shops
