@@ -34,12 +34,13 @@ class Sample:
     user_id: int
     shop_id: int
     token: str
+    endpoint_id: int
 
 
 def sample(app) -> Sample:
     """Ids from the seeded demo shop, and a fresh invitation for the invite page."""
     from inbox.extensions import db
-    from inbox.models import ReplyTemplate, Shop, Ticket, User
+    from inbox.models import ReplyTemplate, Shop, Ticket, User, WebhookEndpoint
     from inbox.services import invitations
 
     with app.app_context():
@@ -50,14 +51,17 @@ def sample(app) -> Sample:
         template = db.session.scalar(sa.select(ReplyTemplate).where(ReplyTemplate.shop_id == shop.id).limit(1))
         agent = db.session.scalar(sa.select(User).where(User.email == "agent2@example.com"))
         _invitation, token = invitations.invite(shop, email="sweep@example.com", role="agent", by=owner)
+        endpoint = WebhookEndpoint(shop_id=shop.id, url="https://hooks.example.com/inbox", events="ticket.created",
+                                   secret="whsec_sweep", created_by=owner.id)
+        db.session.add(endpoint)
         db.session.commit()
-        return Sample(ticket.id, template.id, agent.id, shop.id, token)
+        return Sample(ticket.id, template.id, agent.id, shop.id, token, endpoint.id)
 
 
 def page_urls(app, ids: Sample) -> dict[str, str]:
     """{endpoint: URL} of every GET page; the API (JSON, its own blueprint) is not a page either."""
     values = {"ticket_id": ids.ticket_id, "template_id": ids.template_id, "user_id": ids.user_id,
-              "shop_id": ids.shop_id, "token": ids.token}
+              "shop_id": ids.shop_id, "token": ids.token, "endpoint_id": ids.endpoint_id}
     urls = {}
     with app.test_request_context():
         from flask import url_for
