@@ -33,6 +33,18 @@ document.addEventListener("securitypolicyviolation",
 """
 
 
+def _webhook_endpoint(shop) -> int:
+    """A webhook endpoint of the shop, for its delivery log's page."""
+    from inbox.models import WebhookEndpoint
+    endpoint = db.session.scalar(sa.select(WebhookEndpoint).where(WebhookEndpoint.shop_id == shop.id))
+    if endpoint is None:
+        endpoint = WebhookEndpoint(shop_id=shop.id, url="https://hooks.example.com/csp", events="ticket.created",
+                                   secret="whsec_csp")
+        db.session.add(endpoint)
+        db.session.commit()
+    return endpoint.id
+
+
 def _page_urls(app):
     """Every GET page of the URL map with ids from the first demo shop."""
     with app.app_context():
@@ -43,6 +55,7 @@ def _page_urls(app):
                                          .order_by(User.id)),
             "template_id": db.session.scalar(sa.select(ReplyTemplate.id).where(ReplyTemplate.shop_id == shop.id)),
             "shop_id": shop.id,
+            "endpoint_id": _webhook_endpoint(shop),
         }
     urls = []
     with app.test_request_context():
