@@ -10,7 +10,7 @@ from wtforms import SelectMultipleField, URLField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from inbox.access import require
+from inbox.access import require, shop_row_or_404
 from inbox.extensions import db
 from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l
@@ -43,14 +43,6 @@ class EndpointForm(FlaskForm):
             raise ValidationError(webhooks.REASONS[e.reason]) from None
 
 
-def _endpoint_or_404(endpoint_id: int) -> WebhookEndpoint:
-    endpoint = db.session.scalar(sa.select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id,
-                                                                  WebhookEndpoint.shop_id == current_user.shop_id))
-    if endpoint is None:
-        abort(404)
-    return endpoint
-
-
 @bp.route("", methods=["GET", "POST"])
 @require("manage_shop")
 def index():
@@ -73,7 +65,7 @@ def index():
 @require("manage_shop")
 def deliveries(endpoint_id: int):
     """The endpoint's latest 50 deliveries: event, state, the receiver's answer, how long it took."""
-    endpoint = _endpoint_or_404(endpoint_id)
+    endpoint = shop_row_or_404(WebhookEndpoint, endpoint_id)
     rows = list(db.session.scalars(sa.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
                                    .order_by(WebhookDelivery.id.desc()).limit(50)))
     return render_template("webhooks/deliveries.html", endpoint=endpoint, rows=rows, states=STATE_LABELS)
@@ -82,7 +74,8 @@ def deliveries(endpoint_id: int):
 @bp.post("/<int:endpoint_id>/delete")
 @require("manage_shop")
 def delete(endpoint_id: int):
-    endpoint = _endpoint_or_404(endpoint_id)
+    """Remove an endpoint and its delivery log; nothing more is sent to it."""
+    endpoint = shop_row_or_404(WebhookEndpoint, endpoint_id)
     audit.record(endpoint.shop_id, "webhook.delete", actor=current_user, old=endpoint.url)
     db.session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
     db.session.delete(endpoint)
