@@ -33,12 +33,12 @@ document.addEventListener("securitypolicyviolation",
 """
 
 
-def _webhook_endpoint(shop) -> int:
+def _webhook_endpoint(shop_id: int) -> int:
     """A webhook endpoint of the shop, for its delivery log's page."""
     from inbox.models import WebhookEndpoint
-    endpoint = db.session.scalar(sa.select(WebhookEndpoint).where(WebhookEndpoint.shop_id == shop.id))
+    endpoint = db.session.scalar(sa.select(WebhookEndpoint).where(WebhookEndpoint.shop_id == shop_id))
     if endpoint is None:
-        endpoint = WebhookEndpoint(shop_id=shop.id, url="https://hooks.example.com/csp", events="ticket.created",
+        endpoint = WebhookEndpoint(shop_id=shop_id, url="https://hooks.example.com/csp", events="ticket.created",
                                    secret="whsec_csp")
         db.session.add(endpoint)
         db.session.commit()
@@ -49,13 +49,14 @@ def _page_urls(app):
     """Every GET page of the URL map with ids from the first demo shop."""
     with app.app_context():
         shop = db.session.scalar(sa.select(Shop).order_by(Shop.id))
+        endpoint_id = _webhook_endpoint(shop.id)
         values = {
             "ticket_id": db.session.scalar(sa.select(Ticket.id).where(Ticket.shop_id == shop.id).order_by(Ticket.id)),
             "user_id": db.session.scalar(sa.select(User.id).where(User.shop_id == shop.id, User.role == "agent")
                                          .order_by(User.id)),
             "template_id": db.session.scalar(sa.select(ReplyTemplate.id).where(ReplyTemplate.shop_id == shop.id)),
             "shop_id": shop.id,
-            "endpoint_id": _webhook_endpoint(shop),
+            "endpoint_id": endpoint_id,
         }
     urls = []
     with app.test_request_context():
