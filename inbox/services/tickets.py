@@ -128,8 +128,9 @@ def reply(ticket: Ticket, shop: Shop, body: str, *, by: User, status: str | None
     sla.stop_clock_by_reply(ticket, shop, message, at)
     if ticket.assignee_id is None:
         ticket.assignee = by
-        webhooks.emit(shop.id, "ticket.assigned", {**webhooks.ticket_data(ticket), "assignee_id": by.id,
-                                                    "old_assignee_id": None})
+        if by is not None:   # a reply without an author (the demo's history) assigns no one
+            webhooks.emit(shop.id, "ticket.assigned", {**webhooks.ticket_data(ticket), "assignee_id": by.id,
+                                                        "old_assignee_id": None})
     audit.record(shop.id, "ticket.reply", actor=by, ticket=ticket)
     change_status(ticket, shop, status or Status.PENDING.value, by=by, at=at)
     _message_event(ticket, message)
