@@ -68,9 +68,9 @@ def create_app(config: dict | None = None):
 
     # Blueprints, one per area.
     from inbox.views import (account, api, assets, audit as audit_views, auth, composer, contact, mail as mail_views,
-                             planning, replies, reports, reports_data, settings as settings_views, team as team_views,
-                             tickets, vacation, webhooks as webhook_views)
-    for area in (auth, tickets, composer, replies, settings_views, assets, mail_views, reports, reports_data, api,
+                             live, planning, replies, reports, reports_data, settings as settings_views,
+                             team as team_views, tickets, vacation, webhooks as webhook_views)
+    for area in (auth, tickets, live, composer, replies, settings_views, assets, mail_views, reports, reports_data, api,
                  webhook_views, team_views, account, vacation, audit_views, planning, contact):
         app.register_blueprint(area.bp)
     app.register_blueprint(api.docs_bp)   # the API's reference page: HTML, so outside the JSON-only /api/v1

@@ -66,10 +66,10 @@ ROUTES = {
     "account.end_all_browsers": Route("signed_in"),
 
     "tickets.index": Route("signed_in"),
-    "tickets.badges": Route("signed_in"),
+    "live.badges": Route("signed_in"),
     "tickets.show": Route("signed_in"),
-    "tickets.changes": Route("signed_in"),
-    "tickets.presence_beat": Route("signed_in"),
+    "live.changes": Route("signed_in"),
+    "live.presence_beat": Route("signed_in"),
     "tickets.new": Route("answer"),
     "tickets.bulk": Route("answer"),
     "tickets.status": Route("answer", data={"status": "pending"}),

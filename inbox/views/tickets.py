@@ -1,7 +1,7 @@
 """The inbox and the ticket page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -287,58 +287,3 @@ def tags(ticket_id: int):
     if is_htmx():
         return render_template("tickets/_tags.html", ticket=ticket)
     return redirect(url_for("tickets.show", ticket_id=ticket.id), 303)
-
-
-# -- live parts: presence, changes while composing, SLA badges -------------------------------------------
-
-def _seen_id() -> int | None:
-    raw = request.values.get("seen", "")
-    return int(raw) if raw.isdigit() else None
-
-
-@bp.post("/<int:ticket_id>/presence")
-@login_required
-def presence_beat(ticket_id: int):
-    """Heartbeat of an open ticket page (every few seconds, and on typing); answers who else is here.
-
-    With `seen` (the last message id the page showed) the answer also carries, out of band, the warning about
-    messages that arrived since.
-    """
-    ticket = shop_ticket_or_404(ticket_id)
-    now = clock.now()
-    if request.form.get("leave"):
-        presence.leave(ticket, current_user)
-        db.session.commit()
-        return "", 204
-    presence.heartbeat(ticket, current_user, now, typing=request.form.get("typing") == "1")
-    db.session.commit()
-    html = render_template("tickets/_presence.html", ticket=ticket,
-                           colleagues=presence.others_on(ticket, current_user, now))
-    seen = _seen_id()
-    if seen is not None:
-        html += render_template("tickets/_changes.html", ticket=ticket, oob=True,
-                                changes=ticket_service.changes_since(ticket, seen, current_user))
-    return html
-
-
-@bp.get("/<int:ticket_id>/changes")
-@login_required
-def changes(ticket_id: int):
-    """What arrived since the page was loaded (`seen` = the last message id it showed): for the composer."""
-    ticket = shop_ticket_or_404(ticket_id)
-    seen = _seen_id()
-    found = ticket_service.changes_since(ticket, seen, current_user) if seen is not None else []
-    return render_template("tickets/_changes.html", ticket=ticket, changes=found)
-
-
-@bp.get("/badges")
-@login_required
-def badges():
-    """Fresh SLA badges for the tickets on screen, in one request, as out-of-band swaps."""
-    ids = [int(i) for i in request.args.get("ids", "").split(",") if i.strip().isdigit()][:200]
-    now = clock.now()
-    rows = ticket_list.tickets_by_ids(current_user.shop_id, ids)
-    html = "".join(render_template("tickets/_sla.html", ticket=t, badge=sla_badge_for(t, now), oob=True) for t in rows)
-    resp = make_response(html)
-    resp.headers["Cache-Control"] = "no-store"
-    return resp

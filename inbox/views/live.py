@@ -1,0 +1,68 @@
+"""The live parts of the inbox and the ticket page: presence, what changed while composing, fresh SLA badges.
+
+Polled by open pages (htmx), so they stay small and read only what they answer; none keeps state per process.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, make_response, render_template, request
+from flask_login import current_user, login_required
+
+from inbox import clock
+from inbox.access import shop_ticket_or_404
+from inbox.extensions import db
+from inbox.services import presence, sla as sla_service, ticket_list, tickets as ticket_service
+
+bp = Blueprint("live", __name__, url_prefix="/tickets")
+
+
+def _seen_id() -> int | None:
+    raw = request.values.get("seen", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.post("/<int:ticket_id>/presence")
+@login_required
+def presence_beat(ticket_id: int):
+    """Heartbeat of an open ticket page (every few seconds, and on typing); answers who else is here.
+
+    With `seen` (the last message id the page showed) the answer also carries, out of band, the warning about
+    messages that arrived since.
+    """
+    ticket = shop_ticket_or_404(ticket_id)
+    now = clock.now()
+    if request.form.get("leave"):
+        presence.leave(ticket, current_user)
+        db.session.commit()
+        return "", 204
+    presence.heartbeat(ticket, current_user, now, typing=request.form.get("typing") == "1")
+    db.session.commit()
+    html = render_template("tickets/_presence.html", ticket=ticket,
+                           colleagues=presence.others_on(ticket, current_user, now))
+    seen = _seen_id()
+    if seen is not None:
+        html += render_template("tickets/_changes.html", ticket=ticket, oob=True,
+                                changes=ticket_service.changes_since(ticket, seen, current_user))
+    return html
+
+
+@bp.get("/<int:ticket_id>/changes")
+@login_required
+def changes(ticket_id: int):
+    """What arrived since the page was loaded (`seen` = the last message id it showed): for the composer."""
+    ticket = shop_ticket_or_404(ticket_id)
+    seen = _seen_id()
+    found = ticket_service.changes_since(ticket, seen, current_user) if seen is not None else []
+    return render_template("tickets/_changes.html", ticket=ticket, changes=found)
+
+
+@bp.get("/badges")
+@login_required
+def badges():
+    """Fresh SLA badges for the tickets on screen, in one request, as out-of-band swaps."""
+    ids = [int(i) for i in request.args.get("ids", "").split(",") if i.strip().isdigit()][:200]
+    now = clock.now()
+    rows = ticket_list.tickets_by_ids(current_user.shop_id, ids)
+    html = "".join(render_template("tickets/_sla.html", ticket=t, badge=sla_service.badge(t, current_user.shop, now), oob=True) for t in rows)
+    resp = make_response(html)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
