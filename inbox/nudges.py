@@ -9,11 +9,14 @@ under a millisecond.
     from inbox.nudges import review
     checks = review(reply, question, customer_name=None)
     for check in checks:            # always six, in CODES order
-        check.code, check.ok, check.message, check.pillar
+        check.code, check.ok, check.applies, check.phrase, check.pillar
 
 ``question`` is the customer's latest message (quoted history below it is ignored).
-Its language decides the language of the messages: Dutch for a Dutch question,
-English otherwise. A check that does not apply is ``ok=True``.
+The checks are data: the words around them are the reader's and live in the web layer
+(``inbox/nudge_texts.py``, translated). Only ``phrase``, what the reply could say
+("Hoi Lisa,", "Met vriendelijke groet,"), is in the customer's language and register
+(Dutch for a Dutch question, English otherwise; "Hoi!" gets "Hoi Lisa,", "Geachte"
+gets "Beste mevrouw/meneer Jansen,"). A check that does not apply is ``ok=True``.
 
 =============  ==========  =====================================================
 code           pillar      when it fails
@@ -23,7 +26,8 @@ feeling        personal    the customer is upset, the reply does not acknowledge
 options        expert      an order/product problem, fewer than two solutions
 formality      personal    Dutch customer writes "u", the reply says "je/jij/jouw"
 next_step      expert      a problem, but no shop action and no moment ("today")
-closing        personal    no sign-off in the last three non-empty lines
+closing        personal    no sign-off in the last lines (above a signature or P.S.,
+                           or at the end of the last sentence's line: "… Groetjes, Youssef")
 =============  ==========  =====================================================
 
 The "fast" pillar has no text check: the app fills it from the SLA (8 business
@@ -69,12 +73,19 @@ SOLUTION_CATEGORIES: frozenset[str] = frozenset({"late_delivery", "damaged_item"
 
 @dataclass(frozen=True)
 class Check:
-    """One review result. ``message`` is a concrete suggestion (or a short "fine")."""
+    """One review result, as data: the caller words it in the reader's language.
+
+    ``applies``: whether the check concerns this question at all (a check that does not apply is ``ok``).
+    ``phrase``: words the reply could use, in the *customer's* language ("Hoi Kim,", "Met vriendelijke groet,"),
+    '' when there is nothing to propose. ``found``: for ``formality``, the informal words in the reply.
+    """
 
     code: str
     ok: bool
-    message: str
     pillar: str
+    applies: bool = True
+    phrase: str = ""
+    found: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,7 @@ def _fold(text: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
+_SENTENCE = re.compile(r"[^.!?\n]+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ABBREV = re.compile(r"\b(?:a\.\s?u\.\s?b\.?|s\.\s?v\.\s?p\.?|aub)(?=\W|$)")
 _QUOTE_HEADER = re.compile(
@@ -366,7 +378,7 @@ _CATEGORY_PATTERNS: dict[str, tuple[int, re.Pattern[str]]] = {
     )),
     "return": (2, _rx(
         r"\bretour\w*", r"\bterug ?(?:te )?sturen", r"\bterugstu\w*", r"\bteruggestuurd", r"\b(?:om)?ruilen\b",
-        r"\bomruil\w*", r"\breturn(?:s|ed|ing)?\b", r"\bsend (?:it |them )?back", r"\bexchange\b",
+        r"\bomruil\w*", r"\breturn(?:s|ed|ing)?\b", r"\bsend (?:it |them )?back", r"\bexchange\b", r"\bswap\b",
         r"\bzurucksend\w*", r"\brucksendung", r"\bumtausch\w*", r"\bretourner", r"\brenvoyer", r"\bechanger",
     )),
     "invoice": (2, _rx(
@@ -390,8 +402,29 @@ _DELAY = _rx(r"\bnog (?:steeds |altijd )?(?:niet|geen)\b", r"\bstill\b", r"\bnot
              r"\bimmer noch\b", r"\bnoch nicht\b", r"\btoujours pas\b", r"\bal \d+ (?:dagen|weken)\b", r"!{2,}")
 
 
+# "I ordered the wrong size" is the customer's own choice (an exchange), not a wrong item sent by the shop:
+# a sentence that has the customer ordering and nothing received
+_OWN_ORDER = re.compile(r"\b(?:i|i've|ik)\b[^.?!\n]{0,50}\b(?:ordered|order|chose|picked|bought|selected|besteld|"
+                        r"bestelde|gekozen|gekocht|koos)\b")
+_RECEIVED = re.compile(r"\b(?:received?|got|get|sent|delivered|arrived|came|ontvangen|gekregen|geleverd|gestuurd|"
+                       r"kreeg|zat|zit|aangekomen|bezorgd)\b")
+
+
+def _wrong_item_hits(pattern: re.Pattern[str], folded: str) -> int:
+    count = 0
+    for m in pattern.finditer(folded):
+        if _negated(folded, m.start()):
+            continue
+        sentence = next((s.group() for s in _SENTENCE.finditer(folded) if s.start() <= m.start() < s.end()), "")
+        if _OWN_ORDER.search(sentence) and not _RECEIVED.search(sentence):
+            continue
+        count += 1
+    return count
+
+
 def _category_scores(folded: str) -> dict[str, int]:
-    return {cat: weight * _hits(pattern, folded) for cat, (weight, pattern) in _CATEGORY_PATTERNS.items()}
+    return {cat: weight * (_wrong_item_hits(pattern, folded) if cat == "wrong_item" else _hits(pattern, folded))
+            for cat, (weight, pattern) in _CATEGORY_PATTERNS.items()}
 
 
 def _best_category(scores: dict[str, int]) -> str:
@@ -421,6 +454,7 @@ class _Analysis:
     upset: bool
     problem: bool
     category: str
+    register: str | None   # "formal", "informal" or None: how the customer writes, for the phrases we propose
 
 
 _FORMAL_PRONOUNS = frozenset({"u", "uw", "uzelf", "uwe"})
@@ -450,7 +484,25 @@ def _analyse(question: str) -> _Analysis:
     problem = _is_problem(folded, category)
     upset = _is_upset(folded, problem)
     formal = _formality(folded) if language == "nl" else None
-    return _Analysis(language, formal, upset, problem, category)
+    return _Analysis(language, formal, upset, problem, category, _register(folded, formal))
+
+
+# How the customer greets and signs tells the register as much as u/je: "Hoi!" asks for "Hoi Lisa," back,
+# "Dear Sir or Madam" for "Dear Ms Smith,".
+_INFORMAL_MARKERS = re.compile(r"^\W*(?:hoi|hey|hee|hai|heey|hi|hiya|yo)\b|\b(?:groetjes|liefs|doei|thx|cheers|xx+|"
+                               r"gr(?:oet)?jes|tot straks|love)\b", re.MULTILINE)
+_FORMAL_MARKERS = re.compile(r"\b(?:geachte|hoogachtend|dear (?:sir|madam|sirs)|to whom it may concern|"
+                             r"yours (?:faithfully|sincerely)|sehr geehrte|madame, monsieur)\b")
+
+
+def _register(folded: str, formal: bool | None) -> str | None:
+    if formal is not None:                      # Dutch u/je says it best
+        return "formal" if formal else "informal"
+    if _FORMAL_MARKERS.search(folded):
+        return "formal"
+    if _INFORMAL_MARKERS.search(folded):
+        return "informal"
+    return None
 
 
 def detect_tone(question: str) -> Tone:
@@ -492,6 +544,7 @@ _SOLUTION_TYPES: dict[str, re.Pattern[str]] = {
         r"\bresen[dt]\w*", r"\bre-send", r"\b(?:send|ship)\b[^.;\n]{0,30}\bagain\b", r"\bexchange\w*", r"\bswap\w*",
         r"\b(?:we|i)(?:'ll|'d| will| can| could| would| shall| are going to|'re going to)?\s+(?:\w+\s+)?"
         r"(?:send|ship|dispatch|post)\b(?! (?:it|them) back)" + _SEND_OBJECT_NOT_GOODS,
+        r"\bopnieuw (?:laten )?(?:bezorg|aanbied)\w*", r"\bredeliver\w*", r"\bdeliver(?:ed)? (?:it )?again\b",
         r"\bneue[snmr]?\b", r"\bersatz\w*", r"\bumtausch\w*", r"\bnachsend\w*", r"\bnouveau\b", r"\bnouvelle\b",
         r"\bremplac\w*", r"\brenvoy\w*", r"\bechang\w*",
     ),
@@ -515,12 +568,14 @@ _SOLUTION_TYPES: dict[str, re.Pattern[str]] = {
         r"\bcredit\b", r"\bgratis verzending", r"\bfree (?:express )?(?:shipping|delivery)", r"\bgutschein",
         r"\bbon d'achat",
     ),
+    "pickup": _rx(r"\b(?:postnl|dhl|dpd|gls|bpost|ups)[- ]?(?:punt|servicepunt|point)\b", r"\bpakketpunt",
+                  r"\bafhaalpunt", r"\bservicepunt", r"\bpick-?up point", r"\bparcel ?shop", r"\bcollection point",
+                  r"\bparcel locker", r"\bpakketautomaat", r"\bpackstation"),
     "repair": _rx(r"\brepar\w*", r"\brepair\w*", r"\blaten maken\b", r"\bfix\w*", r"\bherstel\w*", r"\bnachbesser\w*"),
     "return": _rx(r"\bretour\w*", r"\bterug ?(?:te )?sturen", r"\bterugstu\w*", r"\breturn\w*",
                   r"\bsend (?:it|them) back", r"\bzurucksend\w*", r"\bretourner"),
 }
 _ALTERNATIVE = re.compile(r"\b(?:of|or|oder|ou|either|liever|rather|prefer|voorkeur|kiezen|keuze|choose|choice)\b")
-_SENTENCE = re.compile(r"[^.!?\n]+")
 
 
 def _solution_types(folded: str) -> set[str]:
@@ -593,22 +648,45 @@ _CLOSING_PHRASE = (
 # a sign-off phrase, optionally followed by a short name ("Groet, Sanne") but not by a sentence
 # ("Thanks for your order.", "Bedankt voor je bericht.")
 _NOT_A_NAME = (r"(?!(?:for|voor|to|so|very|much|in|on|the|your|you|je|jullie|u|uw|het|de|dat|that|this|dit|"
-               r"alvast|zo|heel|erg|veel|fur|pour|de|a)\b)")
+               r"alvast|zo|heel|erg|veel|fur|pour|de|a|again|once|nogmaals|weer)\b)")
 _CLOSING_LINE = re.compile(r"^[\s\-]*(?:" + _CLOSING_PHRASE + r")\b[\s,.!]*(?:" + _NOT_A_NAME
                            + r"[a-z][\w.'-]*(?: [\w.'&-]+){0,3})?[\s,.!]*$")
+# a sign-off at the end of the last sentence's line ("… morgen in huis. Groetjes, Youssef"): only with a name,
+# written with a capital, so that "… of course. Thanks!" or "Thanks again for your patience." are no sign-off
+_INLINE_CLOSING = re.compile(r"[.!?]\s+(?i:" + _CLOSING_PHRASE + r")\b[\s,.!]*[A-Z\u00C0-\u00DE][\w.'-]*"
+                             r"(?: [A-Z\u00C0-\u00DE][\w.'-]*){0,2}[\s.!]*$")
 _DIGIT = re.compile(r"\d")
 _NAME_LINE = re.compile(r"^[\s\-\u2013\u2014~]*[A-Z\u00C0-\u00DE][\w.'&-]*(?: [\w.'&()-]+){0,3}(?<![.?!:;,])$")
+# what follows the name in a signature: phone, address, site, e-mail, "Klantenservice | Shop"
+_CONTACT_LINE = re.compile(r"\d|@|\bwww\.|https?://|\|| \u00b7 |\b[\w-]+\.(?:nl|be|com|eu|de|fr|shop|store|co\.uk|"
+                           r"org|net|uk|ie|io)\b", re.IGNORECASE)
+_POSTSCRIPT = re.compile(r"^p\.?\s?s\b\.?", re.IGNORECASE)
+
+
+def _without_signature(lines: list[str]) -> list[str]:
+    """The lines up to the signer: a P.S. and the contact lines under the name are no part of the sign-off."""
+    for i in range(len(lines) - 1, 0, -1):
+        if _POSTSCRIPT.match(lines[i]):
+            lines = lines[:i]
+            break
+    while len(lines) > 1 and len(lines[-1]) <= 70 and _CONTACT_LINE.search(lines[-1]) \
+            and not lines[-1].rstrip().endswith(("?", "!")) and len(lines[-1].split()) <= 8:
+        lines = lines[:-1]
+    return lines
 
 
 def _signed_off(reply: str) -> bool:
     lines = [ln.strip() for ln in reply.splitlines() if ln.strip() and not ln.strip().startswith(">")]
     if not lines:
         return False
+    lines = _without_signature(lines)
     candidates = lines[-3:] if len(lines) > 3 else lines[1:] or lines   # the first line is the greeting
     for line in candidates:
         if _CLOSING_LINE.match(_fold(line)):
             return True
     last = lines[-1].translate(_QUOTES)
+    if _INLINE_CLOSING.search(last):
+        return True
     return bool(_NAME_LINE.match(last)) and len(last) <= 40 and not _DIGIT.search(last)
 
 
@@ -659,79 +737,86 @@ def _addresses_by_name(reply_folded: str, customer_name: str) -> bool:
 
 # --------------------------------------------------------------------------- messages
 
-def _messages(lang: str, formal: bool | None, category: str, customer_name: str | None) -> dict[str, str]:
-    """Suggestions in the reply's language: Dutch for a Dutch question, English otherwise."""
-    names = [w for w in (customer_name or "").split() if _fold(w).rstrip(".") not in _TITLE_WORDS]
-    first = names[0] if names and len(names[0].rstrip(".")) > 1 else ""
-    surname = " ".join(names[1:]) if len(names) > 1 else (names[0] if names else "")
+_TITLE_FORMS = {"nl": {"female": "mevrouw", "male": "meneer", None: "mevrouw/meneer"},
+                "en": {"female": "Ms", "male": "Mr", None: "Ms/Mr"}}
+_FEMALE_TITLES = frozenset({"mevrouw", "mevr", "mw", "mrs", "ms", "miss", "frau", "fr", "madame", "mme", "mlle",
+                            "mademoiselle"})
+_OWN_TITLES = {"mrs": "Mrs", "ms": "Ms", "miss": "Miss", "mr": "Mr", "dr": "Dr", "prof": "Prof", "mx": "Mx"}
+_MALE_TITLES = frozenset({"meneer", "mijnheer", "heer", "dhr", "mr", "herr", "hr", "monsieur", "sir"})
+
+
+def _greeting(lang: str, register: str | None, customer_name: str | None) -> str:
+    """The greeting to propose, in the customer's language and register: "Hoi Lisa," or "Beste mevrouw Jansen,"."""
+    words = (customer_name or "").split()
+    titles = [_fold(w).rstrip(".") for w in words if _fold(w).rstrip(".") in _TITLE_WORDS]
+    names = [w for w in words if _fold(w).rstrip(".") not in _TITLE_WORDS]
+    if titles or not names:                 # "Dhr. Bos", "Mrs Jane Hughes": address by title and surname
+        first, surname = "", " ".join(names[1:] if len(names) > 1 and names[0][:1].isupper()
+                                      and _fold(names[0]) not in _PARTICLES else names)
+    elif len(names) == 1:                   # "Jesse": one word is most likely the first name
+        first, surname = names[0], ""
+    else:                                   # "A. Jansen": an initial is no first name
+        first = names[0] if len(names[0].rstrip(".")) > 1 else ""
+        surname = " ".join(names[1:])
+    sex = ("female" if titles[0] in _FEMALE_TITLES else "male" if titles[0] in _MALE_TITLES else None) \
+        if titles else None
+    title = _OWN_TITLES.get(titles[0], _TITLE_FORMS[lang][sex]) if lang == "en" and titles else \
+        _TITLE_FORMS[lang][sex]
     if lang == "nl":
-        uw, u = ("uw", "u") if formal is not False else ("je", "je")
-        if formal is not False or not first:
-            greeting = f"‘Beste mevrouw/meneer {surname},’" if surname else "‘Beste …,’"
-        else:
-            greeting = f"‘Hoi {first},’"
+        if first and register == "informal":
+            return f"Hoi {first},"
+        if surname and (register == "formal" or not first):
+            return f"Beste {title} {surname},"
+        return f"Beste {first}," if first else ("Hoi …," if register == "informal" else "Beste …,")
+    if first and register == "informal":
+        return f"Hi {first},"
+    if surname and (register == "formal" or not first):
+        return f"Dear {title} {surname},"
+    return f"Hello {first}," if first else ("Hi …," if register == "informal" else "Dear …,")
+
+
+def _phrases(lang: str, a: _Analysis, customer_name: str | None) -> dict[str, str]:
+    """What the reply could say, in the customer's language: Dutch for a Dutch question, English otherwise."""
+    if lang == "nl":
+        uw, u = ("uw", "u") if a.formal is not False else ("je", "je")
         what = {
             "late_delivery": f"dat {uw} pakket nog niet binnen is",
             "damaged_item": f"dat {uw} bestelling beschadigd is aangekomen",
             "wrong_item": f"dat {u} niet het juiste artikel heeft ontvangen" if u == "u"
             else "dat je niet het juiste artikel hebt ontvangen",
-        }.get(category, "dat het niet ging zoals verwacht")
+        }.get(a.category, "dat het niet ging zoals verwacht")
         options = {
             "late_delivery": f"we versturen met spoed opnieuw, of {u} krijgt {uw} geld terug",
             "damaged_item": f"een vervangend exemplaar, {uw} geld terug, of een gedeeltelijke vergoeding als "
                             f"{u} het artikel houdt",
             "wrong_item": f"we sturen alsnog het juiste artikel (het verkeerde mag {u} houden of gratis "
                           f"retourneren), of {u} krijgt {uw} geld terug",
-        }.get(category, f"een vervangend exemplaar of {uw} geld terug")
+        }.get(a.category, f"een vervangend exemplaar of {uw} geld terug")
         return {
-            "name": f"Spreek de klant aan met naam: {greeting}",
-            "feeling": f"Erken het gevoel van de klant: ‘Wat vervelend {what}, ik begrijp {uw} "
-                       f"teleurstelling.’",
-            "options": f"Bied minstens twee oplossingen: {options}.",
-            "formality": "De klant schrijft ‘u’: gebruik ook ‘u’ in plaats van ‘je’.",
-            "next_step": f"Zeg wat er nu gebeurt en wanneer: ‘Wij sturen {u} vandaag een nieuw exemplaar; "
-                         f"{u} heeft het morgen in huis.’" if u == "u" else
-                         "Zeg wat er nu gebeurt en wanneer: ‘We sturen je vandaag een nieuw exemplaar; je hebt "
-                         "het morgen in huis.’",
-            "closing": "Sluit af met een groet en uw naam: ‘Met vriendelijke groet, <naam>’.",
+            "name": _greeting("nl", a.register, customer_name),
+            "feeling": f"Wat vervelend {what}, ik begrijp {uw} teleurstelling.",
+            "options": options,
+            "next_step": "Wij sturen u vandaag een nieuw exemplaar; u heeft het morgen in huis." if u == "u"
+            else "We sturen je vandaag een nieuw exemplaar; je hebt het morgen in huis.",
+            "closing": "Groetjes," if a.register == "informal" else "Met vriendelijke groet,",
         }
-    greeting = f"‘Hi {first},’" if first else (f"‘Dear Ms/Mr {surname},’" if surname else "‘Dear …,’")
     what = {
         "late_delivery": "your order hasn't arrived yet",
         "damaged_item": "your order arrived damaged",
         "wrong_item": "you didn't receive the right item",
-    }.get(category, "this didn't go as expected")
+    }.get(a.category, "this didn't go as expected")
     options = {
         "late_delivery": "we resend it by express, or we refund you in full",
         "damaged_item": "a replacement, a full refund, or a partial refund if you keep the item",
         "wrong_item": "we send the right item (keep or return the wrong one for free), or we refund you",
-    }.get(category, "a replacement or a refund")
+    }.get(a.category, "a replacement or a refund")
     return {
-        "name": f"Address the customer by name: {greeting}",
-        "feeling": f"Acknowledge the frustration: ‘I understand how frustrating it is that {what}.’",
-        "options": f"Offer at least two solutions: {options}.",
-        "formality": "Match the customer's formality.",
-        "next_step": "Say what happens next and when: ‘We will send a replacement today.’",
-        "closing": "End with a sign-off and your name: ‘Kind regards, <name>’.",
+        "name": _greeting("en", a.register, customer_name),
+        "feeling": f"I understand how frustrating it is that {what}.",
+        "options": options,
+        "next_step": "We will send a replacement today.",
+        "closing": "Best wishes," if a.register == "informal" else "Kind regards,",
     }
-
-
-_FINE = {
-    "nl": {"name": "De klant wordt bij naam aangesproken.", "feeling": "Het gevoel van de klant is erkend.",
-           "options": "Voldoende oplossingen.", "formality": "De aanspreekvorm past bij de klant.",
-           "next_step": "De volgende stap is duidelijk.", "closing": "Netjes afgesloten."},
-    "en": {"name": "The customer is addressed by name.", "feeling": "The customer's feeling is acknowledged.",
-           "options": "Enough solutions offered.", "formality": "The tone matches the customer.",
-           "next_step": "The next step is clear.", "closing": "Signed off."},
-}
-_NOT_APPLICABLE = {
-    "nl": {"name": "Geen naam bekend.", "feeling": "De klant klinkt niet boos of teleurgesteld.",
-           "options": "Geen probleem waarvoor meerdere oplossingen nodig zijn.",
-           "formality": "Geen ‘u’ van de klant: ‘je’ of ‘u’ mag allebei.", "next_step": "Geen probleem gemeld."},
-    "en": {"name": "No customer name known.", "feeling": "The customer does not sound upset.",
-           "options": "No problem that calls for several solutions.", "formality": "Not applicable.",
-           "next_step": "No problem reported."},
-}
 
 
 # --------------------------------------------------------------------------- entry point
@@ -748,8 +833,6 @@ def _review(reply: str, question: str, customer_name: str | None) -> tuple[Check
     lang = "nl" if a.language == "nl" else "en"
     body = _latest(reply)
     folded = _fold(body)
-    tips = _messages(lang, a.formal, a.category, customer_name)
-    fine, na = _FINE[lang], _NOT_APPLICABLE[lang]
 
     results: dict[str, tuple[bool, bool]] = {}   # code -> (applies, ok)
     results["name"] = (customer_name is not None,
@@ -763,17 +846,8 @@ def _review(reply: str, question: str, customer_name: str | None) -> tuple[Check
     results["next_step"] = (a.problem, not a.problem or bool(_ACTION.search(folded) or _TIME.search(folded)))
     results["closing"] = (True, _signed_off(body))
 
-    checks = []
-    for code in CODES:
-        applies, ok = results[code]
-        if not ok:
-            message = tips[code]
-            if code == "formality" and informal_words:
-                found = ", ".join(f"‘{w}’" for w in dict.fromkeys(informal_words))
-                message = f"{message} (gevonden: {found})"
-        elif applies:
-            message = fine[code]
-        else:
-            message = na[code]
-        checks.append(Check(code=code, ok=ok, message=message, pillar=PILLARS[code]))
-    return tuple(checks)
+    phrases = _phrases(lang, a, customer_name)
+    return tuple(
+        Check(code=code, ok=ok, pillar=PILLARS[code], applies=applies, phrase=phrases.get(code, ""),
+              found=tuple(dict.fromkeys(informal_words)) if code == "formality" and not ok else ())
+        for code, (applies, ok) in results.items())

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 
 from inbox import clock, nudges, placeholders
+from inbox.nudge_texts import hint_text
 from inbox.access import require, shop_ticket_or_404
 from inbox.extensions import db
 from inbox.htmx import hx_redirect, is_htmx
@@ -23,40 +24,48 @@ PILLAR_LABELS = {"fast": _l("Fast"), "expert": _l("Expert"), "personal": _l("Per
 
 # --------------------------------------------------------------------------- what the composer shows
 
+@dataclass(frozen=True)
+class Hint:
+    """One line of the panel: a check's outcome and its text (advice in the UI's language, phrase in the customer's)."""
+
+    code: str
+    ok: bool
+    text: str
+
+
 @dataclass
 class NudgePanel:
     """The live review of a draft: checks grouped by pillar, and whether a short first reaction is advisable."""
 
-    groups: list[tuple[str, str, list[nudges.Check], bool]]   # pillar, label, its checks, all of them ok
+    groups: list[tuple[str, str, list[Hint], bool]]   # pillar, label, its hints, all of them ok
     all_ok: bool
     first_reaction: bool
     active: bool = True  # False for an internal note: nothing goes to the customer
     empty: bool = False  # nothing typed yet: the checks show what the reply will need, not failures
 
 
-def fast_check(ticket: Ticket, now) -> tuple[nudges.Check, bool]:
+def fast_check(ticket: Ticket, now) -> tuple[Hint, bool]:
     """The "fast" pillar comes from the reply clock: ok when this reply goes out before it is due.
 
-    :return: the check, and whether little time is left (due soon or overdue).
+    :return: the hint, and whether little time is left (due soon or overdue).
     """
     badge = sla_service.badge(ticket, current_user.shop, now)
     if badge is None or ticket.due_at is None:
-        return nudges.Check("fast", True, _("No reply is due: nobody is waiting on us."), "fast"), False
+        return Hint("fast", True, _("No reply is due: nobody is waiting on us.")), False
     if badge.state == "overdue":
-        return nudges.Check("fast", False, _("The reply is overdue. Send it now, or a short first reaction first."),
-                            "fast"), True
+        return Hint("fast", False, _("The reply is overdue. Send it now, or a short first reaction first.")), True
     if badge.state == "due_soon":
-        return nudges.Check("fast", True, _("Little time left: send now, or a short first reaction first."),
-                            "fast"), True
-    return nudges.Check("fast", True, _("Sent now, it is on time."), "fast"), False
+        return Hint("fast", True, _("Little time left: send now, or a short first reaction first.")), True
+    return Hint("fast", True, _("Sent now, it is on time.")), False
 
 
 def nudge_panel(ticket: Ticket, body: str, kind: str) -> NudgePanel:
     fast, hurry = fast_check(ticket, clock.now())
     checks = nudges.review(body, composer_service.latest_question(ticket), customer_name=ticket.customer_name or None)
+    signer = current_user.first_name or ""
     groups = [("fast", str(PILLAR_LABELS["fast"]), [fast], fast.ok)]
     for pillar in ("expert", "personal"):
-        mine = [c for c in checks if c.pillar == pillar]
+        mine = [Hint(c.code, c.ok, hint_text(c, signer)) for c in checks if c.pillar == pillar]
         groups.append((pillar, str(PILLAR_LABELS[pillar]), mine, all(c.ok for c in mine)))
     all_ok = bool(body.strip()) and fast.ok and all(c.ok for c in checks)
     return NudgePanel(groups, all_ok, hurry, active=kind != MessageKind.NOTE.value, empty=not body.strip())
