@@ -19,7 +19,24 @@ from inbox.services import tickets as ticket_service
 # The test mail servers (aiosmtpd, dovecot) listen on this machine, which a shop's settings may not reach in
 # production (inbox/netguard.py).
 os.environ.setdefault("INBOX_ALLOW_PRIVATE_HOSTS", "127.0.0.0/8,::1/128")
-TEST_DATABASE_URL = os.environ.get("INBOX_TEST_DATABASE_URL", "sqlite://")
+
+
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist (`-n 2`) each worker empties tables of its own PostgreSQL database, `<name>_gw0`, ..."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or url.startswith("sqlite"):
+        return url
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    server = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = _database_of_this_worker(os.environ.get("INBOX_TEST_DATABASE_URL", "sqlite://"))
 PASSWORD = "correct horse battery"
 _schema_ready = set()
 
