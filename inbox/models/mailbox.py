@@ -73,8 +73,9 @@ class InboundMail(db.Model):
 
 
 class MailAttachment(db.Model):
-    """A file that came with a customer's mail. Kept in the database: transactional with its message, and
-    removed with the shop. A file over the limits is listed (name, size, why) without its data."""
+    """A file on a message: one that came with a customer's mail, or one the shop sent with a reply or kept on a
+    note (services/uploads). Kept in the database: transactional with its message, seen by every app server, and
+    removed with the shop. A customer's file over the limits is listed (name, size, why) without its data."""
 
     __tablename__ = "mail_attachment"
 
@@ -88,6 +89,8 @@ class MailAttachment(db.Model):
     data: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
     rejected_reason: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     inline: so.Mapped[bool] = so.mapped_column(default=False)
+    # A small JPEG or PNG of an image the shop sent (services/uploads.thumbnail); None for other files.
+    thumbnail: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -33,6 +33,9 @@ class Shop(db.Model):
     # Counts the changes to the shop's reply templates (services/reply_templates): each process keeps the list the
     # composer offers and reads it again when this moves, instead of querying it for every ticket shown.
     templates_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # What the composer takes as attachments, in MB (services/uploads): per file, and per message all together.
+    attachment_file_mb: so.Mapped[int] = so.mapped_column(default=10, server_default="10")
+    attachment_message_mb: so.Mapped[int] = so.mapped_column(default=25, server_default="25")
 
     users: so.WriteOnlyMapped["User"] = so.relationship(back_populates="shop")  # noqa: F821
 
