@@ -109,7 +109,8 @@ def create_app(config: dict | None = None):
     from inbox.mailcli import mail_group
     from inbox.norms_cli import norms_group
     from inbox.webhooks_cli import webhooks_group
-    for group in (sla_group, mail_group, norms_group, team_group, webhooks_group):
+    from inbox.worker_cli import worker
+    for group in (sla_group, mail_group, norms_group, team_group, webhooks_group, worker):
         app.cli.add_command(group)
     return app
 

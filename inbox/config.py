@@ -43,6 +43,9 @@ ENVIRONMENT = {
     "MAIL_DOMAIN": ("MAIL_DOMAIN", str),
     "MAIL_FROM_ADDRESS": ("MAIL_FROM_ADDRESS", str),
     "SEND_ON_REPLY": ("SEND_ON_REPLY", lambda v: v.lower() in ("1", "true", "yes")),
+    "OUTBOX_SENDER": ("OUTBOX_SENDER", str),
+    "WORKER_INTERVALS": ("WORKER_INTERVALS", lambda v: parse_intervals(v)),
+    "WEBHOOK_CLAIM_TIMEOUT": ("WEBHOOK_CLAIM_TIMEOUT", int),
     "MAIL_MAX_ATTACHMENT_BYTES": ("MAIL_MAX_ATTACHMENT_BYTES", int),
     "MAIL_MAX_MESSAGE_BYTES": ("MAIL_MAX_MESSAGE_BYTES", int),
     "MAIL_SEND_MAX_ATTEMPTS": ("MAIL_SEND_MAX_ATTEMPTS", int),
@@ -52,6 +55,16 @@ ENVIRONMENT = {
     "API_RATE_LIMIT": ("API_RATE_LIMIT", int),
     "API_MAX_BODY_BYTES": ("API_MAX_BODY_BYTES", int),
 }
+
+
+def parse_intervals(text: str) -> dict[str, float]:
+    """INBOX_WORKER_INTERVALS: "outbox=2,imap=30" -> {"outbox": 2.0, "imap": 30.0} (seconds per job)."""
+    found = {}
+    for item in text.split(","):
+        name, _, seconds = item.partition("=")
+        if name.strip():
+            found[name.strip()] = float(seconds)
+    return found
 
 
 def normalise_database_url(url: str) -> str:

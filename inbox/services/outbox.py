@@ -1,8 +1,14 @@
 """Delivering the outbox: queued replies leave over SMTP (or into the local folder), each at most once.
 
-A worker claims a row by moving it from "queued" to "sending" in one conditional UPDATE and checks that it
-changed exactly one row; on PostgreSQL the second worker's UPDATE waits for the first to commit, then finds
-the state changed and claims nothing, so two workers never send the same reply.
+A worker picks the next due row with `SELECT ... FOR UPDATE SKIP LOCKED` (PostgreSQL: a second worker skips the
+row the first is taking and takes the next one, instead of waiting for it) and claims it by moving it from "queued"
+to "sending" in one conditional UPDATE that must change exactly one row (SQLite, which ignores FOR UPDATE, relies on
+that alone), so two workers never send the same reply.
+
+Who sends: `OUTBOX_SENDER` (INBOX_OUTBOX_SENDER). "inline" (the default, for development and small sites without a
+worker): the web process delivers a reply right after the response that saved it, on one sender thread per process.
+"worker" (production): the web process only queues; `flask --app inbox worker` (or `mail send --loop`) delivers
+within seconds.
 
 States: queued -> sending -> sent | local (written to the folder, not sent) | failed (permanent, or out of
 attempts); "queued" again after a temporary failure, with exponential backoff; "bounced" when a delivery
@@ -12,11 +18,12 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import smtplib
 import socket
 import ssl
 import threading
-import uuid
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -74,12 +81,26 @@ class PermanentFailure(Exception):
 
 
 def due_ids(limit: int = 100, now: datetime | None = None) -> list[int]:
-    now = now or clock.now()
-    return list(db.session.scalars(
-        sa.select(OutboundEmail.id).where(
-            OutboundEmail.state == "queued",
-            sa.or_(OutboundEmail.next_attempt_at.is_(None), OutboundEmail.next_attempt_at <= now))
-        .order_by(OutboundEmail.next_attempt_at, OutboundEmail.id).limit(limit)))
+    return list(db.session.scalars(_due(now or clock.now()).limit(limit)))
+
+
+def claim_next(worker: str, now: datetime | None = None) -> int | None:
+    """Claim the next due row for this worker, skipping rows another worker is claiming; None when none is due."""
+    for _race in range(3):   # SQLite only: the web process's sender may take the row between SELECT and UPDATE
+        row_id = db.session.scalar(_due(now or clock.now()).limit(1).with_for_update(skip_locked=True))
+        if row_id is None:
+            db.session.commit()   # ends the transaction of the SELECT
+            return None
+        if claim(row_id, worker):
+            return row_id
+    return None
+
+
+def _due(now: datetime):
+    return (sa.select(OutboundEmail.id)
+            .where(OutboundEmail.state == "queued",
+                   sa.or_(OutboundEmail.next_attempt_at.is_(None), OutboundEmail.next_attempt_at <= now))
+            .order_by(OutboundEmail.next_attempt_at, OutboundEmail.id))
 
 
 def claim(row_id: int, worker: str) -> bool:
@@ -111,17 +132,28 @@ def release_stale_claims(now: datetime | None = None) -> int:
     return result.rowcount
 
 
-def run_queue(limit: int = 100, worker: str | None = None) -> list[SendResult]:
-    """Deliver what is due now; one row at a time, each committed on its own."""
+def run_queue(limit: int = 100, worker: str | None = None, stop=None) -> list[SendResult]:
+    """Deliver what is due now, one row at a time, each committed on its own. `stop`: a function saying the worker
+    was asked to stop; it is asked between rows, so a reply being sent is finished first."""
     worker = worker or worker_name()
     release_stale_claims()
-    return [send_one(row_id, worker) for row_id in due_ids(limit)]
+    results = []
+    while len(results) < limit and not (stop and stop()):
+        row_id = claim_next(worker)
+        if row_id is None:
+            break
+        results.append(_send_claimed(row_id))
+    return results
 
 
 def send_one(row_id: int, worker: str | None = None) -> SendResult:
-    worker = worker or worker_name()
-    if not claim(row_id, worker):
+    """Deliver this row if it is still queued and no other worker takes it first."""
+    if not claim(row_id, worker or worker_name()):
         return SendResult(row_id, "skipped")
+    return _send_claimed(row_id)
+
+
+def _send_claimed(row_id: int) -> SendResult:
     row = db.session.get(OutboundEmail, row_id, populate_existing=True)
     shop = db.session.get(Shop, row.shop_id)
     try:
@@ -302,13 +334,21 @@ def enqueue_reply(ticket: Ticket, reply: Message, shop: Shop) -> OutboundEmail |
     return row
 
 
-# -- send right after a reply (optional) ----------------------------------------------------------------------------
+# -- send right after a reply: OUTBOX_SENDER = "inline" ----------------------------------------------------------
 
-_background: list[threading.Thread] = []
+SENDERS = ("inline", "worker")
+INLINE_QUEUE_SIZE = 1000   # rows waiting for the sender thread; beyond it they wait for a worker or `mail send`
+
+
+def sender(app) -> str:
+    """Who delivers the outbox: "inline" (this web process, right after the response) or "worker"."""
+    return (app.config.get("OUTBOX_SENDER") or "inline").strip().lower()
 
 
 def init_app(app) -> None:
-    """Notice outbox rows committed during a request, and deliver them in the background after the response."""
+    """Notice outbox rows committed during a request, and (inline) deliver them after the response."""
+    if sender(app) not in SENDERS:
+        raise ValueError(f"OUTBOX_SENDER must be one of {', '.join(SENDERS)}, not {app.config['OUTBOX_SENDER']!r}")
     for name, fn in (("after_flush", _after_flush), ("after_commit", _after_commit),
                      ("after_soft_rollback", _after_soft_rollback)):
         if not sa.event.contains(db.session, name, fn):   # once per process: there is one db.session
@@ -317,8 +357,8 @@ def init_app(app) -> None:
     @app.after_request
     def deliver_new_rows(response):
         ids = g.pop("outbox_committed", None)
-        if ids and _send_on_reply_enabled(app):
-            start_background(app, sorted(ids))
+        if ids and _send_inline(app):
+            _inline.submit(app, sorted(ids))
         return response
 
 
@@ -338,34 +378,67 @@ def _after_commit(session) -> None:
         g.outbox_committed = getattr(g, "outbox_committed", set()) | ids
 
 
-def _send_on_reply_enabled(app) -> bool:
+def _send_inline(app) -> bool:
+    if sender(app) == "worker":
+        return False
     setting = app.config.get("SEND_ON_REPLY")
     if app.testing and setting is None:
         return False  # tests opt in: a background sender would share their in-memory database
     return setting is None or bool(setting)
 
 
-def start_background(app, ids: list[int]) -> threading.Thread:
-    def work():
-        with app.app_context():
+class InlineSender:
+    """One daemon thread per web process delivers, in order, the rows its requests committed. It holds row ids
+    only, at most INLINE_QUEUE_SIZE of them: what it cannot take, or has not sent when the process ends, stays
+    queued in the database for the worker (or `mail send`), so nothing is lost and nothing grows without bound."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._queue: queue.Queue = queue.Queue(INLINE_QUEUE_SIZE)
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    def submit(self, app, ids: list[int]) -> None:
+        with self._lock:
+            if self._pid != os.getpid():   # a forked web worker: the parent's thread and queue are not ours
+                self._queue, self._thread, self._pid = queue.Queue(INLINE_QUEUE_SIZE), None, os.getpid()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="outbox-inline", daemon=True)
+                self._thread.start()
+        for row_id in ids:
             try:
-                for row_id in ids:
-                    row = db.session.get(OutboundEmail, row_id)
-                    if row is None or row.state != "queued":
-                        continue
-                    if mailconfig.send_on_reply(db.session.get(Shop, row.shop_id)):
-                        send_one(row_id)  # a failure stays queued for the worker
+                self._queue.put_nowait((app, row_id))
+            except queue.Full:
+                log.warning("inline sender busy: outbox rows from %s on wait for the worker", row_id)
+                return
+
+    def _run(self) -> None:
+        while True:
+            app, row_id = self._queue.get()
+            try:
+                with app.app_context():
+                    try:
+                        row = db.session.get(OutboundEmail, row_id)
+                        if row is not None and row.state == "queued" and \
+                                mailconfig.send_on_reply(db.session.get(Shop, row.shop_id)):
+                            send_one(row_id)  # a failure stays queued for the worker
+                    finally:
+                        db.session.remove()
             except Exception:  # noqa: BLE001 - the worker will pick it up
                 log.exception("sending right after the reply failed")
             finally:
-                db.session.remove()
-    thread = threading.Thread(target=work, name=f"outbox-{uuid.uuid4().hex[:6]}", daemon=True)
-    _background.append(thread)
-    thread.start()
-    return thread
+                self._queue.task_done()
+
+    def wait(self, timeout: float = 10) -> None:
+        """Until every submitted row was tried (tests), or `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+_inline = InlineSender()
 
 
 def wait_background(timeout: float = 10) -> None:
-    """For tests and shutdown: let background deliveries finish."""
-    while _background:
-        _background.pop().join(timeout)
+    """For tests: let the inline sender finish what it was given."""
+    _inline.wait(timeout)

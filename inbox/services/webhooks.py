@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import current_app
 
 from inbox import clock, netguard
 from inbox.extensions import db
@@ -27,7 +28,9 @@ from inbox.models import WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("ticket.created", "message.created", "ticket.status_changed", "ticket.assigned")
+EVENTS = ("ticket.created", "message.created", "ticket.status_changed", "ticket.assigned",
+          # queued by the worker's jobs: services/sla_events.py and services/norms.check_response
+          "sla.due_soon", "sla.breached", "norm.weekly_warning")
 MAX_ATTEMPTS = 8
 BACKOFF_CAP = timedelta(hours=6)
 STALE_CLAIM = timedelta(minutes=5)
@@ -103,6 +106,11 @@ def _endpoints(shop_id: int) -> list[WebhookEndpoint]:
                                                                     WebhookEndpoint.active.is_(True))))
 
 
+def wanted(shop_id: int, event: str) -> bool:
+    """Whether some active endpoint of the shop wants `event`."""
+    return any(event in e.event_list for e in _endpoints(shop_id))
+
+
 def emit(shop_id: int, event: str, data) -> int:
     """Queue `event` for each of the shop's endpoints that wants it, in the current transaction. `data`: a dict,
     or a function making one (called only when some endpoint wants the event).
@@ -137,23 +145,47 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
+def claim_timeout() -> timedelta:
+    """How long a claimed delivery may stay "sending" before another worker takes it again (WEBHOOK_CLAIM_TIMEOUT
+    seconds): longer than any one POST may take."""
+    seconds = current_app.config.get("WEBHOOK_CLAIM_TIMEOUT")
+    return timedelta(seconds=seconds) if seconds else STALE_CLAIM
+
+
 def release_stale_claims(now: datetime | None = None) -> int:
     """Deliveries a worker took and never finished (it was killed mid-request) go back to the queue: the receiver
     may get the event twice, and deduplicates it by its id."""
     now = now or clock.now()
     result = db.session.execute(
         sa.update(WebhookDelivery).where(WebhookDelivery.state == "sending",
-                                         WebhookDelivery.claimed_at < now - STALE_CLAIM)
+                                         WebhookDelivery.claimed_at < now - claim_timeout())
         .values(state="queued", next_attempt_at=now).execution_options(synchronize_session=False))
     db.session.commit()
     return result.rowcount
 
 
+def _due(now: datetime):
+    return (sa.select(WebhookDelivery.id)
+            .where(WebhookDelivery.state == "queued", WebhookDelivery.next_attempt_at <= now)
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id))
+
+
 def due_ids(limit: int = 100) -> list[int]:
-    now = clock.now()
-    return list(db.session.scalars(sa.select(WebhookDelivery.id).where(
-        WebhookDelivery.state == "queued", WebhookDelivery.next_attempt_at <= now)
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)))
+    return list(db.session.scalars(_due(clock.now()).limit(limit)))
+
+
+def claim_next() -> int | None:
+    """Claim the next due delivery. `FOR UPDATE SKIP LOCKED`: on PostgreSQL a second worker passes over the row the
+    first is claiming and takes the next, so workers share the queue without waiting on each other; the
+    conditional UPDATE in `claim` keeps it once-only on SQLite, which ignores FOR UPDATE."""
+    for _race in range(3):
+        row_id = db.session.scalar(_due(clock.now()).limit(1).with_for_update(skip_locked=True))
+        if row_id is None:
+            db.session.commit()
+            return None
+        if claim(row_id):
+            return row_id
+    return None
 
 
 def claim(row_id: int) -> bool:
@@ -186,6 +218,10 @@ def deliver(row_id: int) -> str:
     """Deliver one queued row if this worker gets it: delivered, queued (will retry), failed, or skipped."""
     if not claim(row_id):
         return "skipped"
+    return _deliver_claimed(row_id)
+
+
+def _deliver_claimed(row_id: int) -> str:
     row = db.session.get(WebhookDelivery, row_id, populate_existing=True)
     endpoint = db.session.get(WebhookEndpoint, row.endpoint_id)
     body = row.payload.encode()
@@ -219,9 +255,17 @@ def deliver(row_id: int) -> str:
     return values["state"]
 
 
-def run_queue(limit: int = 100) -> list[str]:
+def run_queue(limit: int = 100, stop=None) -> list[str]:
+    """Deliver up to `limit` due rows. `stop`: a function saying the worker was asked to stop; asked between rows,
+    so the delivery in progress is finished and recorded first."""
     release_stale_claims()
-    return [deliver(row_id) for row_id in due_ids(limit)]
+    results = []
+    while len(results) < limit and not (stop and stop()):
+        row_id = claim_next()
+        if row_id is None:
+            break
+        results.append(_deliver_claimed(row_id))
+    return results
 
 
 def send_again(row: WebhookDelivery) -> None:

@@ -3,9 +3,7 @@ JSON POSTs, queued with the change, retried until they answer, and never lost wh
 from __future__ import annotations
 
 import json
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
@@ -14,38 +12,10 @@ import time_machine
 from inbox.extensions import db
 from inbox.models import WebhookDelivery, WebhookEndpoint
 from inbox.services import tickets as ticket_service, webhooks
+from tests.webreceiver import Receiver
 
 NOW = datetime(2026, 11, 16, 11, 0, tzinfo=timezone.utc)
 SECRET = "whsec_test-secret"
-
-
-class Receiver:
-    """A real HTTP server on 127.0.0.1 that keeps what it is posted and answers what the test tells it to."""
-
-    def __init__(self):
-        self.received, self.answers = [], []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((dict(self.headers), body))
-                status = receiver.answers.pop(0) if receiver.answers else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
