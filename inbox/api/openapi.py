@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from pydantic.json_schema import models_json_schema
 
-from inbox.api import schemas as s
+from inbox.api import events, schemas as s
 from inbox.api.core import OPERATIONS, SCOPES, Operation
 
 REF = "#/components/schemas/{model}"
@@ -49,6 +49,7 @@ def _schemas() -> tuple[dict, dict]:
         if op.response is not None:
             pairs.append((op.response, "serialization"))
     pairs.append((s.Error, "serialization"))
+    pairs += [(model, "serialization") for model, _text in events.EVENTS.values()]
     pairs = list(dict.fromkeys(pairs))
     refs, top = models_json_schema(pairs, ref_template=REF)
     return refs, top.get("$defs", {})
@@ -112,6 +113,26 @@ def _operation(op: Operation, refs: dict) -> dict:
     return out
 
 
+WEBHOOK_HEADERS = {
+    "X-Inbox-Event": "The event's name.",
+    "X-Inbox-Event-Id": "The event id, the same on every retry: skip one you have seen.",
+    "X-Inbox-Signature": "t=<Unix seconds>,v1=<hex HMAC-SHA256 of t, a full stop and the body, with the endpoint's "
+                         "secret>.",
+}
+
+
+def _webhook(name: str, model, text: str, refs: dict) -> dict:
+    """An event as OpenAPI 3.1 describes a call the API makes to the subscriber."""
+    return {"post": {
+        "operationId": "webhook_" + name.replace(".", "_"), "tags": ["Webhooks"], "summary": name,
+        "description": text + " Signed JSON POST, retried after 1, 2, 4 ... minutes until a 2xx answer.",
+        "parameters": [{"name": header, "in": "header", "required": True, "description": about,
+                        "schema": {"type": "string"}} for header, about in WEBHOOK_HEADERS.items()],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": refs[(model, "serialization")]}}},
+        "responses": {"2XX": {"description": "Received; anything else (or no answer in 10 seconds) is tried again."}},
+    }}
+
+
 @lru_cache(maxsize=1)
 def document() -> dict:
     refs, components = _schemas()
@@ -125,6 +146,7 @@ def document() -> dict:
         "servers": [{"url": "/"}],
         "tags": [{"name": tag} for tag in tags],
         "paths": paths,
+        "webhooks": {name: _webhook(name, model, text, refs) for name, (model, text) in events.EVENTS.items()},
         "components": {
             "schemas": components,
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",

@@ -89,5 +89,7 @@ def reference():
         sections.append((tag["name"], operations))
     schemas = [(name, schema.get("description", ""), fields_of(schema, components))
                for name, schema in sorted(components.items())]
-    from inbox.services.webhooks import EVENTS
-    return render_template("api/reference.html", doc=doc, sections=sections, schemas=schemas, events=EVENTS)
+    events = [(name, hook["post"]["description"],
+               hook["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1])
+              for name, hook in doc["webhooks"].items()]
+    return render_template("api/reference.html", doc=doc, sections=sections, schemas=schemas, events=events)

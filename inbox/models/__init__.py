@@ -11,6 +11,6 @@ from inbox.models.team import ContactSubmission, Invitation
 from inbox.models.ticket import Message, Ticket, TicketParticipant, TicketTag
 from inbox.models.upload import Upload
 from inbox.models.user import User
-from inbox.models.webhooks import WebhookDelivery, WebhookEndpoint
+from inbox.models.webhooks import SlaNotice, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["Draft", "ReplyTemplate", "ReplyTemplateOption", "SendToken", "ImapCursor", "InboundMail", "MailAttachment", "MailSettings", "QuarantinedMail", "ApiToken", "Call", "NormNotice", "NormSettings", "NormWeek", "Order", "PhoneHours", "TicketMeasure", "AuditEvent", "ContactSubmission", "Invitation", "LoginAttempt", "LoginSession", "Message", "OutboundEmail", "Presence", "Shop", "Ticket", "TicketParticipant", "TicketTag", "Upload", "User", "WebhookDelivery", "WebhookEndpoint"]
+__all__ = ["Draft", "ReplyTemplate", "ReplyTemplateOption", "SendToken", "ImapCursor", "InboundMail", "MailAttachment", "MailSettings", "QuarantinedMail", "ApiToken", "Call", "NormNotice", "NormSettings", "NormWeek", "Order", "PhoneHours", "TicketMeasure", "AuditEvent", "ContactSubmission", "Invitation", "LoginAttempt", "LoginSession", "Message", "OutboundEmail", "Presence", "Shop", "Ticket", "TicketParticipant", "TicketTag", "Upload", "User", "WebhookDelivery", "WebhookEndpoint", "SlaNotice"]

@@ -52,3 +52,17 @@ class WebhookDelivery(db.Model):
     duration_ms: so.Mapped[int | None] = so.mapped_column()
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     delivered_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+
+class SlaNotice(db.Model):
+    """An SLA event queued for a ticket's deadline: `sla.due_soon` or `sla.breached` go out once per deadline (a
+    new customer message starts a new deadline, which may be announced again). The unique key holds that with
+    several workers: the one whose insert fails queues nothing."""
+
+    __table_args__ = (sa.UniqueConstraint("ticket_id", "kind", "due_at", name="uq_sla_notice_deadline"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    ticket_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ticket.id", ondelete="CASCADE"))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16))    # due_soon | breached
+    due_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

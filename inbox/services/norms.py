@@ -21,7 +21,7 @@ from inbox import metrics
 from inbox.extensions import db
 from inbox.i18n import business_duration, force_locale
 from inbox.models import Call, Message, NormNotice, NormSettings, PhoneHours, Shop, Ticket, TicketMeasure, User
-from inbox.services import audit, mail, norm_weeks, sla
+from inbox.services import audit, mail, norm_weeks, sla, webhooks
 from inbox.services.norm_sql import CLOCK_START, LATE, in_period, missing_at, ticket_product, waiting_at
 from inbox.sla import BusinessCalendar
 from inbox.labels import CATEGORY_LABELS
@@ -326,12 +326,33 @@ def page_url() -> str:
     return (current_app.config.get("BASE_URL") or "").rstrip("/") + "/reports"
 
 
+def warn_webhooks(shop: Shop, week: metrics.Week, count: int, now: datetime) -> bool:
+    """`norm.weekly_warning` for the shop's endpoints, once per ISO week: its own notice row (norm "webhook"),
+    committed with the deliveries, so a second worker queues nothing and an e-mail that failed and is tried
+    again does not send the event twice. True when queued now."""
+    if not webhooks.wanted(shop.id, "norm.weekly_warning"):
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(NormNotice(shop_id=shop.id, norm="webhook", iso_year=week.year, iso_week=week.week,
+                                      count=count, sent_at=now))
+    except IntegrityError:
+        return False   # queued already, by this worker last round or by another one just now
+    webhooks.emit(shop.id, "norm.weekly_warning", {
+        "week": week.key, "iso_year": week.year, "iso_week": week.week, "week_start": week.start.isoformat(),
+        "week_end": week.end.isoformat(), "late_first_reactions": count, "warning_at": metrics.WARNING_AT,
+        "ticket_ids": [m.ticket_id for m in week_misses(shop, week, now)]})
+    db.session.commit()
+    return True
+
+
 def check_response(shop: Shop, now: datetime) -> bool:
     """At 10 misses in this ISO week the owner gets one e-mail for the week. True when it was sent now."""
     count = miss_count(shop, now)
     if count < metrics.WARNING_AT:
         return False
     week = metrics.week_of(now, shop.tz)
+    warn_webhooks(shop, week, count, now)
     notice = _claim(shop, "response", week, count, now)
     if notice is None:
         return False

@@ -16,6 +16,7 @@ from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import WebhookDelivery, WebhookEndpoint
 from inbox.services import audit, webhooks
+from inbox.services.ticket_list import DUE_SOON_HOURS
 
 bp = Blueprint("webhooks", __name__, url_prefix="/settings/webhooks")
 
@@ -24,6 +25,9 @@ EVENT_LABELS = {
     "message.created": _l("A message was added (customer, reply or note)"),
     "ticket.status_changed": _l("A question's status changed"),
     "ticket.assigned": _l("A question was assigned"),
+    "sla.due_soon": _l("A question is due within %(hours)s business hours", hours=DUE_SOON_HOURS),
+    "sla.breached": _l("A question passed its deadline without a reply"),
+    "norm.weekly_warning": _l("10 or more late first reactions this week (once a week)"),
 }
 STATE_LABELS = {"queued": _l("Waiting"), "sending": _l("Sending"), "delivered": _l("Delivered"),
                 "failed": _l("Gave up")}
