@@ -28,7 +28,10 @@ def worker(once, only):
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, ask_to_stop)
-    schedule = jobs.schedule(tuple(only))
+    try:
+        schedule = jobs.schedule(tuple(only))
+    except ValueError as e:   # a mistyped INBOX_WORKER_INTERVALS
+        raise click.ClickException(str(e)) from None
     try:
         with locks.one_worker_on_sqlite():
             click.echo(f"worker: {', '.join(f'{job.name} every {job.every:g} s' for job in schedule)}", err=True)

@@ -33,7 +33,7 @@ BATCH = 500   # tickets per shop and round; the rest follow a minute later
 
 def shops_listening() -> list[Shop]:
     """Shops with an active endpoint that wants an SLA event (most shops have none: one small query)."""
-    wants = sa.or_(*(WebhookEndpoint.events.contains(event) for event in EVENTS.values()))
+    wants = sa.or_(*(WebhookEndpoint.events.contains(event, autoescape=True) for event in EVENTS.values()))
     return list(db.session.scalars(sa.select(Shop).where(Shop.id.in_(
         sa.select(WebhookEndpoint.shop_id).where(WebhookEndpoint.active.is_(True), wants))).order_by(Shop.id)))
 
@@ -44,13 +44,14 @@ def run(now: datetime) -> int:
 
 
 def due_tickets(shop: Shop, now: datetime) -> list[tuple[Ticket, str]]:
-    """The shop's waiting tickets whose deadline is due soon or passed and not yet announced, with the kind."""
+    """The shop's open tickets whose deadline is due soon or passed and not yet announced, with the kind: the
+    tickets the "Due soon" and "Overdue" lists show (services/ticket_list.py), minus those announced."""
     soon_until = sla.calendar_for(shop).add_business_hours(now, DUE_SOON_HOURS).astimezone(timezone.utc)
     kind = sa.case((Ticket.due_at < now, "breached"), else_="due_soon")
     announced = sa.exists().where(SlaNotice.ticket_id == Ticket.id, SlaNotice.due_at == Ticket.due_at,
                                   SlaNotice.kind == kind)
     rows = db.session.execute(
-        sa.select(Ticket, kind).where(Ticket.shop_id == shop.id, Ticket.status != Status.SOLVED.value,
+        sa.select(Ticket, kind).where(Ticket.shop_id == shop.id, Ticket.status == Status.OPEN.value,
                                       Ticket.due_at.is_not(None), Ticket.due_at >= now - BREACH_LOOKBACK,
                                       Ticket.due_at <= soon_until, ~announced)
         .order_by(Ticket.due_at, Ticket.id).limit(BATCH))

@@ -177,3 +177,13 @@ def test_replies_go_out_inline_on_one_thread_or_wait_for_the_worker(app, shop, s
     with pytest.raises(ValueError, match="OUTBOX_SENDER"):
         create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": "sqlite://",
                     "OUTBOX_SENDER": "cron"})
+
+
+def test_a_job_another_worker_is_running_is_skipped_not_waited_for(shared_db_app):
+    if shared_db_app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("advisory locks are PostgreSQL's; SQLite runs one worker (test_sqlite_allows_one_worker)")
+    with locks.singleton("norms") as first:
+        with locks.singleton("norms") as second, locks.singleton("imap", 7) as other:
+            assert (first, second, other) == (True, False, True)
+    with locks.singleton("norms") as again:   # released with the first one's transaction
+        assert again
