@@ -83,7 +83,7 @@ _last_sweep: dict[int, datetime] = {}
 
 def sweep_if_due(shop: Shop) -> int:
     """The on-request check: a sweep at most once a minute per shop (per process), so scheduled away
-    periods start without a cron job. `flask --app inbox team sweep` does the same for all shops."""
+    periods start without a cron job. The worker (and `flask --app inbox team sweep`) does the same for all shops."""
     now = clock.now()
     last = _last_sweep.get(shop.id)
     if last is not None and last <= now < last + SWEEP_EVERY:

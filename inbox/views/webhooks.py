@@ -1,5 +1,5 @@
 """Webhooks for the owner: register endpoints and the events they want, read each one's delivery log, send a
-delivery again. The queue is delivered by `flask --app inbox webhooks send`."""
+delivery again. The queue is delivered by `flask --app inbox worker` (or `webhooks send`)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
