@@ -1,7 +1,7 @@
 """sla_notice: each SLA webhook event once per ticket deadline
 
 Revision ID: b3f1d7a9c2e4
-Revises: e81b5d3c6f20
+Revises: d33cd67a2566
 Create Date: 2026-12-03 09:40:00
 
 """
@@ -13,7 +13,7 @@ from inbox.models._types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = 'b3f1d7a9c2e4'
-down_revision = 'e81b5d3c6f20'
+down_revision = 'd33cd67a2566'
 branch_labels = None
 depends_on = None
 
