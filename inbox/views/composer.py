@@ -1,117 +1,20 @@
 """The reply composer on the ticket page: send once, drafts as you type, live nudges, templates in place."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from inbox import clock, nudges, placeholders
-from inbox.nudge_texts import hint_text
+from inbox import nudges, placeholders
 from inbox.access import require, shop_ticket_or_404
 from inbox.extensions import db
 from inbox.htmx import hx_redirect, is_htmx
-from inbox.i18n import _, lazy_gettext as _l
-from inbox.models import Draft, Message, ReplyTemplate, Ticket
-from inbox.services import composer as composer_service, reply_templates, sla as sla_service
-from inbox.services import tickets as ticket_service
+from inbox.i18n import _
+from inbox.models import ReplyTemplate, Ticket
+from inbox.services import composer as composer_service, reply_templates, tickets as ticket_service
+from inbox.services.composer_view import Composer, build_composer, nudge_panel
 from inbox.workflow import MessageKind, Status
 
 bp = Blueprint("composer", __name__, url_prefix="/tickets")
-
-PILLAR_LABELS = {"fast": _l("Fast"), "expert": _l("Expert"), "personal": _l("Personal")}
-
-
-# --------------------------------------------------------------------------- what the composer shows
-
-@dataclass(frozen=True)
-class Hint:
-    """One line of the panel: a check's outcome and its text (advice in the UI's language, phrase in the customer's)."""
-
-    code: str
-    ok: bool
-    text: str
-
-
-@dataclass
-class NudgePanel:
-    """The live review of a draft: checks grouped by pillar, and whether a short first reaction is advisable."""
-
-    groups: list[tuple[str, str, list[Hint], bool]]   # pillar, label, its hints, all of them ok
-    all_ok: bool
-    first_reaction: bool
-    active: bool = True  # False for an internal note: nothing goes to the customer
-    empty: bool = False  # nothing typed yet: the checks show what the reply will need, not failures
-
-
-def fast_check(ticket: Ticket, now) -> tuple[Hint, bool]:
-    """The "fast" pillar comes from the reply clock: ok when this reply goes out before it is due.
-
-    :return: the hint, and whether little time is left (due soon or overdue).
-    """
-    badge = sla_service.badge(ticket, current_user.shop, now)
-    if badge is None or ticket.due_at is None:
-        return Hint("fast", True, _("No reply is due: nobody is waiting on us.")), False
-    if badge.state == "overdue":
-        return Hint("fast", False, _("The reply is overdue. Send it now, or a short first reaction first.")), True
-    if badge.state == "due_soon":
-        return Hint("fast", True, _("Little time left: send now, or a short first reaction first.")), True
-    return Hint("fast", True, _("Sent now, it is on time.")), False
-
-
-def nudge_panel(ticket: Ticket, body: str, kind: str) -> NudgePanel:
-    fast, hurry = fast_check(ticket, clock.now())
-    checks = nudges.review(body, composer_service.latest_question(ticket), customer_name=ticket.customer_name or None)
-    signer = current_user.first_name or ""
-    groups = [("fast", str(PILLAR_LABELS["fast"]), [fast], fast.ok)]
-    for pillar in ("expert", "personal"):
-        mine = [Hint(c.code, c.ok, hint_text(c, signer)) for c in checks if c.pillar == pillar]
-        groups.append((pillar, str(PILLAR_LABELS[pillar]), mine, all(c.ok for c in mine)))
-    all_ok = bool(body.strip()) and fast.ok and all(c.ok for c in checks)
-    return NudgePanel(groups, all_ok, hurry, active=kind != MessageKind.NOTE.value, empty=not body.strip())
-
-
-@dataclass
-class Composer:
-    """Everything _reply_form.html needs; built on page load and again by each composer endpoint."""
-
-    ticket: Ticket
-    token: str
-    seen_message_id: int
-    body: str = ""
-    kind: str = MessageKind.REPLY.value
-    draft: Draft | None = None
-    restored: bool = False
-    suggested: list = field(default_factory=list)   # rows of reply_templates.template_bar
-    other_count: int = 0
-    tone: nudges.Tone | None = None
-    panel: NudgePanel | None = None
-    newer: list[Message] = field(default_factory=list)
-    chosen_status: str = Status.PENDING.value
-    error: str | None = None
-
-
-_LOOK_UP = object()
-
-
-def build_composer(ticket: Ticket, *, body: str | None = None, kind: str | None = None, token: str | None = None,
-                   seen_message_id: int | None = None, draft: Draft | None = _LOOK_UP, **extra) -> Composer:
-    """`draft`: the user's unsent draft when the caller loaded it already (the ticket page does, with the ticket)."""
-    if draft is _LOOK_UP:
-        draft = composer_service.draft_for(ticket, current_user)
-    restored = body is None and draft is not None
-    if body is None:
-        body = draft.body if draft else ""
-        kind = kind or (draft.kind if draft else None)
-    kind = MessageKind.NOTE.value if kind == MessageKind.NOTE.value else MessageKind.REPLY.value
-    if seen_message_id is None:
-        seen_message_id = max((m.id for m in ticket.messages), default=0)
-    suggested, other_count = reply_templates.template_bar(ticket, current_user.shop)
-    return Composer(
-        ticket=ticket, token=token or composer_service.new_token(), seen_message_id=seen_message_id, body=body,
-        kind=kind, draft=draft, restored=restored, suggested=suggested, other_count=other_count,
-        tone=nudges.detect_tone(composer_service.latest_question(ticket)), panel=nudge_panel(ticket, body, kind),
-        **extra)
 
 
 def _form_kind() -> str:
@@ -158,13 +61,13 @@ def reply(ticket_id: int):
         db.session.rollback()
         if isinstance(e, composer_service.TokenReused):
             token = composer_service.new_token()
-        composer = build_composer(ticket, body=body, kind=kind, token=token, seen_message_id=seen,
+        composer = build_composer(ticket, current_user, body=body, kind=kind, token=token, seen_message_id=seen,
                                   chosen_status=status, error=str(e))
         return _composer_response(ticket, composer, 422, str(e))
     if result.newer:
         db.session.rollback()
         # The agent has now seen these; sending again (the confirm button) goes through unless more arrive.
-        composer = build_composer(ticket, body=body, kind=kind, token=token,
+        composer = build_composer(ticket, current_user, body=body, kind=kind, token=token,
                                   seen_message_id=max(m.id for m in result.newer), newer=result.newer,
                                   chosen_status=status)
         return _composer_response(ticket, composer, 409,
@@ -198,7 +101,7 @@ def draft(ticket_id: int):
         saved = composer_service.save_draft(ticket, current_user, body, kind)
         db.session.commit()
     return render_template("composer/_draft_saved.html", ticket=ticket, draft=saved,
-                           panel=nudge_panel(ticket, body, kind))
+                           panel=nudge_panel(ticket, current_user, body, kind))
 
 
 @bp.post("/<int:ticket_id>/nudges")
@@ -206,7 +109,7 @@ def draft(ticket_id: int):
 def review(ticket_id: int):
     """The checks for the text in the composer, grouped Fast / Expert / Personal."""
     ticket = shop_ticket_or_404(ticket_id)
-    panel = nudge_panel(ticket, request.form.get("body", ""), _form_kind())
+    panel = nudge_panel(ticket, current_user, request.form.get("body", ""), _form_kind())
     return render_template("composer/_nudges.html", ticket=ticket, panel=panel)
 
 
@@ -247,7 +150,7 @@ def _insert(ticket: Ticket, text: str):
     saved = composer_service.save_draft(ticket, current_user, body, kind)
     db.session.commit()
     return render_template("composer/_inserted.html", ticket=ticket, body=body, draft=saved,
-                           panel=nudge_panel(ticket, body, kind))
+                           panel=nudge_panel(ticket, current_user, body, kind))
 
 
 @bp.post("/<int:ticket_id>/templates/<int:template_id>/insert")

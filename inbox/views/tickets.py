@@ -17,7 +17,7 @@ from inbox.i18n import _, lazy_gettext as _l, ngettext
 from inbox.labels import LANGUAGES, language_choices
 from inbox.models import Ticket
 from inbox.services import presence, sla as sla_service, thread, ticket_list, tickets as ticket_service
-from inbox.views.composer import build_composer
+from inbox.services.composer_view import build_composer
 from inbox.views.ticket_rows import RowRenderer
 from inbox.workflow import Channel, MessageKind, Status
 
@@ -218,7 +218,7 @@ def show(ticket_id: int):
         colleagues=[],
         last_message_id=last_message_id,
         reply_history=[m for m in messages if m.kind == MessageKind.REPLY.value and m.sla_margin is not None],
-        composer=build_composer(ticket, draft=draft, seen_message_id=last_message_id)
+        composer=build_composer(ticket, current_user, draft=draft, seen_message_id=last_message_id)
         if current_user.may("answer") else None,
     )
 
