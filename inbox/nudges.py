@@ -44,6 +44,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from inbox.mailparse.quotes import split_quoted
+
 __all__ = [
     "CATEGORIES", "CODES", "PILLARS", "SOLUTION_CATEGORIES",
     "Check", "Tone", "detect_category", "detect_language", "detect_tone", "review",
@@ -137,27 +139,12 @@ def _fold(text: str) -> str:
 _SENTENCE = re.compile(r"[^.!?\n]+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ABBREV = re.compile(r"\b(?:a\.\s?u\.\s?b\.?|s\.\s?v\.\s?p\.?|aub)(?=\W|$)")
-_QUOTE_HEADER = re.compile(
-    r"^\s*(?:-{2,}\s*(?:oorspronkelijk bericht|original message|forwarded message|doorgestuurd bericht"
-    r"|urspr\w* nachricht|message d.origine)"
-    r"|_{5,}\s*$"
-    r"|(?:op|on|am|le)\s.{0,200}\s(?:schreef|wrote|schrieb|a\s+ecrit)\s*:?\s*$"
-    r"|(?:van|from|von|de|verzonden|sent|gesendet|envoye)\s*:\s*\S)")
 
 
 def _latest(text: str) -> str:
-    """The newest part of a message: quoted lines ('> ...') and older mails removed."""
+    """The newest part of a message: quoted lines ('> ...') and older mails removed (mailparse's one detector)."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    if ">" not in text and ":" not in text and "__" not in text and "--" not in text:
-        return text
-    out = []
-    for line, folded in zip(text.split("\n"), _fold(text).split("\n")):
-        if _QUOTE_HEADER.match(folded):
-            break
-        if folded.lstrip().startswith(">"):
-            continue
-        out.append(line)
-    return "\n".join(out)
+    return split_quoted(text)[0]
 
 
 def _tokens(folded: str) -> list[str]:
