@@ -73,6 +73,7 @@ def create_app(config: dict | None = None):
     for area in (auth, tickets, live, composer, replies, settings_views, assets, mail_views, reports, reports_data, api,
                  webhook_views, team_views, account, vacation, audit_views, planning, contact):
         app.register_blueprint(area.bp)
+    csrf.exempt(api.bp)   # no browser session there: the bearer token is the credential
     app.register_blueprint(api.docs_bp)   # the API's reference page: HTML, so outside the JSON-only /api/v1
     app.add_url_rule("/", endpoint="index", view_func=tickets.root)
     login_manager.user_loader(auth.load_user)   # a browser's sign-in token -> its user

@@ -16,12 +16,11 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from inbox import clock
-from inbox.extensions import csrf, db
+from inbox.extensions import db
 from inbox.models import ApiToken, Shop, User
 from inbox.tokens import hash_token
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # no browser session here: the bearer token is the credential
+bp = Blueprint("api", __name__, url_prefix="/api/v1")   # exempt from CSRF in create_app: a bearer token, no cookie
 
 # What each token scope may do. "write" includes reading and the imports; "imports" is the narrow token a
 # telephony service or web shop needs, and what every token could do before scopes existed.

@@ -24,7 +24,8 @@ from flask import current_app
 from inbox import clock, netguard
 from inbox.extensions import db
 from inbox.i18n import lazy_gettext as _l
-from inbox.models import WebhookDelivery, WebhookEndpoint
+from inbox.models import User, WebhookDelivery, WebhookEndpoint
+from inbox.services import audit
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,36 @@ def check_url(url: str) -> None:
         raise UnsafeUrl("private") from None
     if not addresses:
         raise UnsafeUrl("unknown")
+
+
+# --------------------------------------------------------------------------- the owner's endpoints
+
+def add_endpoint(shop_id: int, url: str, events: list[str], *, by: User) -> WebhookEndpoint:
+    """A new endpoint with a fresh signing secret (shown to the owner once), recorded in the audit log."""
+    endpoint = WebhookEndpoint(shop_id=shop_id, url=url.strip(), events=" ".join(events), secret=new_secret(),
+                               created_by=by.id)
+    db.session.add(endpoint)
+    audit.record(shop_id, "webhook.create", actor=by, new=endpoint.url)
+    return endpoint
+
+
+def shop_endpoints(shop_id: int) -> list[WebhookEndpoint]:
+    """All of the shop's endpoints, the oldest first."""
+    return list(db.session.scalars(sa.select(WebhookEndpoint).where(WebhookEndpoint.shop_id == shop_id)
+                                   .order_by(WebhookEndpoint.id)))
+
+
+def latest_deliveries(endpoint: WebhookEndpoint, limit: int = 50) -> list[WebhookDelivery]:
+    """The endpoint's delivery log, the newest first."""
+    return list(db.session.scalars(sa.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+                                   .order_by(WebhookDelivery.id.desc()).limit(limit)))
+
+
+def remove_endpoint(endpoint: WebhookEndpoint, *, by: User) -> None:
+    """The endpoint and its delivery log go; nothing more is sent to it."""
+    audit.record(endpoint.shop_id, "webhook.delete", actor=by, old=endpoint.url)
+    db.session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
+    db.session.delete(endpoint)
 
 
 # --------------------------------------------------------------------------- queueing

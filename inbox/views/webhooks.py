@@ -2,8 +2,7 @@
 delivery again. The queue is delivered by `flask --app inbox worker` (or `webhooks send`)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, URLField
@@ -15,7 +14,7 @@ from inbox.extensions import db
 from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import WebhookDelivery, WebhookEndpoint
-from inbox.services import audit, webhooks
+from inbox.services import webhooks
 from inbox.services.ticket_list import DUE_SOON_HOURS
 
 bp = Blueprint("webhooks", __name__, url_prefix="/settings/webhooks")
@@ -53,14 +52,10 @@ def index():
     """The shop's endpoints and a form for a new one; its signing secret is shown once."""
     form, secret = EndpointForm(), None
     if form.validate_on_submit():
-        secret = webhooks.new_secret()
-        db.session.add(WebhookEndpoint(shop_id=current_user.shop_id, url=form.url.data.strip(),
-                                       events=" ".join(form.events.data), secret=secret, created_by=current_user.id))
-        audit.record(current_user.shop_id, "webhook.create", actor=current_user, new=form.url.data.strip())
+        secret = webhooks.add_endpoint(current_user.shop_id, form.url.data, form.events.data, by=current_user).secret
         db.session.commit()
         form = EndpointForm(formdata=None)
-    endpoints = list(db.session.scalars(sa.select(WebhookEndpoint).where(
-        WebhookEndpoint.shop_id == current_user.shop_id).order_by(WebhookEndpoint.id)))
+    endpoints = webhooks.shop_endpoints(current_user.shop_id)
     return render_template("webhooks/index.html", form=form, secret=secret, endpoints=endpoints,
                            labels=EVENT_LABELS), 422 if form.errors else 200
 
@@ -70,8 +65,7 @@ def index():
 def deliveries(endpoint_id: int):
     """The endpoint's latest 50 deliveries: event, state, the receiver's answer, how long it took."""
     endpoint = shop_row_or_404(WebhookEndpoint, endpoint_id)
-    rows = list(db.session.scalars(sa.select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
-                                   .order_by(WebhookDelivery.id.desc()).limit(50)))
+    rows = webhooks.latest_deliveries(endpoint)
     return render_template("webhooks/deliveries.html", endpoint=endpoint, rows=rows, states=STATE_LABELS)
 
 
@@ -80,9 +74,7 @@ def deliveries(endpoint_id: int):
 def delete(endpoint_id: int):
     """Remove an endpoint and its delivery log; nothing more is sent to it."""
     endpoint = shop_row_or_404(WebhookEndpoint, endpoint_id)
-    audit.record(endpoint.shop_id, "webhook.delete", actor=current_user, old=endpoint.url)
-    db.session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
-    db.session.delete(endpoint)
+    webhooks.remove_endpoint(endpoint, by=current_user)
     db.session.commit()
     flash(_("Webhook removed: nothing more is sent to it."), "success")
     return redirect(url_for("webhooks.index"), 303)
@@ -92,10 +84,7 @@ def delete(endpoint_id: int):
 @require("manage_shop")
 def resend(delivery_id: int):
     """Send a delivery again (the same event id, so a receiver that has it can tell)."""
-    row = db.session.scalar(sa.select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
-                                                             WebhookDelivery.shop_id == current_user.shop_id))
-    if row is None:
-        abort(404)
+    row = shop_row_or_404(WebhookDelivery, delivery_id)
     if row.state != "sending":
         webhooks.send_again(row)
         db.session.commit()

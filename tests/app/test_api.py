@@ -123,6 +123,15 @@ def test_customer_lookup_users_and_week_norms(frozen, client, api, shop, staff, 
 
 # --------------------------------------------------------------------------- writing
 
+def test_a_bearer_token_is_the_credential_so_no_csrf_token_is_asked(frozen, csrf_app, shop, staff):
+    client = csrf_app.test_client()
+    new = {"subject": "Pakket kwijt", "body": "Waar blijft mijn pakket?", "customer_name": "Jan"}
+    response = client.post("/api/v1/tickets", json=new, headers=make_token(shop, staff["owner"]))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert client.post("/logout").status_code == 400   # the pages next to it still want one
+
+
+
 def test_create_follows_the_forms_rules_for_marketplace_questions(frozen, client, api, shop):
     new = {"subject": "Pakket kwijt", "body": "Doorgestuurd door de klantenservice.", "customer_name": "Jan",
            "channel": "marketplace"}
