@@ -88,6 +88,11 @@ def check(settings: MailSettings) -> str:
         conn.logout()
 
 
+def cursors(shop_id: int) -> list[ImapCursor]:
+    """Where fetching stands in each of the shop's folders (and its last error), for the settings page."""
+    return list(db.session.scalars(sa.select(ImapCursor).where(ImapCursor.shop_id == shop_id)))
+
+
 def configured_shops() -> list[tuple[Shop, MailSettings]]:
     rows = db.session.execute(sa.select(Shop, MailSettings).join(MailSettings, MailSettings.shop_id == Shop.id)
                               .where(MailSettings.imap_host.is_not(None), MailSettings.imap_host != ""))

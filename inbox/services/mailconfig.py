@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from inbox.extensions import db
-from inbox.models import MailSettings, Shop
+from inbox.models import MailSettings, Shop, User
+from inbox.services import audit
 
 _SHOP_ADDRESS_RE = re.compile(r"^shop-(\d{1,12})$")
 
@@ -19,6 +20,46 @@ def settings_for(shop: Shop | int) -> MailSettings:
     row = db.session.scalar(sa.select(MailSettings).where(MailSettings.shop_id == shop_id))
     return row or MailSettings(shop_id=shop_id, imap_security="ssl", imap_folder="INBOX", smtp_security="starttls",
                                send_on_reply=True, own_addresses="")
+
+
+# What the owner types on the settings page; an empty field means its default.
+TEXT_FIELDS = ("imap_host", "imap_security", "imap_user", "imap_folder", "imap_move_to", "inbound_alias",
+               "from_address", "smtp_host", "smtp_security", "smtp_user", "marketplace_sender",
+               "marketplace_subject", "own_addresses")
+_EMPTY_MEANS = {"imap_security": "ssl", "smtp_security": "ssl", "imap_folder": "INBOX", "own_addresses": ""}
+
+
+def save_settings(shop: Shop, values: dict, *, by: User) -> list[str]:
+    """Store the settings page: `values` by field name (text, ports, send_on_reply; a password only when typed,
+    clear_<kind>_password to remove one). The changed fields' names go to the audit log, never a value: it must
+    not hold a password. The caller commits.
+
+    :return: the names of the fields that changed.
+    """
+    settings = settings_for(shop)
+    if settings.id is None:
+        db.session.add(settings)
+    changed = []
+    for name in TEXT_FIELDS:
+        value = (values.get(name) or "").strip() or _EMPTY_MEANS.get(name)
+        if getattr(settings, name) != value:
+            setattr(settings, name, value)
+            changed.append(name)
+    for name in ("imap_port", "smtp_port", "send_on_reply"):
+        if getattr(settings, name) != values.get(name):
+            setattr(settings, name, values.get(name))
+            changed.append(name)
+    for kind in ("imap", "smtp"):
+        new_password = values.get(f"{kind}_password")
+        if values.get(f"clear_{kind}_password"):
+            setattr(settings, f"{kind}_password", None)
+            changed.append(f"{kind}_password")
+        elif new_password:
+            setattr(settings, f"{kind}_password", new_password)
+            changed.append(f"{kind}_password")
+    if changed:
+        audit.record(shop.id, "mail.settings", actor=by, field="mail", new=", ".join(changed))
+    return changed
 
 
 def mail_domain() -> str:

@@ -6,7 +6,6 @@ its cookies someone holds.
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -16,14 +15,12 @@ import sqlalchemy.orm as so
 from inbox import clock
 from inbox.extensions import db, statement
 from inbox.models import LoginSession, User
+from inbox.services import audit
+from inbox.tokens import hash_token
 
 IDLE = timedelta(hours=12)           # a browser without "keep me signed in", unused this long, must sign in again
 REMEMBERED = timedelta(days=30)      # "keep me signed in" lasts this long from the sign-in
 SEEN_EVERY = timedelta(minutes=5)    # last_seen_at is written at most this often per browser
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def start(user: User, *, remember: bool, user_agent: str = "", ip: str = "") -> LoginSession:
@@ -92,6 +89,35 @@ def end_all(user: User, *, except_token: str | None = None) -> int:
     if except_token:
         query = query.where(LoginSession.token_hash != hash_token(except_token))
     return db.session.execute(query).rowcount
+
+
+def logged_in(user: User) -> None:
+    """A sign-in with the password form, for the audit log (the browser's session is `start`ed already)."""
+    audit.record(user.shop_id, "user.login", actor=user)
+
+
+def sign_out(user: User, *, everywhere: bool = False) -> int:
+    """Sign out this browser (its session row goes, so a copy of its cookies no longer works), or every browser of
+    the user; recorded in the audit log. The caller commits, then ends the Flask-Login session.
+
+    :return: how many browsers were signed out.
+    """
+    if everywhere:
+        ended = end_all(user)
+        audit.record(user.shop_id, "user.sessions_end", actor=user, subject_user=user, new=str(ended))
+        return ended
+    ended = int(end(user, user.login_session.id)) if user.login_session is not None else 0
+    audit.record(user.shop_id, "user.logout", actor=user)
+    return ended
+
+
+def sign_out_browser(user: User, session_id: int) -> bool:
+    """Sign out another of the user's browsers (a shared computer, a lost phone); recorded in the audit log.
+    Whether it was one of theirs and still signed in."""
+    if not end(user, session_id):
+        return False
+    audit.record(user.shop_id, "user.sessions_end", actor=user, subject_user=user, new="1")
+    return True
 
 
 def of_user(user: User) -> list[LoginSession]:

@@ -14,7 +14,7 @@ from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
 from inbox.config import APP_LANGUAGES
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.labels import language_choices
-from inbox.services import audit, away as away_periods, sessions, team
+from inbox.services import away as away_periods, sessions, team
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -144,9 +144,8 @@ def end_browser(session_id: int):
     """Sign out one of my browsers (a shared computer, a lost phone)."""
     if session_id == current_user.login_session.id:
         return _sign_out_here(_("You are signed out."))
-    if not sessions.end(current_user, session_id):
+    if not sessions.sign_out_browser(current_user, session_id):
         abort(404)
-    audit.record(current_user.shop_id, "user.sessions_end", actor=current_user, subject_user=current_user, new="1")
     db.session.commit()
     flash(_("That browser is signed out."), "success")
     return redirect(url_for("account.index") + "#browsers", 303)
@@ -160,10 +159,7 @@ def end_all_browsers():
 
 
 def _sign_out_here(message: str, *, everywhere: bool = False):
-    ended = sessions.end_all(current_user) if everywhere else int(sessions.end(current_user,
-                                                                              current_user.login_session.id))
-    audit.record(current_user.shop_id, "user.sessions_end" if everywhere else "user.logout", actor=current_user,
-                 subject_user=current_user, new=str(ended) if everywhere else None)
+    sessions.sign_out(current_user, everywhere=everywhere)
     db.session.commit()
     logout_user()
     flash(message, "info")

@@ -16,7 +16,7 @@ from inbox.extensions import db, statement
 from inbox.htmx import is_htmx
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import User
-from inbox.services import audit, sessions
+from inbox.services import sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -103,7 +103,7 @@ def login():
             return render_template("auth/login.html", form=form), 401
         throttle.clear(email)
         sign_in(user, remember=form.remember.data)
-        audit.record(user.shop_id, "user.login", actor=user)
+        sessions.logged_in(user)
         db.session.commit()
         response = redirect(_safe_next(request.args.get("next")))
         known_device.remember(request, response, email)
@@ -117,9 +117,7 @@ def login():
 @login_required
 def logout():
     """Sign out this browser on the server too: a copy of its cookies no longer works."""
-    if current_user.login_session is not None:
-        sessions.end(current_user, current_user.login_session.id)
-    audit.record(current_user.shop_id, "user.logout", actor=current_user)
+    sessions.sign_out(current_user)
     db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")

@@ -21,7 +21,7 @@ from inbox.forms import choices
 from inbox.htmx import hx_redirect, is_htmx
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import InboundMail, MailAttachment, MailSettings, OutboundEmail, QuarantinedMail
-from inbox.services import audit, imap, intake, mailconfig, outbox
+from inbox.services import imap, mailconfig, outbox, review_list
 from inbox.services.kept import kept
 from inbox.ui import Banner
 
@@ -93,18 +93,6 @@ def _refuse_private_host(field) -> None:
                                 "there. Use the server's public name.", host=e.host, address=e.address)) from e
 
 
-TEXT_FIELDS = ("imap_host", "imap_security", "imap_user", "imap_folder", "imap_move_to", "inbound_alias",
-               "from_address", "smtp_host", "smtp_security", "smtp_user", "marketplace_sender",
-               "marketplace_subject", "own_addresses")
-
-
-def _saved_settings() -> MailSettings:
-    settings = mailconfig.settings_for(current_user.shop)
-    if settings.id is None:
-        db.session.add(settings)
-    return settings
-
-
 @bp.route("/settings", methods=["GET", "POST"])
 @require("manage_shop")
 def settings():
@@ -115,50 +103,14 @@ def settings():
     if request.method == "GET":
         form.imap_password.data = form.smtp_password.data = ""
     if form.validate_on_submit():
-        settings = _saved_settings()
-        changed = []
-        for name in TEXT_FIELDS:
-            value = (getattr(form, name).data or "").strip() or None
-            if name in ("imap_security", "smtp_security"):
-                value = value or "ssl"
-            if name == "imap_folder":
-                value = value or "INBOX"
-            if name == "own_addresses":
-                value = value or ""
-            if getattr(settings, name) != value:
-                setattr(settings, name, value)
-                changed.append(name)
-        for name in ("imap_port", "smtp_port", "send_on_reply"):
-            if getattr(settings, name) != getattr(form, name).data:
-                setattr(settings, name, getattr(form, name).data)
-                changed.append(name)
-        for kind in ("imap", "smtp"):
-            new_password = getattr(form, f"{kind}_password").data
-            if getattr(form, f"clear_{kind}_password").data:
-                setattr(settings, f"{kind}_password", None)
-                changed.append(f"{kind}_password")
-            elif new_password:
-                setattr(settings, f"{kind}_password", new_password)
-                changed.append(f"{kind}_password")
-        if changed:
-            # Field names only: the audit trail must never hold a password.
-            audit.record(shop.id, "mail.settings", actor=current_user, field="mail", new=", ".join(changed))
+        mailconfig.save_settings(shop, form.data, by=current_user)
         db.session.commit()
         flash(_("Mail settings saved."), "success")
         return redirect(url_for("mail.settings"), 303)
     status = 422 if form.errors else 200
     return render_template("mail/settings.html", form=form, settings=settings, shop=shop,
                            inbound_address=mailconfig.inbound_address(shop), smtp=mailconfig.smtp_server(shop),
-                           cursors=_cursors(shop.id), review_count=_review_count(shop.id)), status
-
-
-def _cursors(shop_id):
-    from inbox.models import ImapCursor
-    return list(db.session.scalars(sa.select(ImapCursor).where(ImapCursor.shop_id == shop_id)))
-
-
-def _review_count(shop_id) -> int:
-    return db.session.scalar(sa.select(sa.func.count(QuarantinedMail.id)).where(QuarantinedMail.shop_id == shop_id))
+                           cursors=imap.cursors(shop.id), review_count=review_list.count(shop.id)), status
 
 
 @bp.post("/settings/test")
@@ -209,9 +161,7 @@ def _error_text(e: Exception) -> str:
 @require("manage_shop")
 def review():
     """Mail that could not be read, with the reason; nothing is thrown away without the owner saying so."""
-    rows = list(db.session.scalars(sa.select(QuarantinedMail).where(QuarantinedMail.shop_id == current_user.shop_id)
-                                   .order_by(QuarantinedMail.received_at.desc(), QuarantinedMail.id.desc())))
-    return render_template("mail/review.html", rows=rows)
+    return render_template("mail/review.html", rows=review_list.rows(current_user.shop_id))
 
 
 @bp.get("/review/<int:item_id>.eml")
@@ -228,17 +178,11 @@ def review_download(item_id: int):
 @require("manage_shop")
 def review_retry(item_id: int):
     """Try the import again (after an update of the parser, or a raised limit)."""
-    row = shop_row_or_404(QuarantinedMail, item_id)
-    result = intake.receive_email(current_user.shop, row.raw, source="retry", quarantine=False)
-    row = db.session.get(QuarantinedMail, item_id)
+    result = review_list.retry(current_user.shop, shop_row_or_404(QuarantinedMail, item_id), by=current_user)
+    db.session.commit()
     if result.ok:
-        db.session.delete(row)
-        audit.record(current_user.shop_id, "mail.review.retry", actor=current_user, ticket=None, new=result.outcome)
-        db.session.commit()
         flash(_("Imported: %(what)s.", what=result.describe()), "success")
     else:
-        row.error, row.attempts = result.reason, row.attempts + 1
-        db.session.commit()
         flash(_("Still cannot be read: %(reason)s", reason=result.reason), "error")
     return redirect(url_for("mail.review"), 303)
 
@@ -247,10 +191,7 @@ def review_retry(item_id: int):
 @require("manage_shop")
 def review_delete(item_id: int):
     """Throw the mail away (download it first if in doubt)."""
-    row = shop_row_or_404(QuarantinedMail, item_id)
-    audit.record(current_user.shop_id, "mail.review.delete", actor=current_user, field="mail",
-                 old=row.subject_hint or f"#{row.id}")
-    db.session.delete(row)
+    review_list.delete(shop_row_or_404(QuarantinedMail, item_id), by=current_user)
     db.session.commit()
     flash(_("Deleted."), "success")
     return redirect(url_for("mail.review"), 303)
@@ -278,7 +219,7 @@ def review_banner():
     if not current_user.is_authenticated or not current_user.may("manage_shop") or "mail.review" not in current_app.view_functions:
         return None
     shop_id = current_user.shop_id
-    count = kept(("review", shop_id), lambda: _review_count(shop_id))
+    count = kept(("review", shop_id), lambda: review_list.count(shop_id))
     if not count:
         return None
     # bandit B704: our catalogue's text; the count is an int, the URL comes from url_for.
