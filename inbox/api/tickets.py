@@ -19,7 +19,7 @@ from inbox import clock
 from inbox.api import schemas as s
 from inbox.api.core import ApiError, acting_user, field_error, operation
 from inbox.extensions import db
-from inbox.models import MailAttachment, SendToken, Ticket, TicketTag, User
+from inbox.models import MailAttachment, SendToken, Ticket, User
 from inbox.services import composer as composer_service, sla as sla_service, ticket_list
 from inbox.services import tickets as ticket_service
 from inbox.services.thread import thread_mail
@@ -99,21 +99,10 @@ def list_tickets(query: s.TicketListQuery):
     """
     shop, now = g.api_shop, clock.now()
     user = acting_user() if query.view == "mine" else None
-    where = [Ticket.shop_id == shop.id,
-             *ticket_list.view_conditions(query.view, user, ticket_list.Moment.of(shop, now))]
-    if query.status:
-        where.append(Ticket.status == query.status)
-    if query.assignee == "none":
-        where.append(Ticket.assignee_id.is_(None))
-    elif query.assignee:
-        where.append(Ticket.assignee_id == int(query.assignee))
-    if query.channel:
-        where.append(Ticket.channel == query.channel)
-    if query.tag is not None:
-        where.append(sa.exists().where(TicketTag.ticket_id == Ticket.id,
-                                       TicketTag.name == ticket_service.normalise_tag(query.tag)))
-    if query.updated_since:
-        where.append(Ticket.updated_at >= query.updated_since)
+    where = ticket_list.conditions(
+        shop, query.view, user, ticket_list.Moment.of(shop, now), status=query.status or "",
+        assignee=query.assignee or "", channel=query.channel or "",
+        tag=None if query.tag is None else ticket_service.normalise_tag(query.tag), updated_since=query.updated_since)
     ascending = query.order == "updated"
     if query.cursor:
         stamp, last_id = decode_cursor(query.cursor)

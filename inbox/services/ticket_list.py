@@ -159,9 +159,39 @@ def _view_where(view: str, user: User, moment: Moment) -> list:
     raise KeyError(view)
 
 
-def view_conditions(view: str, user: User | None, moment: Moment) -> list:
-    """The WHERE conditions of one of the inbox's views (the API's `view` filter)."""
-    return _view_where(view, user, moment)
+def conditions(shop, view: str, user: User | None, moment: Moment, *, assignee: str = "", channel: str = "",
+               tag: str | None = None, status: str = "", language: str = "", forwarded: bool = False,
+               date_from: date | None = None, date_to: date | None = None,
+               updated_since: datetime | None = None) -> list:
+    """The WHERE conditions of the shop's tickets in a view, filtered: the inbox's filters and the API's.
+
+    `assignee`: "me" (`user`), "none" or a user id; `tag`: a normalised tag name; dates: received on or after
+    `date_from` and up to `date_to` in the shop's zone.
+    """
+    where = [Ticket.shop_id == shop.id, *_view_where(view, user, moment)]
+    if status:
+        where.append(Ticket.status == status)
+    if assignee == "me":
+        where.append(Ticket.assignee_id == user.id)
+    elif assignee == "none":
+        where.append(Ticket.assignee_id.is_(None))
+    elif assignee:
+        where.append(Ticket.assignee_id == int(assignee))
+    if channel:
+        where.append(Ticket.channel == channel)
+    if forwarded:
+        where.append(Ticket.forwarded_at.is_not(None))
+    if language:
+        where.append(Ticket.language == language)
+    if tag is not None:
+        where.append(sa.exists().where(TicketTag.ticket_id == Ticket.id, TicketTag.name == tag))
+    if date_from:
+        where.append(Ticket.received_at >= _local_midnight(date_from, shop.tz))
+    if date_to:
+        where.append(Ticket.received_at < _local_midnight(date_to + timedelta(days=1), shop.tz))
+    if updated_since:
+        where.append(Ticket.updated_at >= updated_since)
+    return where
 
 
 def _order(view: str) -> list:
@@ -186,26 +216,9 @@ def _search_terms(state: ListState) -> list[str]:
 
 def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: str, recent_from: int | None = None):
     """SELECT Ticket for the state: scoped to the shop, view + filters + search, in the view's order."""
-    where = [Ticket.shop_id == shop.id, *_view_where(state.view, user, moment)]
-    if state.assignee == "me":
-        where.append(Ticket.assignee_id == user.id)
-    elif state.assignee == "none":
-        where.append(Ticket.assignee_id.is_(None))
-    elif state.assignee:
-        where.append(Ticket.assignee_id == int(state.assignee))
-    if state.channel:
-        where.append(Ticket.channel == state.channel)
-    if state.forwarded:
-        where.append(Ticket.forwarded_at.is_not(None))
-    if state.language:
-        where.append(Ticket.language == state.language)
-    if state.tag:
-        where.append(sa.exists().where(TicketTag.ticket_id == Ticket.id, TicketTag.name == state.tag))
-    if state.date_from:
-        where.append(Ticket.received_at >= _local_midnight(state.date_from, shop.tz))
-    if state.date_to:
-        where.append(Ticket.received_at < _local_midnight(state.date_to + timedelta(days=1), shop.tz))
-    query = sa.select(Ticket).where(*where)
+    query = sa.select(Ticket).where(*conditions(
+        shop, state.view, user, moment, assignee=state.assignee, channel=state.channel, tag=state.tag or None,
+        language=state.language, forwarded=state.forwarded, date_from=state.date_from, date_to=state.date_to))
     if TICKET_NUMBER.match(state.q):
         # "#1234": that ticket, whatever view it is in (an order number is searched as text, without the #).
         return sa.select(Ticket).where(Ticket.shop_id == shop.id, Ticket.id == int(state.q[1:]))
