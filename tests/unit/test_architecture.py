@@ -102,3 +102,9 @@ def test_every_route_says_in_one_line_what_it_is_for():
     silent = sorted(endpoint for endpoint, view in app.view_functions.items()
                     if endpoint != "static" and not (view.__doc__ or "").strip())
     assert silent == []
+
+
+@pytest.mark.parametrize("name", sorted(m for m in MODULES if m.startswith(("inbox.views", "inbox.api"))))
+def test_views_leave_the_audit_log_to_the_services(name):
+    # The service that makes a change records it, so the pages, the API and the CLI cannot differ in what is logged.
+    assert "audit.record(" not in MODULES[name].read_text(encoding="utf-8")
