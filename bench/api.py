@@ -12,31 +12,16 @@ measure throughput. The per-token rate limit is off for the run (INBOX_API_RATE_
 """
 from __future__ import annotations
 
-import argparse
 import http.client
-import importlib.util
-import os
 import statistics
 import sys
-import time
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
+from harness import ROOT, database_url, one_at_a_time, options, prepare, server_env, server_ms  # bench/
 from load import gunicorn, pct, run_load  # bench/, beside this file
 
-ROOT = Path(__file__).resolve().parent.parent
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
 RAW_TOKEN = "inb_bench-api-read-token"
-
-
-def _bench_inbox():
-    # bench/inbox.py shares its name with the package: load it by path for its data set builder.
-    spec = importlib.util.spec_from_file_location("bench_inbox", HERE / "inbox.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def token_and_paths(url: str) -> list[str]:
@@ -82,43 +67,23 @@ class Client:
         self.conn.request("GET", path, headers={"Authorization": f"Bearer {RAW_TOKEN}", **(headers or {})})
         resp = self.conn.getresponse()
         body = resp.read()
-        timing = resp.headers.get("Server-Timing", "")
-        self.server_ms = float(timing.split("dur=", 1)[1]) if "dur=" in timing else float("nan")
+        self.server_ms = server_ms(resp.headers)
         return resp.status, body
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pg", action="store_true", help="PostgreSQL instead of SQLite")
-    parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--reseed", action="store_true")
-    args = parser.parse_args()
-
-    if args.pg:
-        url = os.environ.get("INBOX_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/inbox_bench")
-    else:
-        (ROOT / "instance").mkdir(exist_ok=True)
-        url = f"sqlite:///{ROOT / 'instance' / 'bench-inbox.sqlite'}"
-    _bench_inbox().prepare(url, args.tickets, args.reseed)
+    args = options(__doc__).parse_args()
+    url = database_url(args)
+    prepare(url, args.tickets, args.reseed)
     paths = token_and_paths(url)
-
-    env = {**os.environ, "INBOX_DATABASE_URL": url, "INBOX_SECRET_KEY": "bench-only", "INBOX_API_RATE_LIMIT": "0",
-           "INBOX_SERVER_TIMING": "1"}
+    env = server_env(url, INBOX_API_RATE_LIMIT="0")
     with gunicorn(sys.executable, "inbox:create_app()", args.workers, env, cwd=ROOT) as port:
         probe = Client(port)
         for p in paths * 2:  # warm both workers
             status, body = probe.get(p)
             if status != 200:
                 raise SystemExit(f"{p}: {status} {body[:200]!r}")
-        single, app_ms = [], []
-        for p in (paths * 8)[:80]:
-            t = time.perf_counter()
-            probe.get(p)
-            single.append(time.perf_counter() - t)
-            app_ms.append(probe.server_ms)
+        app_ms, single = one_at_a_time(probe, paths, 80)
         lat = run_load([Client(port) for _ in range(args.clients)], paths, args.seconds)
         rps = len(lat) / args.seconds
         print(f"\n{'db':10s} {'server p50':>11s} {'1 client p50':>13s} {f'{args.clients} clients p50':>14s} "

@@ -22,93 +22,20 @@ instance/peer/results.json are reused for a day), and the ratios are printed sid
 """
 from __future__ import annotations
 
-import argparse
 import http.client
-import os
-import random
 import re
 import statistics
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from harness import ROOT, database_url, one_at_a_time, options, prepare, server_env, server_ms  # bench/
 from load import gunicorn, pct, run_load  # bench/, beside this file
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 DJANGO_HELPDESK = {"list": 8.0, "ticket": 28.0}
 SEARCHES = ["bestelling", "pakket kapot", "refund", "Jansen", "retour label", "damaged", "factuur btw", "Emily Clarke"]
 PASSWORD = "inbox-demo"
-
-
-def _stale(url: str) -> bool:
-    """Whether the data set was built for an older schema (a table lacks a column the models have): it is then
-    built again, as create_all adds no columns to existing tables."""
-    import sqlalchemy as sa
-
-    from inbox import models  # noqa: F401  (the tables)
-    from inbox.extensions import db
-
-    engine = sa.create_engine(url)
-    try:
-        found = sa.inspect(engine)
-        return any(found.has_table(table.name)
-                   and not {c.name for c in table.columns} <= {c["name"] for c in found.get_columns(table.name)}
-                   for table in db.metadata.sorted_tables)
-    finally:
-        engine.dispose()
-
-
-def prepare(url: str, tickets: int, reseed: bool) -> dict:
-    """Build the data set unless it is there; answer what the load needs (open ticket ids, order numbers)."""
-    import sqlalchemy as sa
-
-    from inbox import create_app
-    from inbox.extensions import db
-    from inbox.models import Shop, Ticket
-    from inbox.schema import install_schema
-
-    if url.startswith("postgresql"):
-        server, name = url.rsplit("/", 1)
-        engine = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            if conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) and _stale(url):
-                conn.exec_driver_sql(f'DROP DATABASE "{name}"')
-            if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        engine.dispose()
-    elif Path(url.removeprefix("sqlite:///")).exists() and _stale(url):
-        for suffix in ("", "-wal", "-shm"):
-            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-    with app.app_context():
-        install_schema(db.engine)
-        shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))
-        have = shop and db.session.scalar(sa.select(sa.func.count(Ticket.id)).where(Ticket.shop_id == shop.id))
-        if reseed or not have or have < tickets:
-            import seed
-            from inbox.demo.bulk import generate
-            started = time.perf_counter()
-            rng = random.Random(7)
-            seed.seed_demo(rng)
-            generate(rng, "Demo Shop", tickets)
-            print(f"data set built in {time.perf_counter() - started:.0f} s")
-            shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))
-        counts = dict(db.session.execute(sa.select(Ticket.status, sa.func.count()).where(Ticket.shop_id == shop.id)
-                                         .group_by(Ticket.status)).all())
-        from inbox.models import Message
-        messages = db.session.scalar(sa.select(sa.func.count(Message.id)).where(Message.shop_id == shop.id))
-        others = db.session.scalar(sa.select(sa.func.count(Ticket.id)).where(Ticket.shop_id != shop.id))
-        open_ids = list(db.session.scalars(sa.select(Ticket.id).where(Ticket.shop_id == shop.id, Ticket.status == "open")
-                                           .order_by(Ticket.due_at).limit(50)))
-        any_ids = list(db.session.scalars(sa.select(Ticket.id).where(Ticket.shop_id == shop.id)
-                                          .order_by(sa.func.random()).limit(50)))
-        orders = list(db.session.scalars(sa.select(Ticket.order_number).where(
-            Ticket.shop_id == shop.id, Ticket.order_number.is_not(None)).order_by(sa.func.random()).limit(10)))
-    print(f"Demo Shop: {sum(counts.values()):,} tickets {counts}, {messages:,} messages; other shops: {others:,} tickets")
-    return {"open_ids": open_ids, "any_ids": any_ids, "orders": orders}
 
 
 class Session:
@@ -135,8 +62,7 @@ class Session:
         for value in resp.headers.get_all("Set-Cookie") or []:
             if value.startswith("session="):
                 self.cookie = value.split(";", 1)[0]
-        timing = resp.headers.get("Server-Timing", "")
-        self.server_ms = float(timing.split("dur=", 1)[1]) if "dur=" in timing else float("nan")
+        self.server_ms = server_ms(resp.headers)
         return resp.status, data
 
     def get(self, path, headers=None):
@@ -153,12 +79,7 @@ def warm(port: int, pages: dict) -> Session:
 
 def measure(probe: Session, port: int, paths: list[str], args) -> tuple[list, list, list]:
     """The app's own times and one client's latencies over 40 requests, then every latency of the load."""
-    single, app_ms = [], []
-    for p in (paths * 40)[:40]:
-        t = time.perf_counter()
-        probe.get(p)
-        single.append(time.perf_counter() - t)
-        app_ms.append(probe.server_ms)
+    app_ms, single = one_at_a_time(probe, paths, 40)
     return app_ms, single, run_load([Session(port, "owner@example.com") for _ in range(args.clients)], paths,
                                     args.seconds)
 
@@ -203,28 +124,16 @@ def compare(args, env: dict, pages: dict, before: Path) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pg", action="store_true", help="PostgreSQL instead of SQLite")
-    parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--reseed", action="store_true")
+    parser = options(__doc__)
     parser.add_argument("--peer", action="store_true", help="ratios against django-helpdesk measured here")
     parser.add_argument("--against", metavar="REF", help="git revision to measure in turns with this checkout")
     parser.add_argument("--only", choices=["list", "search", "ticket"], action="append",
                         help="measure only this page (repeatable); --peer needs list and ticket")
     args = parser.parse_args()
 
-    if args.pg:
-        url = os.environ.get("INBOX_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/inbox_bench")
-    else:
-        (ROOT / "instance").mkdir(exist_ok=True)
-        url = f"sqlite:///{ROOT / 'instance' / 'bench-inbox.sqlite'}"
+    url = database_url(args)
     data = prepare(url, args.tickets, args.reseed)
-
-    env = {**os.environ, "INBOX_DATABASE_URL": url, "INBOX_SECRET_KEY": "bench-only",
-           "INBOX_SERVER_TIMING": "1"}  # the server p50 comes from this header
+    env = server_env(url)
     searches = SEARCHES + data["orders"][:4]
     pages = {
         "list": ["/tickets"],

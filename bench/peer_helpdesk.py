@@ -17,7 +17,6 @@ The figures go to instance/peer/results.json; bench/inbox.py --peer reads them (
 """
 from __future__ import annotations
 
-import argparse
 import html
 import http.client
 import json
@@ -34,7 +33,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from load import gunicorn, pct, run_load  # bench/, beside this file
+from harness import options  # bench/, beside this file
+from load import gunicorn, pct, run_load
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "bench" / "peer"
@@ -216,13 +216,7 @@ def results(tickets=100_000, clients=8, seconds=20.0, workers=2, max_age=86400) 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--reseed", action="store_true")
-    args = parser.parse_args()
+    args = options(__doc__, database=False).parse_args()
     measure(args.tickets, args.clients, args.seconds, args.workers, args.reseed)
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
     return 0
