@@ -110,6 +110,26 @@ def login(page):
     return sign_in
 
 
+@pytest.fixture
+def new_question(browser_app):
+    """Log a question of its own in the Demo Shop, received just now, so its drafts and visitors are nobody
+    else's: `new_question(subject=..., body=..., customer_name=..., ...)` (as tickets.create_ticket) -> its id."""
+    def make(**fields) -> int:
+        import sqlalchemy as sa
+
+        from inbox import clock
+        from inbox.extensions import db
+        from inbox.models import Shop
+        from inbox.services import tickets
+
+        with browser_app.app_context():
+            shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))
+            ticket = tickets.create_ticket(shop, received_at=clock.now(), **fields)
+            db.session.commit()
+            return ticket.id
+    return make
+
+
 @pytest.fixture(scope="session")
 def artifacts():
     path = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts")

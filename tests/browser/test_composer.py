@@ -7,27 +7,18 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from inbox import clock
 from inbox.extensions import db
-from inbox.models import OutboundEmail, Shop, User
+from inbox.models import OutboundEmail
 
 COMPLAINT = ("Goedemiddag,\n\nVandaag ontving ik het dekbedovertrek, maar er zit een grote scheur in de stof. "
              "Ik ben hier echt niet blij mee. Wat kunt u voor mij doen?\n\nMet vriendelijke groet,\nIngrid van Dijk")
 
 
 @pytest.fixture
-def complaint(browser_app):
+def complaint(new_question):
     """A fresh Dutch, formal, upset damaged-item question in the demo shop, received just now."""
-    from inbox.services import tickets
-
-    with browser_app.app_context():
-        shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))
-        ticket = tickets.create_ticket(shop, subject="Scheur in dekbedovertrek", body=COMPLAINT,
-                                       customer_name="Ingrid van Dijk", customer_email="ingrid@example.com",
-                                       product="Dekbedovertrek Nova", order_number="1098765432",
-                                       received_at=clock.now())
-        db.session.commit()
-        return ticket.id
+    return new_question(subject="Scheur in dekbedovertrek", body=COMPLAINT, customer_name="Ingrid van Dijk",
+                        customer_email="ingrid@example.com", product="Dekbedovertrek Nova", order_number="1098765432")
 
 
 def nudge(page: Page, ticket_id: int, code: str):

@@ -5,26 +5,15 @@ import os
 import re
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import Page, expect
-
-from inbox import clock
-from inbox.extensions import db
-from inbox.models import Shop
 
 
 @pytest.fixture
-def fresh_ticket(browser_app):
-    """A new question in the Demo Shop, so presence tests have a ticket nobody else touches."""
-    from inbox.services import tickets
-
-    with browser_app.app_context():
-        shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))
-        ticket = tickets.create_ticket(shop, subject="Kussensloop verkeerde kleur", customer_name="Noor Vermeulen",
-                                       customer_email="noor@example.com", received_at=clock.now(),
-                                       body="Ik kreeg de kussenslopen in grijs in plaats van oker. Kan ik ruilen?")
-        db.session.commit()
-        return ticket.id
+def fresh_ticket(new_question):
+    """A question for the presence test that nobody else touches."""
+    return new_question(subject="Kussensloop verkeerde kleur", customer_name="Noor Vermeulen",
+                        customer_email="noor@example.com",
+                        body="Ik kreeg de kussenslopen in grijs in plaats van oker. Kan ik ruilen?")
 
 
 def test_triage_from_the_keyboard(page: Page, login, artifacts):

@@ -5,26 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import Page, expect
-
-from inbox import clock
-from inbox.extensions import db
-from inbox.models import Shop
 
 
 @pytest.fixture
-def quiet_ticket(browser_app):
+def quiet_ticket(new_question):
     """A question of its own, so its draft is nobody else's."""
-    from inbox.services import tickets
-
-    with browser_app.app_context():
-        shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))
-        ticket = tickets.create_ticket(shop, subject="Past de hoes om een 30 cm kussen?", customer_name="Bram Smit",
-                                       customer_email="bram@example.com", received_at=clock.now(),
-                                       body="Past de velvet hoes ook om een kussen van 30 bij 30?")
-        db.session.commit()
-        return ticket.id
+    return new_question(subject="Past de hoes om een 30 cm kussen?", customer_name="Bram Smit",
+                        customer_email="bram@example.com", body="Past de velvet hoes ook om een kussen van 30 bij 30?")
 
 
 def test_enter_on_a_focused_link_or_button_does_what_it_says(page: Page, login):
