@@ -4,6 +4,9 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +17,8 @@ from inbox import create_app
 from inbox.extensions import db
 from inbox.models import Shop, User
 from inbox.schema import install_schema
-from inbox.services import tickets as ticket_service
+from inbox.services import smtpd, tickets as ticket_service
+from tests.mailservers import dovecot, free_port, smtp_sink  # noqa: F401  (real mail servers, for every test)
 
 # The test mail servers (aiosmtpd, dovecot) listen on this machine, which a shop's settings may not reach in
 # production (inbox/netguard.py).
@@ -157,9 +161,11 @@ def staff(shop, make_user):
             for role in ("owner", "manager", "agent")}
 
 
-def sign_in(client, email: str, password: str = PASSWORD):
-    """The one way tests sign in: the real form (CSRF is off in tests). Answers the response."""
-    return client.post("/login", data={"email": email, "password": password})
+def sign_in(client, email: str, password: str = PASSWORD, *, remember: bool = False, user_agent: str | None = None):
+    """The one way tests sign in: the real form (CSRF is off in tests), optionally with "keep me signed in" and
+    as a given browser. Answers the response."""
+    data = {"email": email, "password": password, **({"remember": "y"} if remember else {})}
+    return client.post("/login", data=data, headers={"User-Agent": user_agent} if user_agent else {})
 
 
 @pytest.fixture
@@ -203,3 +209,34 @@ def count_queries(app):
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", note)
     return counting
+
+
+# --------------------------------------------------------------------------- mail in
+
+SAMPLES = Path(__file__).parent / "data" / "mail"   # mail as real clients send it
+
+
+def customer_mail(subject="Waar blijft mijn pakket?", body="Hallo, ik wacht al een week.\n\nGroet, Ingrid",
+                  sender="Ingrid van Dijk <ingrid@example.com>", message_id="<q1@example.com>",
+                  date="Mon, 16 Nov 2026 10:00:00 +0100", **headers) -> bytes:
+    """A customer's plain mail to shop 1, as on the wire (CRLF); extra headers as keywords (In_Reply_To=...)."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "shop-1@inbox.localhost"
+    msg["Subject"] = subject
+    msg["Date"] = date
+    if message_id:
+        msg["Message-ID"] = message_id
+    for name, value in headers.items():
+        msg[name.replace("_", "-")] = value
+    msg.set_content(body)
+    return msg.as_bytes(policy=policy.SMTP)
+
+
+@pytest.fixture
+def receiver(app):
+    """The app's own SMTP receiver, listening on a free port."""
+    controller = smtpd.make_controller(app, "127.0.0.1", free_port())
+    controller.start()
+    yield controller
+    controller.stop()

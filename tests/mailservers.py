@@ -1,7 +1,8 @@
 """Real mail servers for the mail tests: an aiosmtpd sink (answers what the test tells it to) and a private
-Dovecot IMAP server. Import the fixtures into a test module: `from tests.mailservers import smtp_sink, dovecot`."""
+Dovecot IMAP server. tests/conftest.py offers the fixtures (smtp_sink, dovecot) to every test."""
 from __future__ import annotations
 
+import imaplib
 import shutil
 import socket
 import subprocess
@@ -200,3 +201,12 @@ service auth-worker {{
         print("dovecot dir:", base)
     else:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def append(server, *raws, folder="INBOX"):
+    """Deliver raw mails into a Dovecot folder, as another client would."""
+    conn = imaplib.IMAP4(server.host, server.port)
+    conn.login(server.user, server.password)
+    for raw in raws:
+        conn.append(folder, None, imaplib.Time2Internaldate(time.time()), raw)
+    conn.logout()

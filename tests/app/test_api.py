@@ -13,7 +13,6 @@ from inbox.extensions import db
 from inbox.models import ApiToken, AuditEvent, MailAttachment, MailSettings, Message, OutboundEmail, SendToken, Ticket
 from inbox.services import outbox
 from inbox.tokens import hash_token
-from tests.mailservers import smtp_sink  # noqa: F401  (fixture)
 
 MONDAY_10 = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)   # 10:00 in Amsterdam
 NOW = MONDAY_10 + timedelta(hours=2)

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from inbox.extensions import db
 from inbox.models import InboundMail, QuarantinedMail, Ticket
 from inbox.services import intake, mailconfig
-from tests.app.test_mail_intake import receiver  # noqa: F401  (fixture)
 from tests.mailfuzz import corpus
 
 IMPORT_COUNT = 2000

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import imaplib
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -10,16 +9,8 @@ import sqlalchemy as sa
 from inbox.extensions import db
 from inbox.models import ImapCursor, MailSettings, Message, QuarantinedMail, Ticket
 from inbox.services import imap
-from tests.app.test_mail_intake import SAMPLES, customer_mail
-from tests.mailservers import dovecot  # noqa: F401  (fixture)
-
-
-def append(server, *raws, folder="INBOX"):
-    conn = imaplib.IMAP4(server.host, server.port)
-    conn.login(server.user, server.password)
-    for raw in raws:
-        conn.append(folder, None, imaplib.Time2Internaldate(time.time()), raw)
-    conn.logout()
+from tests.conftest import SAMPLES, customer_mail
+from tests.mailservers import append
 
 
 def flags_and_count(server, folder="INBOX"):

@@ -6,43 +6,14 @@ import threading
 from datetime import datetime, timezone
 from email import policy
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from inbox.extensions import db
 from inbox.models import InboundMail, MailAttachment, MailSettings, Message, OutboundEmail, QuarantinedMail, Ticket
-from inbox.services import intake, mailconfig, smtpd
-from tests.mailservers import free_port
-
-SAMPLES = Path(__file__).parent.parent / "data" / "mail"
-
-
-def customer_mail(subject="Waar blijft mijn pakket?", body="Hallo, ik wacht al een week.\n\nGroet, Ingrid",
-                  sender="Ingrid van Dijk <ingrid@example.com>", message_id="<q1@example.com>",
-                  date="Mon, 16 Nov 2026 10:00:00 +0100", **headers) -> bytes:
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = "shop-1@inbox.localhost"
-    msg["Subject"] = subject
-    msg["Date"] = date
-    if message_id:
-        msg["Message-ID"] = message_id
-    for name, value in headers.items():
-        msg[name.replace("_", "-")] = value
-    msg.set_content(body)
-    return msg.as_bytes(policy=policy.SMTP)  # CRLF, as on the wire
-
-
-@pytest.fixture
-def receiver(app):
-    """The app's own SMTP receiver, listening on a free port."""
-    controller = smtpd.make_controller(app, "127.0.0.1", free_port())
-    controller.start()
-    yield controller
-    controller.stop()
-
+from inbox.services import intake, mailconfig
+from tests.conftest import SAMPLES, customer_mail
 
 def smtp_send(receiver, raw: bytes, to: str) -> None:
     with smtplib.SMTP(receiver.hostname, receiver.port, timeout=30) as smtp:

@@ -11,9 +11,8 @@ from inbox import storable
 from inbox.extensions import db
 from inbox.models import ImapCursor, InboundMail, MailSettings, Message, QuarantinedMail, Ticket
 from inbox.services import imap, intake, mailconfig
-from tests.app.test_mail_imap import append
-from tests.app.test_mail_intake import customer_mail, receiver  # noqa: F401  (fixture)
-from tests.mailservers import dovecot  # noqa: F401  (fixture)
+from tests.conftest import customer_mail
+from tests.mailservers import append
 
 BROKEN = b"X-Junk: " + b"a" * (300 * 1024) + b"\r\nSubject: hi\r\n\r\nbody\r\n"
 

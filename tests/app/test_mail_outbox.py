@@ -13,8 +13,8 @@ from inbox import clock
 from inbox.extensions import db
 from inbox.models import MailSettings, Message, OutboundEmail, Ticket
 from inbox.services import intake, mailconfig, outbox, smtpd, tickets as ticket_service
-from tests.app.test_mail_intake import customer_mail
-from tests.mailservers import free_port, smtp_sink  # noqa: F401  (fixture)
+from tests.conftest import customer_mail
+from tests.mailservers import free_port
 
 MONDAY_10 = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)
 

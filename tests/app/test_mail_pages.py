@@ -7,8 +7,7 @@ import sqlalchemy as sa
 from inbox.extensions import db
 from inbox.models import AuditEvent, MailSettings, QuarantinedMail, Ticket
 from inbox.services import intake
-from tests.app.test_mail_intake import SAMPLES, customer_mail
-from tests.mailservers import smtp_sink  # noqa: F401  (fixture)
+from tests.conftest import SAMPLES, customer_mail
 
 BROKEN = b"X-Junk: " + b"a" * (300 * 1024) + b"\r\nSubject: kapot\r\n\r\nbody\r\n"
 
@@ -115,7 +114,7 @@ def test_another_shops_review_item_is_404(app, shop, make_shop, login_as, client
 
 def test_cli_import_reports_each_file(app, shop, tmp_path):
     (tmp_path / "a.eml").write_bytes(customer_mail())
-    (tmp_path / "b.eml").write_bytes(customer_mail(subject=f"Re: x [#1]", message_id="<b@x>"))
+    (tmp_path / "b.eml").write_bytes(customer_mail(subject="Re: x [#1]", message_id="<b@x>"))
     (tmp_path / "broken.eml").write_bytes(BROKEN)
     files = [str(tmp_path / n) for n in ("a.eml", "a.eml", "b.eml", "broken.eml")]
     result = app.test_cli_runner().invoke(args=["mail", "import", *files, "--shop", str(shop.id)])

@@ -8,7 +8,7 @@ from inbox.extensions import db
 from inbox.models import MailSettings, Message, Ticket, TicketParticipant
 from inbox.services import intake
 from inbox.workflow import MessageKind, Status
-from tests.app.test_mail_intake import customer_mail
+from tests.conftest import customer_mail
 
 
 def first_question(shop, **kw):

@@ -11,7 +11,7 @@ from inbox import create_app
 from inbox.extensions import db
 from inbox.models import AuditEvent, LoginSession, User
 from inbox.services import invitations, sessions
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in
 
 CHROME_ON_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
                      "Chrome/131.0.0.0 Safari/537.36")
@@ -28,9 +28,9 @@ def every_request_is_a_fresh_visit(app):
     app.before_request_funcs.setdefault(None, []).insert(0, forget_cached_user)
 
 
-def sign_in(client, user, remember=False, agent=CHROME_ON_WINDOWS):
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y" if remember else ""},
-                           headers={"User-Agent": agent})
+def browser_of(client, user, remember=False, agent=CHROME_ON_WINDOWS):
+    """`client` as a browser `user` signed in with (Chrome on Windows unless `agent` says otherwise)."""
+    response = sign_in(client, user.email, remember=remember, user_agent=agent)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 
@@ -50,7 +50,7 @@ def signed_in(client) -> bool:
 
 
 def test_logout_ends_the_session_cookie_on_the_server(app, client, staff):
-    sign_in(client, staff["agent"])
+    browser_of(client, staff["agent"])
     stolen = copy_of(app, client, "session")
     assert signed_in(stolen)
     client.post("/logout")
@@ -59,7 +59,7 @@ def test_logout_ends_the_session_cookie_on_the_server(app, client, staff):
 
 
 def test_logout_ends_the_remember_me_cookie_too(app, client, staff):
-    sign_in(client, staff["agent"], remember=True)
+    browser_of(client, staff["agent"], remember=True)
     remembered = copy_of(app, client, "remember_token")
     assert signed_in(remembered), "the remember-me cookie alone signs in"
     client.post("/logout")
@@ -69,8 +69,8 @@ def test_logout_ends_the_remember_me_cookie_too(app, client, staff):
 def test_remember_me_lasts_thirty_days_and_a_plain_session_twelve_idle_hours(app, staff, make_user, shop):
     start = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)
     with time_machine.travel(start, tick=False) as traveller:
-        kept = sign_in(app.test_client(), staff["agent"], remember=True)
-        plain = sign_in(app.test_client(), staff["manager"])
+        kept = browser_of(app.test_client(), staff["agent"], remember=True)
+        plain = browser_of(app.test_client(), staff["manager"])
         kept_cookie = copy_of(app, kept, "remember_token")
         traveller.move_to(start + timedelta(hours=11))
         assert signed_in(plain), "used within 12 hours"
@@ -84,8 +84,8 @@ def test_remember_me_lasts_thirty_days_and_a_plain_session_twelve_idle_hours(app
 
 
 def test_changing_the_password_signs_out_the_other_browsers_only(app, staff):
-    laptop = sign_in(app.test_client(), staff["agent"], remember=True)
-    phone = sign_in(app.test_client(), staff["agent"], agent=SAFARI_ON_IPHONE)
+    laptop = browser_of(app.test_client(), staff["agent"], remember=True)
+    phone = browser_of(app.test_client(), staff["agent"], agent=SAFARI_ON_IPHONE)
     phone_remembered = copy_of(app, laptop, "remember_token")
     response = phone.post("/account/password", data={"current": PASSWORD, "new": "a new long password",
                                                       "confirm": "a new long password"})
@@ -96,7 +96,7 @@ def test_changing_the_password_signs_out_the_other_browsers_only(app, staff):
 
 
 def test_an_owner_resetting_a_password_signs_the_employee_out_everywhere(app, staff, login_as, client):
-    employee = sign_in(app.test_client(), staff["agent"], remember=True)
+    employee = browser_of(app.test_client(), staff["agent"], remember=True)
     remembered = copy_of(app, employee, "remember_token")
     login_as("owner")
     assert client.post(f"/team/{staff['agent'].id}/reset-password").status_code in (200, 303)
@@ -105,7 +105,7 @@ def test_an_owner_resetting_a_password_signs_the_employee_out_everywhere(app, st
 
 
 def test_deactivating_an_employee_who_leaves_ends_all_their_browsers(app, staff, login_as, client):
-    employee = sign_in(app.test_client(), staff["agent"], remember=True)
+    employee = browser_of(app.test_client(), staff["agent"], remember=True)
     remembered = copy_of(app, employee, "remember_token")
     login_as("owner")
     assert client.post(f"/team/{staff['agent'].id}/deactivate", data={"reassign_to": ""}).status_code == 303
@@ -116,7 +116,7 @@ def test_deactivating_an_employee_who_leaves_ends_all_their_browsers(app, staff,
 
 
 def test_setting_a_password_through_a_reset_link_ends_the_old_browsers(app, staff):
-    old_browser = sign_in(app.test_client(), staff["agent"], remember=True)
+    old_browser = browser_of(app.test_client(), staff["agent"], remember=True)
     with app.test_request_context():
         _invitation, token = invitations.reset_password_link(staff["agent"], by=staff["owner"])
         db.session.commit()
@@ -129,9 +129,9 @@ def test_setting_a_password_through_a_reset_link_ends_the_old_browsers(app, staf
 
 
 def test_account_page_lists_my_browsers_and_signs_one_out(app, staff):
-    laptop = sign_in(app.test_client(), staff["agent"])
-    phone = sign_in(app.test_client(), staff["agent"], agent=SAFARI_ON_IPHONE)
-    sign_in(app.test_client(), staff["manager"])
+    laptop = browser_of(app.test_client(), staff["agent"])
+    phone = browser_of(app.test_client(), staff["agent"], agent=SAFARI_ON_IPHONE)
+    browser_of(app.test_client(), staff["manager"])
     page = laptop.get("/account").get_data(as_text=True)
     assert "Chrome on Windows" in page and "Safari on iPhone" in page
     assert page.count('action="/account/browsers/') == 3, "two of mine and 'everywhere', none of a colleague's"
@@ -143,17 +143,17 @@ def test_account_page_lists_my_browsers_and_signs_one_out(app, staff):
 
 
 def test_a_colleagues_browser_cannot_be_signed_out_from_my_account(app, staff):
-    mine = sign_in(app.test_client(), staff["agent"])
-    theirs = sign_in(app.test_client(), staff["manager"])
+    mine = browser_of(app.test_client(), staff["agent"])
+    theirs = browser_of(app.test_client(), staff["manager"])
     their_session = db.session.scalar(sa.select(LoginSession).where(LoginSession.user_id == staff["manager"].id))
     assert mine.post(f"/account/browsers/{their_session.id}/sign-out").status_code == 404
     assert signed_in(theirs)
 
 
 def test_sign_out_everywhere_ends_this_browser_and_all_others(app, staff):
-    laptop = sign_in(app.test_client(), staff["agent"], remember=True)
+    laptop = browser_of(app.test_client(), staff["agent"], remember=True)
     remembered = copy_of(app, laptop, "remember_token")
-    phone = sign_in(app.test_client(), staff["agent"], agent=SAFARI_ON_IPHONE)
+    phone = browser_of(app.test_client(), staff["agent"], agent=SAFARI_ON_IPHONE)
     response = phone.post("/account/browsers/sign-out")
     assert response.status_code == 303 and response.headers["Location"].endswith("/login")
     assert not any(signed_in(c) for c in (laptop, remembered, phone))
@@ -163,13 +163,13 @@ def test_sign_out_everywhere_ends_this_browser_and_all_others(app, staff):
 
 def test_team_page_shows_the_owner_when_each_colleague_last_signed_in(app, staff):
     with time_machine.travel(datetime(2026, 11, 16, 8, 30, tzinfo=timezone.utc), tick=False):
-        sign_in(app.test_client(), staff["agent"])
-    owner = sign_in(app.test_client(), staff["owner"])
+        browser_of(app.test_client(), staff["agent"])
+    owner = browser_of(app.test_client(), staff["owner"])
     page = owner.get("/team").get_data(as_text=True)
     assert "Last signed in" in page and "Never signed in" in page  # the manager never has
     assert "Last signed in Mon 16 Nov, 09:30" in page  # in the shop's time zone
     agent_view = app.test_client()
-    sign_in(agent_view, staff["agent"])
+    browser_of(agent_view, staff["agent"])
     assert "Last signed in" not in agent_view.get("/team").get_data(as_text=True)
 
 

@@ -1,12 +1,10 @@
 """The reply clock inside the app: when it starts, stops, restarts, and what the badge says."""
 from datetime import datetime, timezone
 
-import sqlalchemy as sa
 import time_machine
-from click.testing import CliRunner
 
 from inbox.extensions import db
-from inbox.models import Message, Ticket
+from inbox.models import Ticket
 from inbox.services import sla as sla_service
 from inbox.services import tickets as ticket_service
 

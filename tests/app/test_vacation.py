@@ -10,7 +10,7 @@ from flask import g
 
 from inbox.extensions import db
 from inbox.models import AuditEvent, Message, OutboundEmail, Shop, Ticket, User
-from inbox.services import away, team, tickets
+from inbox.services import away, team
 from inbox.workflow import Channel, MessageKind
 
 UTC = timezone.utc

@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 from inbox.extensions import db
 from inbox.models import MailSettings, OutboundEmail, Shop, Ticket
 from inbox.services import intake, outbox, tickets as ticket_service
-from tests.app.test_mail_intake import customer_mail
-from tests.mailservers import smtp_sink  # noqa: F401  (fixture)
+from tests.conftest import customer_mail
 
 
 def test_owner_sees_mail_settings_and_the_review_list(browser_app, page, login, artifacts):
