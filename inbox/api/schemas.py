@@ -11,7 +11,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
+from inbox.labels import LANGUAGES
 from inbox.workflow import MessageKind
+
+LanguageCode = Literal[tuple(LANGUAGES)]   # a customer's language (inbox.labels)
 
 
 def _storable(value: str) -> str:
@@ -155,7 +158,7 @@ class TicketCreate(Strict):
                           "Not before `received_at`, not in the future.")
     order_number: Text | None = Field(None, max_length=64)
     product: Text | None = Field(None, max_length=200)
-    language: Literal["nl", "en", "de", "fr"] | None = Field(None, description="Default: detected from the text.")
+    language: LanguageCode | None = Field(None, description="Default: detected from the text.")
     tags: list[Text] = Field(default_factory=list, max_length=20)
 
 

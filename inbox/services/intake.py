@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from inbox import clock, mailparse, participants, storable
 from inbox.extensions import db
+from inbox.labels import LANGUAGES
 from inbox.models import (InboundMail, MailAttachment, Message, OutboundEmail, QuarantinedMail, Shop, Ticket,
                           TicketParticipant)
 from inbox.services import mailconfig, tickets as ticket_service
@@ -291,7 +292,7 @@ def _refer(ticket: Ticket, old: Ticket) -> None:
 
 def _language(parsed: mailparse.ParsedMail) -> str | None:
     code = (parsed.language or "").split("-")[0].lower()
-    return code if code in ("nl", "en", "de", "fr") else None
+    return code if code in LANGUAGES else None
 
 
 def _body(raw: bytes, parsed: mailparse.ParsedMail) -> tuple[str, str | None]:

@@ -22,11 +22,6 @@ def for_shop(shop_id: int, *, archived: bool | None = False) -> list[ReplyTempla
     return list(db.session.scalars(query))
 
 
-def get(shop_id: int, template_id: int) -> ReplyTemplate | None:
-    return db.session.scalar(sa.select(ReplyTemplate).where(ReplyTemplate.id == template_id,
-                                                            ReplyTemplate.shop_id == shop_id))
-
-
 def ticket_category(ticket: Ticket) -> str:
     """The category of what the customer asks now; a follow-up can be about something else than the first mail."""
     category = detect_category(f"{ticket.subject}\n{latest_question(ticket)}")

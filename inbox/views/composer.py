@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 
 from inbox import nudges, placeholders
-from inbox.access import require, shop_ticket_or_404
+from inbox.access import require, shop_row_or_404, shop_ticket_or_404
 from inbox.extensions import db
 from inbox.htmx import hx_redirect, is_htmx
 from inbox.i18n import _
@@ -116,9 +116,10 @@ def review(ticket_id: int):
 # --------------------------------------------------------------------------- templates and snippets in place
 
 def _template_or_404(template_id: int) -> ReplyTemplate:
-    template = reply_templates.get(current_user.shop_id, template_id)
-    if template is None or template.archived:
-        abort(404, description=f"Template {template_id} doesn't exist.")
+    """One of the shop's templates that the composer offers (not archived)."""
+    template = shop_row_or_404(ReplyTemplate, template_id)
+    if template.archived:
+        abort(404)
     return template
 
 

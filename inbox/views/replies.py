@@ -1,14 +1,14 @@
 """Saved replies (templates): owners and managers write them, agents insert them from the composer."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from inbox import placeholders
-from inbox.access import require
+from inbox.access import require, shop_row_or_404
 from inbox.extensions import db
 from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l
@@ -55,13 +55,6 @@ def _options_from_form() -> tuple[list[str], list[str]]:
     return options, errors
 
 
-def _template_or_404(template_id: int) -> ReplyTemplate:
-    template = reply_templates.get(current_user.shop_id, template_id)
-    if template is None:
-        abort(404, description=f"Template {template_id} doesn't exist.")
-    return template
-
-
 @bp.get("")
 @require("manage_templates")
 def index():
@@ -102,7 +95,7 @@ def new():
 @require("manage_templates")
 def edit(template_id: int):
     """Edit a reply template of the shop (404 for another shop's)."""
-    template = _template_or_404(template_id)
+    template = shop_row_or_404(ReplyTemplate, template_id)
     form = TemplateForm(obj=template) if request.method == "GET" else TemplateForm()
     return _edit(template, form, [o.text for o in template.options] or [""])
 
@@ -111,7 +104,7 @@ def edit(template_id: int):
 @require("manage_templates")
 def archive(template_id: int):
     """Archived templates are no longer offered in the composer; nothing is deleted."""
-    template = _template_or_404(template_id)
+    template = shop_row_or_404(ReplyTemplate, template_id)
     reply_templates.set_archived(template, True, by=current_user)
     db.session.commit()
     flash(_("Template “%(title)s” archived.", title=template.title), "success")
@@ -122,7 +115,7 @@ def archive(template_id: int):
 @require("manage_templates")
 def unarchive(template_id: int):
     """Offer an archived reply template in the composer again."""
-    template = _template_or_404(template_id)
+    template = shop_row_or_404(ReplyTemplate, template_id)
     reply_templates.set_archived(template, False, by=current_user)
     db.session.commit()
     flash(_("Template “%(title)s” is offered again.", title=template.title), "success")
