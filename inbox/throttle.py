@@ -53,3 +53,26 @@ def record_failure(email: str, ip: str, device: str | None = None) -> None:
 
 def clear(email: str) -> None:
     db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.email == email))
+
+
+# -- public pages ------------------------------------------------------------------------------------------
+# The help centre and its search-as-you-type answer anyone: a per-process budget per address keeps one client
+# from hammering them (a shared office stays far below it). Kept in memory: a counter per address per minute,
+# nothing stored, and a restart forgets it.
+
+PUBLIC_WINDOW = timedelta(minutes=1)
+MAX_TRACKED = 10_000
+
+
+def allow(budget: dict, key: str, limit: int, window: timedelta = PUBLIC_WINDOW) -> bool:
+    """Count one request of `key` in `budget` (a dict the caller keeps per process); False once `key` made more
+    than `limit` requests in the current window."""
+    now = clock.now()
+    start, used = budget.get(key, (now, 0))
+    if now - start >= window:
+        start, used = now, 0
+    if len(budget) >= MAX_TRACKED and key not in budget:
+        for stale in [k for k, (s, _n) in budget.items() if now - s >= window]:
+            del budget[stale]
+    budget[key] = (start, used + 1)
+    return used < limit

@@ -15,6 +15,7 @@ from inbox.workflow import may
 NAV = [
     ("reports.index", _l("Performance"), None, "reports"),   # and reports_data
     ("replies.index", _l("Templates"), "manage_templates", "replies."),
+    ("articles.index", _l("Help articles"), "manage_help", "articles."),
     ("team.index", _l("Team"), None, "team."),
     ("settings.shop", _l("Settings"), "manage_shop", "settings."),
     ("audit.index", _l("Audit log"), "manage_team", "audit."),

@@ -29,8 +29,9 @@ class Role(StrEnum):
 
 # What each role may do; checked on the server by inbox.access.require().
 PERMISSIONS = {
-    Role.OWNER: {"answer", "manage_tickets", "manage_templates", "see_reports", "manage_team", "manage_shop"},
-    Role.MANAGER: {"answer", "manage_tickets", "manage_templates", "see_reports"},
+    Role.OWNER: {"answer", "manage_tickets", "manage_templates", "manage_help", "see_reports", "manage_team",
+                 "manage_shop"},
+    Role.MANAGER: {"answer", "manage_tickets", "manage_templates", "manage_help", "see_reports"},
     Role.AGENT: {"answer"},
 }
 

@@ -28,11 +28,11 @@ ARGUMENTS = {
     "ticket_id": "ticket", "template_id": "template", "user_id": "user", "invitation_id": "invitation",
     "item_id": "quarantined", "attachment_id": "attachment", "row_id": "outbound", "token_id": "api_token",
     "session_id": "login_session", "shop_id": "shop", "message_id": "message", "endpoint_id": "webhook_endpoint",
-    "delivery_id": "webhook_delivery",
+    "delivery_id": "webhook_delivery", "article_id": "help_article",
 }
 # Arguments that are not another shop's objects, with the value to use.
 FIXED = {"name": {"reports.download": "response", "assets.vendor": "htmx.min.js"}, "token": "not-a-real-token",
-         "filename": "app.css"}
+         "filename": "app.css", "slug": "retour"}
 
 ROUTES = {
     "static": Route("public", why="the app's own CSS and JS"),
@@ -43,6 +43,10 @@ ROUTES = {
     "team.accept": Route("public", why="the link itself is the credential"),
     "contact.form": Route("public", why="customers write in; the shop id is public"),
     "contact.thanks": Route("public"),
+    "help.index": Route("public", why="the shop's help centre, beside its contact form"),
+    "help.article": Route("public", why="a published article; drafts and other shops' ids are 404"),
+    "help.suggest": Route("public", why="the contact form's suggestions while the customer types"),
+    "help.answered": Route("public", why="\"this answered my question\": a counter, nothing else"),
     "api.post_call": Route("api"),
     "api.post_orders": Route("api"),
     "api.list_tickets": Route("api"),
@@ -86,6 +90,12 @@ ROUTES = {
     "mail.original": Route("signed_in", why="a customer's mail as it arrived, for everyone who reads the thread"),
     "mail.delivery_retry": Route("answer"),
 
+    "articles.index": Route("manage_help"),
+    "articles.new": Route("manage_help"),
+    "articles.edit": Route("manage_help"),
+    "articles.move": Route("manage_help"),
+    "articles.delete": Route("manage_help"),
+    "articles.figures": Route("manage_help"),
     "replies.index": Route("manage_templates"),
     "replies.new": Route("manage_templates"),
     "replies.edit": Route("manage_templates"),

@@ -13,7 +13,7 @@ from inbox import clock
 from inbox.extensions import db
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import ContactSubmission, Shop, Ticket
-from inbox.services import team, tickets
+from inbox.services import help as help_service, team, tickets
 from inbox.views.vacation import contact_details
 from inbox.workflow import Channel
 
@@ -72,6 +72,8 @@ def form(shop_id: int):
                 shop, subject=form.subject.data, body=form.body.data, customer_name=form.name.data,
                 customer_email=form.email.data, channel=Channel.WEBFORM.value, order_number=form.order_number.data)
             team.auto_acknowledge(ticket, shop)
+            # The articles suggested while typing did not answer it: counted against their deflection rate.
+            help_service.count(shop, [raw for raw in request.form.getlist("shown") if raw.isdigit()][:50], "sent")
         db.session.commit()
         return redirect(url_for("contact.thanks", shop_id=shop.id), 303)
     if form.errors:

@@ -12,8 +12,8 @@ from flask import g
 
 from inbox import clock
 from inbox.extensions import db
-from inbox.models import (ApiToken, InboundMail, Invitation, MailAttachment, Message, OutboundEmail, QuarantinedMail,
-                          ReplyTemplate, WebhookDelivery, WebhookEndpoint)
+from inbox.models import (ApiToken, HelpArticle, InboundMail, Invitation, MailAttachment, Message, OutboundEmail,
+                          QuarantinedMail, ReplyTemplate, WebhookDelivery, WebhookEndpoint)
 from inbox.services import sessions
 from inbox.workflow import PERMISSIONS, Role
 from tests.routes import ARGUMENTS, FIXED, ROUTES
@@ -48,6 +48,7 @@ def world(app, make_shop, make_user, make_ticket):
             "ticket": ticket,
             "user": staff["agent"],
             "template": ReplyTemplate(shop_id=shop.id, title="Retour", body="Beste klant, ..."),
+            "help_article": HelpArticle(shop_id=shop.id, title_nl="Retour", body_nl="Binnen 30 dagen.", published=True),
             "invitation": Invitation(shop_id=shop.id, token_hash=hashlib.sha256(key.encode()).hexdigest(),
                                      email=f"new@{key}.example", role="agent", expires_at=now + timedelta(days=1)),
             "quarantined": QuarantinedMail(shop_id=shop.id, raw=b"Subject: kapot\r\n\r\n", size=20, error="test",

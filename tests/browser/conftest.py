@@ -58,7 +58,7 @@ def _copy_database(source, target) -> None:
 def _restore_seeded(app) -> None:
     live = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     _copy_database(os.path.join(os.path.dirname(live), "seeded.sqlite"), live)
-    for kept in ("inbox_kept", "inbox_template_rows"):   # per-process figures of the data before
+    for kept in ("inbox_kept", "inbox_template_rows", "inbox_help_budget"):   # per-process figures of the data before
         app.extensions.pop(kept, None)
 
 

@@ -23,7 +23,7 @@ NOT_PAGES = {
     "reports.download": "a CSV download",
 }
 # Pages a visitor sees without signing in.
-PUBLIC = {"auth.login", "contact.form", "contact.thanks", "team.accept"}
+PUBLIC = {"auth.login", "contact.form", "contact.thanks", "team.accept", "help.index", "help.article"}
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,15 @@ class Sample:
     shop_id: int
     token: str
     endpoint_id: int
+    article_id: int
+    slug: str
 
 
 def sample(app) -> Sample:
     """Ids from the seeded demo shop, and a fresh invitation for the invite page."""
     from inbox.extensions import db
-    from inbox.models import ReplyTemplate, Shop, Ticket, User, WebhookEndpoint
-    from inbox.services import invitations
+    from inbox.models import HelpArticle, ReplyTemplate, Shop, Ticket, User, WebhookEndpoint
+    from inbox.services import help as help_service, invitations
 
     with app.app_context():
         shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))
@@ -55,13 +57,18 @@ def sample(app) -> Sample:
                                    secret="whsec_sweep", created_by=owner.id)
         db.session.add(endpoint)
         db.session.commit()
-        return Sample(ticket.id, template.id, agent.id, shop.id, token, endpoint.id)
+        # The size table: the article with the widest content.
+        article = db.session.scalar(sa.select(HelpArticle).where(HelpArticle.shop_id == shop.id,
+                                                                 HelpArticle.category == "wrong_item"))
+        return Sample(ticket.id, template.id, agent.id, shop.id, token, endpoint.id, article.id,
+                      help_service.slug(article.title_en))
 
 
 def page_urls(app, ids: Sample) -> dict[str, str]:
     """{endpoint: URL} of every GET page; the API (JSON, its own blueprint) is not a page either."""
     values = {"ticket_id": ids.ticket_id, "template_id": ids.template_id, "user_id": ids.user_id,
-              "shop_id": ids.shop_id, "token": ids.token, "endpoint_id": ids.endpoint_id}
+              "shop_id": ids.shop_id, "token": ids.token, "endpoint_id": ids.endpoint_id,
+              "article_id": ids.article_id, "slug": ids.slug}
     urls = {}
     with app.test_request_context():
         from flask import url_for

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page
 
 from inbox.extensions import db
-from inbox.models import ReplyTemplate, Shop, Ticket, User
+from inbox.models import HelpArticle, ReplyTemplate, Shop, Ticket, User
 
 NOT_PAGES = {
     "static": "files, not pages",
@@ -57,6 +57,9 @@ def _page_urls(app):
             "template_id": db.session.scalar(sa.select(ReplyTemplate.id).where(ReplyTemplate.shop_id == shop.id)),
             "shop_id": shop.id,
             "endpoint_id": endpoint_id,
+            "article_id": db.session.scalar(sa.select(HelpArticle.id).where(HelpArticle.shop_id == shop.id,
+                                                                            HelpArticle.published.is_(True))),
+            "slug": "old-title",   # answered with a redirect to the article's current address
         }
     urls = []
     with app.test_request_context():
