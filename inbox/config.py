@@ -27,6 +27,7 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
     "API_RATE_LIMIT": 300,                # requests per minute per API token; 0 turns the limit off
     "API_MAX_BODY_BYTES": 1024 * 1024,    # a JSON body to the API; a larger one answers 413
+    "HELP_RATE_LIMIT": 60,                # help-centre pages per minute per address (suggestions: twice); 0: off
 }
 
 # Environment variables read at start-up: INBOX_<NAME> -> config key, with a converter.
@@ -54,6 +55,7 @@ ENVIRONMENT = {
     "SERVER_TIMING": ("SERVER_TIMING", lambda v: v.lower() in ("1", "true", "yes")),
     "API_RATE_LIMIT": ("API_RATE_LIMIT", int),
     "API_MAX_BODY_BYTES": ("API_MAX_BODY_BYTES", int),
+    "HELP_RATE_LIMIT": ("HELP_RATE_LIMIT", int),
 }
 
 

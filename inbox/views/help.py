@@ -16,8 +16,9 @@ from inbox.services import help as help_service
 
 bp = Blueprint("help", __name__, url_prefix="/help")
 
-PAGES_PER_MINUTE = 60
-SUGGESTIONS_PER_MINUTE = 120   # typing with a 300 ms pause: a fast typist asks a few times a second at most
+# Requests per minute per address: HELP_RATE_LIMIT pages, twice that many suggestions (typing with a 300 ms pause
+# asks a few times a second at most, in bursts).
+PAGES, SUGGESTIONS = 1, 2
 CATEGORY_PREVIEW = 8           # articles per category on the overview; the rest behind "all in this category"
 # Crawlers and link previews read pages too: their visits are not customers' and do not count.
 BOT = re.compile(r"bot|crawl|spider|slurp|preview|headless|monitor|fetch|curl|wget|python|httpx|scrapy", re.I)
@@ -44,9 +45,10 @@ def _shop_or_404(shop_id: int) -> Shop:
     return shop
 
 
-def _throttle(limit: int) -> None:
+def _throttle(share: int) -> None:
+    limit = current_app.config["HELP_RATE_LIMIT"] * share
     budget = current_app.extensions.setdefault("inbox_help_budget", {})
-    if not throttle.allow(budget, request.remote_addr or "?", limit):
+    if limit and not throttle.allow(budget, request.remote_addr or "?", limit):
         abort(429)
 
 
@@ -58,7 +60,7 @@ def _index(shop_id: int) -> help_service.Index:
 @bp.get("/<int:shop_id>")
 def index(shop_id: int):
     """The shop's help centre: every published article by category, or those that match a search."""
-    _throttle(PAGES_PER_MINUTE)
+    _throttle(PAGES)
     shop = _shop_or_404(shop_id)
     lang, query = language(), (request.args.get("q") or "")[:200]
     category = request.args.get("category")
@@ -79,7 +81,7 @@ def index(shop_id: int):
 @bp.get("/<int:shop_id>/<int:article_id>-<slug>")
 def article(shop_id: int, article_id: int, slug: str):
     """One article; its id is its address, so an old title's link is sent on to the current one."""
-    _throttle(PAGES_PER_MINUTE)
+    _throttle(PAGES)
     shop = _shop_or_404(shop_id)
     found = help_service.published(shop.id, article_id)
     if found is None:
@@ -102,7 +104,7 @@ def article(shop_id: int, article_id: int, slug: str):
 @bp.post("/<int:shop_id>/suggest")
 def suggest(shop_id: int):
     """Articles that match what the customer is typing on the contact form (htmx, debounced)."""
-    _throttle(SUGGESTIONS_PER_MINUTE)
+    _throttle(SUGGESTIONS)
     shop = _shop_or_404(shop_id)
     lang = language()
     entries = help_service.suggest(_index(shop.id), request.form.get("subject", ""), request.form.get("body", ""))
@@ -119,7 +121,7 @@ def suggest(shop_id: int):
 @bp.post("/<int:shop_id>/<int:article_id>/answered")
 def answered(shop_id: int, article_id: int):
     """"This answered my question": counted for the article, and the question is not sent."""
-    _throttle(PAGES_PER_MINUTE)
+    _throttle(PAGES)
     shop = _shop_or_404(shop_id)
     found = help_service.published(shop.id, article_id)
     if found is None:

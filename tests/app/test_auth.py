@@ -155,11 +155,12 @@ def test_each_role_sees_the_areas_it_may_open_in_its_language(csrf_app, staff):
     owner, agent, manager = (_sign_in_with_csrf(csrf_app, staff[role]) for role in ("owner", "agent", "manager"))
     for _ in range(2):   # the second time from what the process kept
         assert _menu(_request(csrf_app, owner, "GET", "/tickets").get_data(as_text=True)) == [
-            "Inbox", "Log a question", "Performance", "Templates", "Team", "Settings", "Audit log", "Mail"]
+            "Inbox", "Log a question", "Performance", "Templates", "Help articles", "Team", "Settings", "Audit log",
+            "Mail"]
         assert _menu(_request(csrf_app, agent, "GET", "/tickets").get_data(as_text=True)) == [
             "Inbox", "Log a question", "Performance", "Team"]
         assert _menu(_request(csrf_app, manager, "GET", "/tickets").get_data(as_text=True)) == [
-            "Inbox", "Klantvraag vastleggen", "Prestaties", "Sjablonen", "Team"]
+            "Inbox", "Klantvraag vastleggen", "Prestaties", "Sjablonen", "Hulpartikelen", "Team"]
 
 
 def _fail(client, email, times):
