@@ -1,7 +1,7 @@
 """help articles and their weekly counters
 
 Revision ID: 05e522b98234
-Revises: d33cd67a2566
+Revises: b3f1d7a9c2e4
 Create Date: 2026-12-03 09:12:38.122755
 
 """
@@ -13,7 +13,7 @@ from inbox.models._types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '05e522b98234'
-down_revision = 'd33cd67a2566'
+down_revision = 'b3f1d7a9c2e4'
 branch_labels = None
 depends_on = None
 
