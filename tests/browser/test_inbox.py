@@ -72,6 +72,8 @@ def test_live_search_highlights_and_updates_the_url(page: Page, login, artifacts
     expect(page.locator("#ticket-list")).to_contain_text("No questions match")
     # A view link keeps the search.
     page.locator("#inbox-q").fill("")
+    # The emptied search answers first, or its late answer would push its URL over the view link's.
+    expect(page).not_to_have_url(re.compile(r"zzzznotfound"))
     page.get_by_role("link", name=re.compile("^Pending")).click()
     expect(page).to_have_url(re.compile(r"view=pending"))
     expect(page.locator("#inbox-views a[aria-current=page]")).to_contain_text("Pending")
