@@ -138,7 +138,7 @@ def bulk():
         flash(_("Select one or more questions first."), "warning")
         return redirect(back, 303)
     if action == "assign":
-        value = _bulk_assignee(value)
+        value = _chosen_assignee(value)
     try:
         outcome = ticket_service.apply_bulk(chosen, current_user.shop, action, value, by=current_user)
     except ticket_service.TicketError as e:
@@ -153,8 +153,9 @@ def bulk():
     return redirect(back, 303)
 
 
-def _bulk_assignee(value: str):
-    """The bulk form's assignee: "me", nobody, or (for those who may hand out work) a colleague of the shop."""
+def _chosen_assignee(value: str):
+    """An assign form's choice: "me", nobody ("" or "none"), or (for those who may hand out work) a colleague of
+    the shop."""
     if value == "me":
         return current_user
     if value in ("", "none"):
@@ -233,19 +234,26 @@ def _back_to(ticket: Ticket, fragment: str, **ctx):
     return redirect(url_for("tickets.show", ticket_id=ticket.id), 303)
 
 
+def _change(ticket: Ticket, fragment: str, change):
+    """Make a change the workflow may refuse: refused, the reason is flashed on the ticket page; made, the changed
+    panel is answered (`_back_to`)."""
+    try:
+        change()
+    except ticket_service.TicketError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(url_for("tickets.show", ticket_id=ticket.id), 303)
+    db.session.commit()
+    return _back_to(ticket, fragment)
+
+
 @bp.post("/<int:ticket_id>/status")
 @require("answer")
 def status(ticket_id: int):
     """Change a ticket's status (open, pending, solved) where the workflow allows it."""
     ticket = shop_ticket_or_404(ticket_id)
-    try:
-        ticket_service.change_status(ticket, current_user.shop, request.form.get("status", ""), by=current_user)
-    except ticket_service.TicketError as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("tickets.show", ticket_id=ticket_id), 303)
-    db.session.commit()
-    return _back_to(ticket, "tickets/_status.html")
+    return _change(ticket, "tickets/_status.html", lambda: ticket_service.change_status(
+        ticket, current_user.shop, request.form.get("status", ""), by=current_user))
 
 
 @bp.post("/<int:ticket_id>/assign")
@@ -253,25 +261,9 @@ def status(ticket_id: int):
 def assign(ticket_id: int):
     """Take a ticket, or (managers and owners) give it to a colleague."""
     ticket = shop_ticket_or_404(ticket_id)
-    raw = request.form.get("assignee_id", "")
-    if raw == "me":
-        assignee = current_user
-    elif raw == "":
-        assignee = None
-    else:
-        if not current_user.may("manage_tickets"):
-            abort(403)
-        if not raw.isdigit():
-            abort(404)
-        assignee = shop_user_or_404(int(raw))
-    try:
-        ticket_service.assign(ticket, current_user.shop, assignee, by=current_user)
-    except ticket_service.TicketError as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("tickets.show", ticket_id=ticket_id), 303)
-    db.session.commit()
-    return _back_to(ticket, "tickets/_assignee.html")
+    assignee = _chosen_assignee(request.form.get("assignee_id", ""))
+    return _change(ticket, "tickets/_assignee.html",
+                   lambda: ticket_service.assign(ticket, current_user.shop, assignee, by=current_user))
 
 
 @bp.post("/<int:ticket_id>/tags")
