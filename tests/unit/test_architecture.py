@@ -108,3 +108,13 @@ def test_every_route_says_in_one_line_what_it_is_for():
 def test_views_leave_the_audit_log_to_the_services(name):
     # The service that makes a change records it, so the pages, the API and the CLI cannot differ in what is logged.
     assert "audit.record(" not in MODULES[name].read_text(encoding="utf-8")
+
+
+def test_test_modules_share_through_conftest_not_through_each_other():
+    tests = PACKAGE.parent / "tests"
+    borrowed = {}
+    for path in sorted(tests.rglob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[-1].startswith("test_"):
+                borrowed.setdefault(str(path.relative_to(tests)), []).append(node.module)
+    assert borrowed == {}
