@@ -89,7 +89,6 @@ def reference():
         sections.append((tag["name"], operations))
     schemas = [(name, schema.get("description", ""), fields_of(schema, components))
                for name, schema in sorted(components.items())]
-    events = [(name, hook["post"]["description"],
-               hook["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1])
-              for name, hook in doc["webhooks"].items()]
+    from inbox.api.events import EVENTS
+    events = [(name, text, model.__name__) for name, (model, text) in EVENTS.items()]
     return render_template("api/reference.html", doc=doc, sections=sections, schemas=schemas, events=events)
