@@ -79,7 +79,8 @@ def main() -> int:
     from inbox.services import webhooks
 
     receiver = Receiver(args.receiver_ms / 1000)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8"})
+    # The same key as the workers': it seals the endpoint's secret.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-only", "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8"})
     with app.app_context():
         if not sa.inspect(db.engine).has_table("webhook_delivery"):
             install_schema(db.engine)
@@ -88,6 +89,7 @@ def main() -> int:
             shop = Shop(name="Webhook Bench", country="NL", timezone="Europe/Amsterdam")
             db.session.add(shop)
             db.session.flush()
+        db.session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.shop_id == shop.id))
         db.session.execute(sa.delete(WebhookEndpoint).where(WebhookEndpoint.shop_id == shop.id))
         db.session.add(WebhookEndpoint(shop_id=shop.id, url=receiver.url, secret=SECRET, events="ticket.created"))
         db.session.commit()

@@ -256,12 +256,17 @@ def _deliver_claimed(row_id: int) -> str:
     row = db.session.get(WebhookDelivery, row_id, populate_existing=True)
     endpoint = db.session.get(WebhookEndpoint, row.endpoint_id)
     body = row.payload.encode()
+    started = time.perf_counter()
+    status, error = None, None
+    if endpoint is None or not endpoint.secret:
+        # The secret is sealed with INBOX_SECRET_KEY: after a key change it cannot be read, and no retry helps.
+        return _record(row, {"response_status": None, "duration_ms": 0, "state": "failed", "last_error":
+                             "the endpoint's signing secret cannot be read (was INBOX_SECRET_KEY changed?); "
+                             "add the endpoint again"})
     stamp = int(clock.now().timestamp())
     headers = {"Content-Type": "application/json", "User-Agent": "SellerInbox-Webhooks/1",
                "X-Inbox-Event": row.event, "X-Inbox-Event-Id": row.event_id,
                "X-Inbox-Signature": sign(endpoint.secret, stamp, body)}
-    started = time.perf_counter()
-    status, error = None, None
     try:
         check_url(endpoint.url)  # again at delivery: a name may point elsewhere now
         status = post(endpoint.url, body, headers)
@@ -279,6 +284,10 @@ def _deliver_claimed(row_id: int) -> str:
         values.update(state="failed")
     else:
         values.update(state="queued", next_attempt_at=clock.now() + backoff(row.attempts))
+    return _record(row, values)
+
+
+def _record(row: WebhookDelivery, values: dict) -> str:
     db.session.execute(sa.update(WebhookDelivery).where(WebhookDelivery.id == row.id,
                                                         WebhookDelivery.state == "sending")
                        .values(**values).execution_options(synchronize_session=False))

@@ -124,3 +124,13 @@ def test_owner_registers_a_webhook_reads_its_log_and_sends_again(app, client, sh
     client.post("/logout")
     login_as("manager")
     assert client.get("/settings/webhooks").status_code == 403
+
+
+def test_a_secret_that_cannot_be_read_fails_the_delivery_with_a_reason(app, shop, endpoint, make_ticket):
+    make_ticket(shop)
+    db.session.execute(sa.update(WebhookEndpoint).values(secret="sealed-with-an-older-key"))
+    db.session.commit()
+    app.config["SECRET_KEY"] = "a-new-key"   # the sealed secret no longer opens
+    assert webhooks.run_queue() == ["failed"]
+    row = db.session.scalar(sa.select(WebhookDelivery).execution_options(populate_existing=True))
+    assert "INBOX_SECRET_KEY" in row.last_error
