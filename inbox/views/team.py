@@ -33,8 +33,9 @@ def role_choices():
 class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), default=Role.AGENT.value, description=_l(
-        "Agents answer questions. Managers also assign them and see the performance page. "
-        "Owners also manage the team, the shop settings and vacation mode."))
+        "Agents answer questions and see their own figures on the performance page. Managers also assign "
+        "questions, edit reply templates, plan holidays and see the whole shop's performance, calls and orders. "
+        "Owners also manage the team, the audit log, the shop settings, mail, API tokens and vacation mode."))
 
 
 class AcceptForm(FlaskForm):

@@ -67,6 +67,37 @@ def test_the_planning_page_is_for_owners_and_managers(client, login_as):
     assert client.get("/planning").status_code == 403
 
 
+# What the invite form's role text promises, page by page: (URL, the roles that may open it).
+ROLE_PROMISES = [
+    ("/reports", {"agent", "manager", "owner"}),          # agents: their own figures
+    ("/reports/calls", {"manager", "owner"}),             # the whole shop's performance, calls and orders
+    ("/reports/orders", {"manager", "owner"}),
+    ("/planning", {"manager", "owner"}),                  # plan holidays
+    ("/templates", {"manager", "owner"}),                 # edit reply templates
+    ("/audit", {"owner"}),
+    ("/settings/shop", {"owner"}),
+    ("/mail/settings", {"owner"}),
+    ("/reports/tokens", {"owner"}),
+    ("/settings/vacation", {"owner"}),
+]
+
+
+def test_the_role_text_tells_agents_they_see_their_own_figures(client, login_as):
+    login_as("owner")
+    text = client.get("/team").get_data(as_text=True)
+    assert "Agents answer questions and see their own figures on the performance page." in text
+    assert "see the whole shop's performance, calls and orders" in text
+
+
+@pytest.mark.parametrize("role", ["agent", "manager", "owner"])
+def test_each_role_opens_exactly_what_the_role_text_promises(client, login_as, role):
+    login_as(role)
+    opened = {url for url, _roles in ROLE_PROMISES if client.get(url).status_code == 200}
+    assert opened == {url for url, roles in ROLE_PROMISES if role in roles}
+    performance = client.get("/reports").get_data(as_text=True)
+    assert ("Your own figures" in performance) == (role == "agent")
+
+
 def test_another_shops_user_is_not_found(client, login_as, make_shop, make_user):
     other = make_user(make_shop("Other Shop"), role="agent")
     login_as("owner")
