@@ -14,6 +14,9 @@ from typing import Iterable
 YEAR = timedelta(weeks=52)   # 364 days: the same ISO week last year, give or take a week every ~6 years
 TREND_WEEKS = 8
 TREND_LIMITS = (0.5, 2.0)    # a trend outside this range says more about missing data than about the shop
+# Half a year ahead: a seller planning in spring sees the summer holidays (July and August), and last year's
+# same weeks are still in the past to copy from.
+AHEAD_WEEKS = 26
 
 
 def monday(day: date) -> date:
@@ -76,7 +79,7 @@ class Period:
         return self.expected / self.weeks
 
 
-def build_weeks(counts: Counter, today: date, *, past: int = 52, ahead: int = 8,
+def build_weeks(counts: Counter, today: date, *, past: int = 52, ahead: int = AHEAD_WEEKS,
                 holidays: dict[date, str] | None = None) -> tuple[list[Week], float]:
     """The weeks for the chart: `past` weeks with their counts (the current week included), then
     `ahead` weeks with an expectation. Returns the weeks and the trend factor used."""

@@ -61,7 +61,7 @@ def index():
     counts = planning.weekly_counts(_arrival_dates(shop, this_week - planning.YEAR - timedelta(weeks=planning.TREND_WEEKS + 2)))
     calendar = sla_service.calendar_for(shop)
     holidays = _closed_days(calendar, range(today.year - 1, today.year + 3))
-    weeks, factor = planning.build_weeks(counts, today, holidays=holidays)
+    weeks, factor = planning.build_weeks(counts, today, ahead=planning.AHEAD_WEEKS, holidays=holidays)
     coming = [w for w in weeks if w.expected is not None]
     suggestions = planning.quietest_periods(coming)
 
@@ -90,5 +90,6 @@ def index():
     return render_template(
         "planning/index.html", shop=shop, weeks=weeks, bars=bars, scale_max=scale_max, chart_w=CHART_W,
         chart_h=CHART_H, factor=factor, suggestions=suggestions, start=start, end=end, result=result,
-        errors=errors, this_week=this_week, total_past=sum(past), busiest=max(past, default=0),
+        errors=errors, this_week=this_week, ahead=len(coming),
+        horizon_end=coming[-1].start + timedelta(days=6) if coming else None, total_past=sum(past), busiest=max(past, default=0),
         average=sum(past) / len(past) if past else 0, holidays=holidays), status

@@ -24,7 +24,7 @@ def test_next_weeks_follow_last_year_scaled_by_the_trend():
     weeks, factor = planning.build_weeks(counts, TODAY)
     assert factor == 1.5
     coming = [w for w in weeks if w.expected is not None]
-    assert len(coming) == 8 and coming[0].start == THIS_WEEK + timedelta(weeks=1)
+    assert len(coming) == planning.AHEAD_WEEKS and coming[0].start == THIS_WEEK + timedelta(weeks=1)
     assert coming[0].expected == 30  # 20 last year x 1.5
 
 
@@ -32,6 +32,19 @@ def test_without_a_year_of_history_the_recent_average_is_the_expectation():
     counts = Counter({THIS_WEEK - timedelta(weeks=i): 12 for i in range(1, 9)})
     weeks, factor = planning.build_weeks(counts, TODAY)
     assert factor == 1.0 and {w.expected for w in weeks if w.expected is not None} == {12}
+
+
+def test_in_spring_the_coming_weeks_reach_past_the_summer_holidays_and_find_a_quiet_summer():
+    spring = date(2027, 3, 17)
+    counts = Counter()
+    for i in range(1, 70):   # last year: 30 questions a week, but a quiet summer (July and August)
+        week = planning.monday(spring) - timedelta(weeks=i)
+        counts[week] = 8 if week.month in (7, 8) else 30
+    weeks, _ = planning.build_weeks(counts, spring)
+    coming = [w for w in weeks if w.expected is not None]
+    assert coming[-1].start >= date(2027, 8, 30)          # the whole of August is in sight
+    best = planning.quietest_periods(coming)[0]
+    assert best.weeks == 2 and best.start.month in (7, 8) and best.end.month in (7, 8)
 
 
 def test_the_chart_has_52_past_weeks_and_notes_holidays():
