@@ -10,6 +10,7 @@ from pathlib import Path
 
 import flask_babel
 from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from flask import current_app, g, has_app_context, request
 from flask_babel import format_date, get_locale, get_timezone, get_translations
 from flask_babel.speaklater import LazyString
@@ -17,7 +18,7 @@ from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
-from inbox import clock
+from inbox import clock, csvexport
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -111,6 +112,19 @@ def business_duration(seconds: int) -> str:
     if hours:
         return _("%(h)sh", h=hours)
     return _("%(m)sm", m=minutes)
+
+
+def table_value(value) -> str:
+    """A cell of a table of figures on a page: durations as "3h 39m", shares as "93.3%" (a comma in Dutch),
+    other numbers in the user's notation, nothing as "–"."""
+    if value is None:
+        return "–"
+    if isinstance(value, csvexport.Hours):
+        return business_duration(round(value * 3600))
+    if isinstance(value, float):
+        text = format_decimal(value, "#,##0.##", locale=_locale_and_zone()[0])
+        return text + "%" if isinstance(value, csvexport.Percent) else text
+    return str(value)
 
 
 FORMATS = {"short": "EEE d MMM, HH:mm", "long": "EEEE d MMMM y, HH:mm", "time": "HH:mm", "date": "d MMM y",

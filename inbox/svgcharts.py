@@ -20,17 +20,29 @@ def percent(value: float) -> str:
 
 
 def number(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".") if value < 100 else f"{value:.0f}"
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value < 100 else f"{value:.0f}"
 
 
-def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+NICE_STEPS = (1, 2, 5, 10)
+
+
+def nice_ticks(high: float, most: int = 5) -> list[float]:
+    """Gridline values from 0 up to the first round number that holds `high`: evenly spaced by 1, 2 or 5 times a
+    power of ten (0, 20, 40 … 100 %; 0, 2, 4 … 10), in at least 2 and at most `most` steps (Heckbert's
+    "nice numbers"). Nothing to show (0, negative, not a number) gives the scale 0–1."""
+    if not high > 0 or math.isinf(high):
+        high = 1.0
+    exponent = math.floor(math.log10(high / most))
+    power = 10.0 ** exponent
+    multiple = next(m for m in NICE_STEPS if m * power * most >= high * (1 - 1e-12))
+    if multiple == 10:
+        multiple, exponent = 1, exponent + 1
+    steps = max(1, math.ceil(high / (multiple * 10.0 ** exponent) * (1 - 1e-12)))
+
+    def at(k: int) -> float:
+        # k * multiple is a whole number; one division or multiplication by a power of ten keeps 0.1 * 3 at 0.3
+        return k * multiple / 10 ** -exponent if exponent < 0 else float(k * multiple * 10 ** exponent)
+    return [at(k) for k in range(steps + 1)]
 
 
 @dataclass
@@ -61,10 +73,9 @@ def _open(chart_id: str, title: str, desc: str, css: str) -> list[str]:
             f'<desc id="{escape(chart_id)}-desc">{escape(desc)}</desc>']
 
 
-def _axes(frame: _Frame, labels: Sequence[str], fmt: Callable[[float], str], ticks: int = 4) -> list[str]:
+def _axes(frame: _Frame, labels: Sequence[str], fmt: Callable[[float], str], ticks: Sequence[float]) -> list[str]:
     parts = ['<g class="axis" aria-hidden="true">']
-    for k in range(ticks + 1):
-        value = frame.y_max * k / ticks
+    for value in ticks:
         y = frame.y(value)
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(fmt(value))}</text>')
@@ -89,10 +100,10 @@ def bar_chart(chart_id: str, labels: Sequence[str], values: Sequence[float | Non
               below_is_bad: bool = True) -> Markup:
     """Vertical bars, one per label; a bar on the wrong side of the norm is marked "bad".
     A None value (no data that week) draws no bar, just a dash."""
-    top = y_max or _nice_max(max([v for v in values if v is not None] + [norm or 0, 0]) * 1.1)
-    frame = _Frame(len(labels), top)
+    ticks = nice_ticks(y_max or max([v for v in values if v is not None] + [norm or 0, 0]) * 1.1)
+    frame = _Frame(len(labels), ticks[-1])
     parts = _open(chart_id, title, desc, "chart-bars")
-    parts += _axes(frame, labels, fmt)
+    parts += _axes(frame, labels, fmt, ticks)
     slot = frame.plot_w / max(len(labels), 1)
     bar_w = min(38.0, slot * 0.64)
     parts.append('<g class="bars">')
@@ -128,9 +139,10 @@ def line_chart(chart_id: str, labels: Sequence[str], series: Sequence[Series], *
                y_max: float | None = None, fmt: Callable[[float], str] = number) -> Markup:
     """Lines over the labels, gaps where a value is None, with a small legend at the top left."""
     known = [v for s in series for v in s.values if v is not None]
-    frame = _Frame(len(labels), y_max or _nice_max(max(known + [0]) * 1.15))
+    ticks = nice_ticks(y_max or max(known + [0]) * 1.15)
+    frame = _Frame(len(labels), ticks[-1])
     parts = _open(chart_id, title, desc, "chart-lines")
-    parts += _axes(frame, labels, fmt)
+    parts += _axes(frame, labels, fmt, ticks)
     for s in series:
         segments, current = [], []
         for i, value in enumerate(s.values):

@@ -15,7 +15,7 @@ from wtforms import DateField
 from wtforms.validators import Optional
 
 from inbox import clock, csvexport, metrics, svgcharts
-from inbox.i18n import _, lazy_gettext as _l, local_date
+from inbox.i18n import _, language, lazy_gettext as _l, local_date
 from inbox.models import Shop
 from inbox.services import norms
 from inbox.services.kept import kept
@@ -49,12 +49,12 @@ class PeriodForm(FlaskForm):
         return ok
 
 
-def _hours(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / 3600, 2)
+def _hours(seconds: float | None) -> csvexport.Hours | None:
+    return None if seconds is None else csvexport.Hours(round(seconds / 3600, 2))
 
 
-def _pct(share: float | None) -> float | None:
-    return None if share is None else round(share * 100, 1)
+def _pct(share: float | None) -> csvexport.Percent | None:
+    return None if share is None else csvexport.Percent(round(share * 100, 1))
 
 
 @dataclass
@@ -65,6 +65,11 @@ class Table:
     caption: str
     headers: list[str]
     rows: list[list] = field(default_factory=list)
+    hours: set[int] = field(default_factory=set)   # columns of durations: the CSV header names the unit
+
+    def csv_headers(self) -> list[str]:
+        """The headers with the unit of the duration columns, whose cells are plain numbers in a spreadsheet."""
+        return [_("%(column)s (hours)", column=h) if i in self.hours else h for i, h in enumerate(self.headers)]
 
 
 @dataclass
@@ -172,7 +177,8 @@ def _tables(r: Report) -> None:
                            start=local_date(r.start), end=local_date(r.end)),
               [_("Who / channel"), _("Questions"), _("First response, median"), _("First response, 90th percentile"),
                _("Resolution, median"), _("Resolution, 90th percentile"), _("Average time between responses"),
-               _("% solved at first contact"), _("Customer waiting time, median"), _("Customer waiting time, 90th percentile")])
+               _("% solved at first contact"), _("Customer waiting time, median"), _("Customer waiting time, 90th percentile")],
+              hours={2, 3, 4, 5, 6, 8, 9})
     for name, m in r.service_rows:
         t.rows.append([name, m.tickets, _hours(m.first_response_median), _hours(m.first_response_p90),
                        _hours(m.resolution_median), _hours(m.resolution_p90), _hours(m.between_responses_avg),
@@ -239,7 +245,8 @@ def index():
 @bp.route("/<name>.csv")
 @login_required
 def download(name: str):
-    """The numbers behind one chart or table, as CSV (semicolon-free: plain commas, UTF-8 with BOM for Excel).
+    """The numbers behind one chart or table, as CSV: `;` and decimal commas for Dutch Excel or `,` and points
+    (`?format=excel-nl|standard`, by default the one the UI language's Excel expects), UTF-8 with a BOM.
 
     :raise 404: an unknown table, or one the user's role does not show.
     """
@@ -249,8 +256,9 @@ def download(name: str):
     table = report.tables.get(name)
     if table is None:
         abort(404)
+    dialect = csvexport.dialect_for(request.args.get("format"), language())
     filename = f"{name}-{report.now.astimezone(report.shop.tz).date().isoformat()}.csv"
-    return Response(csvexport.to_csv(table.headers, table.rows), mimetype="text/csv",
+    return Response(csvexport.to_csv(table.csv_headers(), table.rows, dialect), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

@@ -120,8 +120,41 @@ def test_csv_download_has_the_chart_numbers(frozen, client, staff, login_as, sho
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines[0].startswith("Week,Monday,Questions") and len(lines) == 14
-    assert lines[-1].startswith("2026-W47,2026-11-16,1,0,0,1,0,0.0")
+    assert lines[-1].startswith("2026-W47,2026-11-16,1,0,0,1,0,0%")
     assert client.get("/reports/nonsense.csv").status_code == 404
+
+
+def _solved_in_two_hours_39(shop, staff, make_ticket):
+    ticket = make_ticket(shop, received_at=local(2026, 11, 16, 9), subject="Zoë's pakket")
+    ticket_service.reply(ticket, shop, "Opgelost.", by=staff["agent"], at=local(2026, 11, 16, 11, 39), status="solved")
+    db.session.commit()
+
+
+def test_a_dutch_manager_gets_csv_for_dutch_excel_with_units(frozen, client, shop, staff, login_as, make_ticket):
+    _solved_in_two_hours_39(shop, staff, make_ticket)
+    staff["manager"].locale = "nl"
+    db.session.commit()
+    login_as("manager")
+    body = client.get("/reports/service.csv?start=2026-11-16&end=2026-11-19").get_data()
+    assert body.startswith("\ufeff".encode("utf-8"))
+    header, everyone = body.decode("utf-8-sig").splitlines()[:2]
+    assert header.startswith("Wie / kanaal;Klantvragen;Initiële reactie, mediaan (uren);")
+    assert everyone.startswith("Iedereen;1;2,65;2,65;2,65;2,65;") and ";100%;" in everyone
+    # The other format on request: commas and points, for English Excel and scripts.
+    standard = client.get("/reports/service.csv?start=2026-11-16&end=2026-11-19&format=standard")
+    assert standard.get_data(as_text=True).lstrip("\ufeff").splitlines()[1].startswith("Iedereen,1,2.65,2.65,")
+
+
+def test_the_page_shows_durations_with_units_and_offers_both_csv_formats(frozen, client, shop, staff, login_as,
+                                                                           make_ticket):
+    _solved_in_two_hours_39(shop, staff, make_ticket)
+    login_as("manager")
+    html = client.get("/reports?start=2026-11-16&end=2026-11-19").get_data(as_text=True)
+    service = html[html.index('id="table-service"'):]
+    service = service[:service.index("</table>")]
+    assert "<td>2h 39m</td>" in service and "<td>100%</td>" in service and "2.65" not in service
+    assert "/reports/service.csv?format=excel-nl&amp;start=2026-11-16&amp;end=2026-11-19" in html
+    assert "/reports/service.csv?format=standard&amp;start=2026-11-16&amp;end=2026-11-19" in html
 
 
 def test_service_measures_are_kept_and_refreshed_when_the_ticket_changes(frozen, shop, staff, make_ticket):
