@@ -102,7 +102,7 @@ def create_app(config: dict | None = None):
     # csrf_token(): a context processor, as Flask-WTF offers its own through one (ours, registered later, wins).
     app.context_processor(csrf_tokens.template_context)
     app.jinja_env.filters.update(local_time=i18n.local_time, local_date=i18n.local_date, age=i18n.age,
-                                 business_duration=i18n.business_duration, table_value=i18n.table_value,
+                                 business_duration=i18n.business_duration, table_value=i18n.table_value, whole=i18n.whole,
                                  url_stem=ui.url_stem)
     # The banners over every signed-in page, in this order.
     ui.init_app(app, banners=[mail_views.review_banner, reports.week_misses_banner, vacation.closed_banner])

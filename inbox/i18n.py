@@ -127,6 +127,11 @@ def table_value(value) -> str:
     return str(value)
 
 
+def whole(value: int) -> str:
+    """A count with the user's thousands separator: 10,405 / 10.405."""
+    return format_decimal(value, "#,##0", locale=_locale_and_zone()[0])
+
+
 FORMATS = {"short": "EEE d MMM, HH:mm", "long": "EEEE d MMMM y, HH:mm", "time": "HH:mm", "date": "d MMM y",
            "day": "EEE d MMM"}
 

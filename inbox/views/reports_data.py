@@ -17,9 +17,10 @@ from inbox import csvimport
 from inbox.access import require, shop_row_or_404
 from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
+from inbox.htmx import render_page_or_fragment
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import ApiToken, Call, NormSettings, Order
-from inbox.services import api_tokens, imports, norms
+from inbox.services import api_tokens, imports, keyset, norms
 from inbox.sla import BusinessCalendar
 
 # The data behind the performance page, under its address: phone calls, orders, norm settings, API tokens.
@@ -41,7 +42,7 @@ class UploadForm(FlaskForm):
 @bp.route("/calls", methods=["GET", "POST"])
 @require("see_reports")
 def calls():
-    """The call log: the latest calls, one typed in by hand, or a telephony export uploaded."""
+    """The call log, newest first, page by page; a call typed in by hand, or a telephony export uploaded."""
     shop = current_user.shop
     form, upload = CallForm(prefix="call"), UploadForm(prefix="upload")
     result = None
@@ -61,17 +62,16 @@ def calls():
             flash(_("Call added.") if added else _("That call was already in the log."), "success" if added else "info")
             return redirect(url_for("reports_data.calls"), 303)
         status = 422
-    latest = db.session.scalars(sa.select(Call).where(Call.shop_id == shop.id)
-                                .order_by(Call.at.desc()).limit(50)).all()
-    total = db.session.scalar(sa.select(sa.func.count(Call.id)).where(Call.shop_id == shop.id))
-    return render_template("reports/calls.html", form=form, upload=upload, result=result, calls=latest,
-                           total=total), status
+    page = keyset.newest_first(Call, Call.at, shop.id, **_cursor())
+    return render_page_or_fragment("reports/calls.html", "reports/_call_log.html", status, form=form, upload=upload,
+                                   result=result, log=page)
 
 
 @bp.route("/orders", methods=["GET", "POST"])
 @require("see_reports")
 def orders():
-    """Orders, for questions per 100 orders: imported from a CSV export (or posted to the API)."""
+    """Order lines, newest first, page by page, for questions per 100 orders: imported from a CSV export (or
+    posted to the API)."""
     shop = current_user.shop
     upload = UploadForm(prefix="upload")
     result, status = None, 200
@@ -81,10 +81,14 @@ def orders():
             status = 422 if result.error else 200
         else:
             status = 422
-    latest = db.session.scalars(sa.select(Order).where(Order.shop_id == shop.id)
-                                .order_by(Order.ordered_at.desc(), Order.id.desc()).limit(30)).all()
-    total = db.session.scalar(sa.select(sa.func.count(Order.id)).where(Order.shop_id == shop.id))
-    return render_template("reports/orders.html", upload=upload, result=result, orders=latest, total=total), status
+    page = keyset.newest_first(Order, Order.ordered_at, shop.id, **_cursor())
+    return render_page_or_fragment("reports/orders.html", "reports/_order_lines.html", status, upload=upload,
+                                   result=result, log=page)
+
+
+def _cursor() -> dict:
+    """?before=<id> (older rows) or ?after=<id> (newer rows); anything else is the newest page."""
+    return {"before": request.args.get("before", type=int), "after": request.args.get("after", type=int)}
 
 
 WEEKDAYS = range(7)
