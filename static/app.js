@@ -26,10 +26,32 @@ document.addEventListener("click", (event) => {
   if (remove) remove.closest(remove.dataset.removeClosest)?.remove();
   const copy = event.target.closest("[data-copy-from]");
   const source = copy && document.getElementById(copy.dataset.copyFrom);
-  if (source && navigator.clipboard) {
-    navigator.clipboard.writeText(source.value).then(() => { copy.textContent = copy.dataset.done; });
-  }
+  if (source) copyFrom(copy, source);
 });
+
+// "Copy" beside a field or a code (a new API token, an invitation link). The clipboard API needs a secure page
+// (https or localhost); elsewhere the text is selected and copied the old way, or left selected with a hint.
+function copyFrom(button, source) {
+  const text = source.value ?? source.textContent;
+  const status = document.getElementById(button.getAttribute("aria-describedby") || "") || button;
+  const done = () => { status.textContent = button.dataset.done; };
+  const select = () => {
+    if (source.select) { source.focus(); source.select(); return; }
+    const range = document.createRange();
+    range.selectNodeContents(source);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  };
+  const byHand = () => {
+    select();
+    let copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    if (copied) done(); else status.textContent = button.dataset.manual || button.dataset.done;
+  };
+  if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, byHand);
+  else byHand();
+}
 document.addEventListener("focusin", (event) => {
   if (event.target.matches("[data-select-on-focus]")) event.target.select();
 });
