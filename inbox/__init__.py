@@ -96,7 +96,7 @@ def create_app(config: dict | None = None):
         sla_badge=tickets.sla_badge_for, sla_badge_html=ticket_rows.sla_badge_html,
         channel_badge_html=ticket_rows.channel_badge_html, reply_timing=ticket_rows.reply_timing_html,
         thread_mail=thread.thread_mail, DELIVERY_LABELS=outbox.STATE_LABELS,
-        mail_smtp_configured=mail_views.smtp_configured,
+        mail_smtp_configured=mail_views.smtp_configured, base_url_missing=mail_views.base_url_missing,
         stand_in_name=team_views.stand_in_name, contact_details=vacation.contact_details,
     )
     # csrf_token(): a context processor, as Flask-WTF offers its own through one (ours, registered later, wins).
@@ -105,7 +105,8 @@ def create_app(config: dict | None = None):
                                  business_duration=i18n.business_duration, table_value=i18n.table_value, whole=i18n.whole,
                                  url_stem=ui.url_stem)
     # The banners over every signed-in page, in this order.
-    ui.init_app(app, banners=[mail_views.review_banner, reports.week_misses_banner, vacation.closed_banner])
+    ui.init_app(app, banners=[mail_views.review_banner, mail_views.base_url_banner, reports.week_misses_banner,
+                              vacation.closed_banner])
 
     # Command-line groups: flask --app inbox <group> <command>.
     from inbox.cli import sla_group, team_group

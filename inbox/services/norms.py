@@ -11,6 +11,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from email.utils import formataddr, parseaddr
 
 import sqlalchemy as sa
 from flask import current_app
@@ -310,7 +311,11 @@ def _send(shop: Shop, notice: NormNotice, subject_body) -> bool:
     locale = recipients[0].locale or ("nl" if shop.country == "NL" else "en")
     with force_locale(locale):
         subject, body = subject_body()
+        body += "\n\n-- \n" + _("Seller Inbox for %(shop)s: sent to the shop's owners, at most once a week.",
+                                  shop=shop.name)
+        sender = _sender(shop)
     message = mail.system_message(to=", ".join(u.email for u in recipients), subject=subject, body=body,
+                                  from_addr=sender,
                                   headers={"X-Inbox-Norm": f"{notice.norm} {notice.iso_year}-W{notice.iso_week:02d}"})
     try:
         mail.deliver(message)
@@ -322,8 +327,22 @@ def _send(shop: Shop, notice: NormNotice, subject_body) -> bool:
     return True
 
 
-def page_url() -> str:
-    return (current_app.config.get("BASE_URL") or "").rstrip("/") + "/reports"
+def _sender(shop: Shop) -> str:
+    """"Seller Inbox for <shop>" at the app's own address: the owner sees which shop the warning is about."""
+    _name, address = parseaddr(current_app.config.get("MAIL_FROM", "Seller Inbox <no-reply@localhost>"))
+    return formataddr((_("Seller Inbox for %(shop)s", shop=shop.name), address or "no-reply@localhost"))
+
+
+def page_url() -> str | None:
+    """The performance page's absolute address; None without INBOX_BASE_URL (a bare "/reports" in an e-mail
+    leads nowhere)."""
+    base = (current_app.config.get("BASE_URL") or "").strip().rstrip("/")
+    return f"{base}/reports" if base else None
+
+
+def _see_the_page() -> str:
+    url = page_url()
+    return _("See the performance page: %(url)s", url=url) if url else _("See the Performance page in Seller Inbox.")
 
 
 def warn_webhooks(shop: Shop, week: metrics.Week, count: int, now: datetime) -> bool:
@@ -366,7 +385,7 @@ def check_response(shop: Shop, now: datetime) -> bool:
         for m in misses[:30]:
             lines.append(f"- #{m.ticket_id} {m.subject} ({_('late by %(d)s', d=business_duration(m.late_seconds))}"
                          f"{', ' + m.assignee if m.assignee else ''})")
-        lines += ["", _("See the performance page: %(url)s", url=page_url())]
+        lines += ["", _see_the_page()]
         return _("%(shop)s: %(n)s late first reactions this week", shop=shop.name, n=count), "\n".join(lines)
     return _send(shop, notice, compose)
 
@@ -389,7 +408,7 @@ def check_volume(shop: Shop, now: datetime) -> bool:
         for r in flagged:
             cats = ", ".join(f"{CATEGORY_LABELS.get(c, c)} ({n})" for c, n in r.categories)
             lines.append(f"- {r.product}: {r.rate:.1f} / {r.expected:.1f} " + _("expected") + (f" — {cats}" if cats else ""))
-        lines += ["", _("Better product information often prevents these questions."), page_url()]
+        lines += ["", _("Better product information often prevents these questions."), _see_the_page()]
         return _("%(shop)s: more questions than expected", shop=shop.name), "\n".join(lines)
     return _send(shop, notice, compose)
 

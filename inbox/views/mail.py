@@ -227,6 +227,23 @@ def review_banner():
                                      n=count, url=url_for("mail.review"))))
 
 
+def base_url_missing() -> bool:
+    """`base_url_missing()` in templates: INBOX_BASE_URL is not set, so e-mails sent outside a request (the weekly
+    warning from `flask norms check`) cannot link to the app."""
+    return not (current_app.config.get("BASE_URL") or "").strip()
+
+
+def base_url_banner():
+    """Tell the owner on every page when mail goes out through the installation's server but cannot link back."""
+    if not (current_user.is_authenticated and current_user.may("manage_shop") and current_app.config.get("SMTP_HOST")
+            and base_url_missing() and "mail.settings" in current_app.view_functions):
+        return None
+    # bandit B704: our catalogue's text; the URL comes from url_for.
+    return Banner("warning", Markup(_('E-mails go out without links to Seller Inbox: its public address '  # nosec B704
+                                     '(INBOX_BASE_URL) is not set. <a href="%(url)s">What to do</a>',
+                                     url=url_for("mail.settings") + "#base-url-notice")))
+
+
 def smtp_configured() -> bool:
     """`mail_smtp_configured()` in templates: whether replies leave through the shop's own mail server."""
     return current_user.is_authenticated and mailconfig.smtp_server(current_user.shop) is not None

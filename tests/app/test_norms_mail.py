@@ -147,3 +147,50 @@ def test_cli_command_runs_the_check(mail_app, smtp):
         result = mail_app.test_cli_runner().invoke(args=["norms", "check"])
     assert result.exit_code == 0 and "Demo Shop: response e-mail sent" in result.output
     assert len(handler.messages) == 1
+
+
+def _only_message(handler):
+    from email import message_from_bytes, policy
+    assert len(handler.messages) == 1
+    return message_from_bytes(handler.messages[0].content, policy=policy.default)
+
+
+def test_the_warning_says_which_shop_it_comes_from_and_links_with_an_absolute_address(mail_app, smtp):
+    handler, _ = smtp
+    with mail_app.app_context(), time_machine.travel(NOW, tick=False):
+        norms.run_checks(NOW)
+    message = _only_message(handler)
+    assert message["From"].addresses[0].display_name == "Seller Inbox voor Demo Shop"   # the shop is Dutch
+    body = message.get_content().replace("\r\n", "\n")
+    assert "Bekijk de pagina Prestaties: https://inbox.example/reports\n" in body
+    assert body.rstrip().endswith("-- \nSeller Inbox voor Demo Shop: gestuurd aan de eigenaren van de winkel, "
+                                  "hooguit één keer per week.")
+
+
+def test_without_a_public_address_the_warning_has_no_broken_link_and_the_check_says_why(mail_app, smtp):
+    handler, _ = smtp
+    mail_app.config["BASE_URL"] = None
+    with mail_app.app_context(), time_machine.travel(NOW, tick=False):
+        result = mail_app.test_cli_runner().invoke(args=["norms", "check"])
+    assert "Warning: INBOX_BASE_URL is not set" in result.output
+    body = _only_message(handler).get_content().replace("\r\n", "\n")
+    assert "/reports" not in body and "Bekijk de pagina Prestaties in Seller Inbox." in body
+
+
+def test_the_owner_is_told_when_the_public_address_is_missing(mail_app):
+    from tests.conftest import PASSWORD, sign_in
+    with mail_app.app_context():
+        owner = db.session.scalar(sa.select(User))
+        owner.set_password(PASSWORD)
+        db.session.commit()
+    mail_app.config["WTF_CSRF_ENABLED"] = False
+    client = mail_app.test_client()
+    assert sign_in(client, "owner@demo.example").status_code == 302
+    for path in ("/mail/settings", "/reports/settings"):
+        assert 'id="base-url-notice"' not in client.get(path).get_data(as_text=True)
+    mail_app.config["BASE_URL"] = ""
+    for path in ("/mail/settings", "/reports/settings"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'id="base-url-notice"' in page and "INBOX_BASE_URL" in page and "http://localhost" in page
+    # Mail goes out through the installation's server (INBOX_SMTP_HOST): every page says so.
+    assert "its public address (INBOX_BASE_URL) is not set" in client.get("/tickets").get_data(as_text=True)
