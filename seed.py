@@ -83,6 +83,7 @@ def seed_demo(rng: random.Random, count: int = 150) -> None:
     reply_templates.install(shop, by=staff["owner@example.com"])  # the starter set of saved replies
     from inbox.demo import help_articles
     help_articles.install(shop, by=staff["owner@example.com"])  # the help centre: the questions asked most
+    help_articles.seed_counters(rng, shop)  # and eight weeks of how often they answered a question
 
     # Fixed scenarios first, so the inbox always shows every badge state; the rest is random.
     plan = (["fresh"] * 8 + ["due_soon"] * 5 + ["overdue"] * 7 + ["follow_up"] * 5

@@ -80,6 +80,8 @@ ROUTES = {
     "tickets.assign": Route("answer"),
     "tickets.tags": Route("answer"),
     "composer.reply": Route("answer"),
+    "composer.article_list": Route("answer"),
+    "composer.insert_article": Route("answer"),
     "composer.draft": Route("answer"),
     "composer.review": Route("answer"),
     "composer.first_reaction": Route("answer"),

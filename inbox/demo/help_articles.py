@@ -165,3 +165,36 @@ def install(shop, by) -> int:
         help_service.save(HelpArticle(shop_id=shop.id), category=category, published=published,
                           texts={"nl": nl, "en": en}, by=by)
     return len(ARTICLES)
+
+
+# How often the contact form offers each category per week in a shop this size (the demo's figures page).
+WEEKLY_SUGGESTIONS = {"late_delivery": 45, "return": 38, "refund": 22, "invoice": 26, "damaged_item": 14,
+                      "wrong_item": 24, "general": 12, "product_question": 9}
+
+
+def seed_counters(rng, shop, weeks: int = 8) -> None:
+    """Eight weeks of counters, so the managers' deflection view reads like a shop that has had its help centre
+    for a while; this week so far is partial."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from inbox import clock
+    from inbox.extensions import db
+    from inbox.models import HelpArticle, HelpArticleWeek
+    from inbox.services import help as help_service
+
+    this_week = help_service.week_of(shop)
+    so_far = (clock.now().astimezone(shop.tz).weekday() + 0.5) / 7
+    articles = db.session.scalars(sa.select(HelpArticle).where(HelpArticle.shop_id == shop.id,
+                                                               HelpArticle.published.is_(True)))
+    for article in articles:
+        usual = WEEKLY_SUGGESTIONS.get(article.category, 10)
+        for back in range(weeks):
+            shown = round(usual * rng.uniform(.7, 1.3) * (so_far if back == 0 else 1) * (1 + (weeks - back) / 20))
+            opened = round(shown * rng.uniform(.35, .55))
+            answered = round(opened * rng.uniform(.3, .6))
+            sent = min(shown - answered, round(shown * rng.uniform(.3, .55)))
+            db.session.add(HelpArticleWeek(shop_id=shop.id, article_id=article.id,
+                                           week=this_week - timedelta(weeks=back), shown=shown, opened=opened,
+                                           answered=answered, sent=sent))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -112,7 +113,8 @@ def _build(rows) -> Index:
     index = Index()
     postings: dict[str, set[int]] = {}
     for row in rows:
-        titles = {lang: getattr(row, f"title_{lang}") for lang in LANGUAGES if (getattr(row, f"title_{lang}") or "").strip()}
+        titles = {lang: getattr(row, f"title_{lang}") for lang in LANGUAGES
+                  if (getattr(row, f"title_{lang}") or "").strip()}
         if not titles:
             continue
         entry = Entry(row.id, row.category, row.position, titles,
@@ -135,8 +137,9 @@ _COLUMNS = (HelpArticle.id, HelpArticle.category, HelpArticle.position, HelpArti
             HelpArticle.title_en, HelpArticle.body_en)
 
 
-def index_for(shop_id: int, cache: dict) -> Index:
-    """The shop's published articles, indexed; `cache` is the process's own dict (app.extensions)."""
+def index_for(shop_id: int) -> Index:
+    """The shop's published articles, indexed; each process keeps the index of its last CACHED_SHOPS shops."""
+    cache = current_app.extensions.setdefault("inbox_help_index", OrderedDict())
     version = tuple(db.session.execute(
         sa.select(sa.func.count(), sa.func.max(HelpArticle.updated_at)).where(HelpArticle.shop_id == shop_id)).one())
     kept = cache.get(shop_id)
@@ -150,10 +153,6 @@ def index_for(shop_id: int, cache: dict) -> Index:
     while len(cache) > CACHED_SHOPS:
         cache.popitem(last=False)
     return index
-
-
-def new_cache() -> OrderedDict:
-    return OrderedDict()
 
 
 def query_terms(text: str) -> list[str]:
@@ -211,6 +210,16 @@ def suggest(index: Index, subject: str, body: str) -> list[Entry]:
     return search(index, f"{subject or ''} {(body or '')[:2000]}", SUGGESTIONS)
 
 
+def for_reply(index: Index, ticket: Ticket, question: str, query: str, limit: int = 12) -> list[Entry]:
+    """The articles an agent may link in a reply: what the agent searches for, else those that match the
+    customer's question first and then the rest in the help centre's order."""
+    if query.strip():
+        return search(index, query, limit)
+    found = suggest(index, ticket.subject, question)
+    seen = {e.id for e in found}
+    return (found + [e for e in index.ordered if e.id not in seen])[:limit]
+
+
 def grouped(entries) -> list[tuple[str, list[Entry]]]:
     """(category, articles) in the inbox's category order."""
     groups: dict[str, list[Entry]] = {}
@@ -257,7 +266,8 @@ def count(shop: Shop, article_ids, counter: str) -> None:
         from sqlalchemy.dialects.sqlite import insert
     table = HelpArticleWeek.__table__
     for article_id in ids:
-        values = {"shop_id": shop.id, "article_id": article_id, "week": week, **{c: int(c == counter) for c in COUNTERS}}
+        values = {"shop_id": shop.id, "article_id": article_id, "week": week,
+                  **{c: int(c == counter) for c in COUNTERS}}
         statement = insert(table).values(**values)
         db.session.execute(statement.on_conflict_do_update(
             index_elements=["article_id", "week"], set_={counter: table.c[counter] + 1}))

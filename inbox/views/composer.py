@@ -1,7 +1,7 @@
 """The reply composer on the ticket page: send once, drafts as you type, live nudges, templates in place."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from inbox import nudges, placeholders
@@ -10,7 +10,8 @@ from inbox.extensions import db
 from inbox.htmx import hx_redirect, is_htmx
 from inbox.i18n import _
 from inbox.models import ReplyTemplate, Ticket
-from inbox.services import composer as composer_service, reply_templates, tickets as ticket_service
+from inbox.services import (composer as composer_service, help as help_service, reply_templates,
+                            tickets as ticket_service)
 from inbox.services.composer_view import Composer, build_composer, nudge_panel
 from inbox.workflow import MessageKind, Status
 
@@ -175,3 +176,34 @@ def first_reaction(ticket_id: int):
     text = placeholders.fill(snippet, reply_templates.values_for(ticket, current_user, current_user.shop),
                              missing=reply_templates.missing_markers())
     return _insert(ticket, text)
+
+
+def _customer_language(ticket: Ticket) -> str:
+    return ticket.language if ticket.language in help_service.LANGUAGES else "en"
+
+
+@bp.get("/<int:ticket_id>/articles")
+@require("answer")
+def article_list(ticket_id: int):
+    """Help articles to link in the reply: those that match the question first, or what the agent searches for."""
+    ticket = shop_ticket_or_404(ticket_id)
+    articles = help_service.for_reply(help_service.index_for(ticket.shop_id), ticket,
+                                      composer_service.latest_question(ticket), request.args.get("q", "")[:200])
+    return render_template("composer/_article_list.html", ticket=ticket, articles=articles,
+                           lang=_customer_language(ticket))
+
+
+@bp.post("/<int:ticket_id>/articles/<int:article_id>/insert")
+@require("answer")
+def insert_article(ticket_id: int, article_id: int):
+    """A link to a published help article, titled in the customer's language, goes into the reply."""
+    ticket = shop_ticket_or_404(ticket_id)
+    article = help_service.published(ticket.shop_id, article_id)
+    if article is None:
+        abort(404, description=f"Article {article_id} doesn't exist.")
+    lang = _customer_language(ticket)
+    title = help_service.title(article, lang)
+    base = current_app.config.get("BASE_URL") or request.host_url
+    url = base.rstrip("/") + url_for("help.article", shop_id=ticket.shop_id, article_id=article.id,
+                                     slug=help_service.slug(title), lang=lang)
+    return _insert(ticket, f"{title}: {url}")

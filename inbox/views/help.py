@@ -52,11 +52,6 @@ def _throttle(share: int) -> None:
         abort(429)
 
 
-def _index(shop_id: int) -> help_service.Index:
-    cache = current_app.extensions.setdefault("inbox_help_index", help_service.new_cache())
-    return help_service.index_for(shop_id, cache)
-
-
 @bp.get("/<int:shop_id>")
 def index(shop_id: int):
     """The shop's help centre: every published article by category, or those that match a search."""
@@ -64,7 +59,7 @@ def index(shop_id: int):
     shop = _shop_or_404(shop_id)
     lang, query = language(), (request.args.get("q") or "")[:200]
     category = request.args.get("category")
-    index = _index(shop.id)
+    index = help_service.index_for(shop.id)
     if query.strip():
         groups, results = [], help_service.search(index, query, 30)
     else:
@@ -107,7 +102,8 @@ def suggest(shop_id: int):
     _throttle(SUGGESTIONS)
     shop = _shop_or_404(shop_id)
     lang = language()
-    entries = help_service.suggest(_index(shop.id), request.form.get("subject", ""), request.form.get("body", ""))
+    entries = help_service.suggest(help_service.index_for(shop.id), request.form.get("subject", ""),
+                                   request.form.get("body", ""))
     already = {raw for raw in request.form.getlist("shown") if raw.isdigit()}
     new = [e.id for e in entries if str(e.id) not in already]
     if new and counts():
@@ -115,7 +111,8 @@ def suggest(shop_id: int):
         db.session.commit()
     with force_locale(lang):
         return render_template("help/_suggestions.html", shop=shop, lang=lang, entries=entries, new=new,
-                               typed=bool(request.form.get("subject", "").strip() or request.form.get("body", "").strip()))
+                               typed=bool(request.form.get("subject", "").strip()
+                                          or request.form.get("body", "").strip()))
 
 
 @bp.post("/<int:shop_id>/<int:article_id>/answered")

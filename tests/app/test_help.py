@@ -237,3 +237,38 @@ def test_counters_are_one_row_per_article_per_week(client, shop, staff):
         client.get(f"/help/{shop.id}/{article.id}-hoe-stuur-ik-iets-retour?lang=nl", headers=BROWSER)
     assert db.session.scalar(sa.select(sa.func.count(HelpArticleWeek.id))) == 1
     assert counters(article)["opened"] == 3
+
+
+# --------------------------------------------------------------------------- the composer
+
+def test_an_agent_links_the_article_that_fits_the_question_into_a_reply(client, login_as, shop, staff, make_ticket):
+    invoice = write(shop, staff["owner"], category="invoice", nl=("Waar vind ik mijn factuur?", "In je account."),
+                    en=("Where is my invoice?", "In your account."))
+    write(shop, staff["owner"])
+    draft = write(shop, staff["owner"], published=False, nl=("Nog niet klaar", "concept"), en=("", ""))
+    ticket = make_ticket(shop, subject="Factuur nodig", body="Kunt u mij de factuur van mijn bestelling sturen?")
+    login_as("agent")
+    listed = client.get(f"/tickets/{ticket.id}/articles", headers=HX).get_data(as_text=True)
+    assert listed.index("Waar vind ik mijn factuur?") < listed.index("Hoe stuur ik iets retour?")
+    assert "Nog niet klaar" not in listed
+    searched = client.get(f"/tickets/{ticket.id}/articles?q=retour", headers=HX).get_data(as_text=True)
+    assert "Hoe stuur ik iets retour?" in searched and "factuur" not in searched
+
+    response = client.post(f"/tickets/{ticket.id}/articles/{invoice.id}/insert", data={"body": "Beste Ingrid,"},
+                           headers=HX)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert (f"Beste Ingrid,\n\nWaar vind ik mijn factuur?: http://localhost/help/{shop.id}/{invoice.id}"
+            "-waar-vind-ik-mijn-factuur?lang=nl") in body
+    assert client.post(f"/tickets/{ticket.id}/articles/{draft.id}/insert", headers=HX).status_code == 404
+
+
+def test_managers_see_a_make_an_article_link_on_replies(client, login_as, shop, staff, make_ticket):
+    ticket = make_ticket(shop)
+    db.session.add(Message(shop_id=shop.id, ticket_id=ticket.id, kind=MessageKind.REPLY.value, body="Zo werkt het."))
+    db.session.commit()
+    login_as("agent")
+    assert "Make a help article" not in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    client.post("/logout")
+    login_as("manager")
+    assert "Make a help article" in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)

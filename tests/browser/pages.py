@@ -17,6 +17,7 @@ NOT_PAGES = {
     "composer.template_list": "htmx: the composer's template list (opened in test_every_page's ticket states)",
     "composer.pick_template": "htmx: one template in the composer (opened in test_every_page's ticket states)",
     "replies.option_row": "htmx: one row of the template editor",
+    "composer.article_list": "htmx: the composer's help-article picker",
     "mail.attachment": "a download",
     "mail.review_download": "a download",
     "mail.original": "a download (a customer's mail as it arrived)",

@@ -19,6 +19,7 @@ NOT_PAGES = {
     "live.badges": "an htmx fragment (the ticket page polls it)",
     "live.changes": "an htmx fragment (the ticket page polls it)",
     "replies.option_row": "an htmx fragment (the template editor adds it)",
+    "composer.article_list": "an htmx fragment (the composer opens it)",
     "composer.template_list": "an htmx fragment (the composer opens it)",
     "composer.pick_template": "an htmx fragment (the composer opens it)",
     "auth.login": "visited signed out, first",
