@@ -22,7 +22,8 @@ from inbox.workflow import Channel, Role, Status
 
 PASSWORD = "inbox-demo"
 DEMO_SHOPS = {
-    "Demo Shop": dict(country="NL", timezone="Europe/Amsterdam", phone="+31 20 123 4567", contact_email="service@demo-shop.example"),
+    "Demo Shop": dict(country="NL", timezone="Europe/Amsterdam", phone="+31 20 123 4567", contact_email="service@demo-shop.example",
+                      ack_all=True),
     "Boutique Bruxelles": dict(country="BE", timezone="Europe/Brussels", phone="+32 2 555 01 23", contact_email="info@boutique-bruxelles.example"),
 }
 DEMO_USERS = {

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import flask_babel
 from babel.dates import format_datetime
@@ -133,15 +134,17 @@ def whole(value: int) -> str:
 
 
 FORMATS = {"short": "EEE d MMM, HH:mm", "long": "EEEE d MMMM y, HH:mm", "time": "HH:mm", "date": "d MMM y",
-           "day": "EEE d MMM"}
+           "day": "EEE d MMM", "promise": "EEEE d MMMM, HH:mm"}
 
 
-def local_time(value: datetime | None, fmt: str = "short") -> str:
-    """A stored UTC instant in the shop's zone, in the user's language."""
+def local_time(value: datetime | None, fmt: str = "short", zone: str | None = None) -> str:
+    """A stored UTC instant in the shop's zone, in the user's language.
+
+    `zone`: the shop's zone by name, for pages without a signed-in user (the public contact page)."""
     if value is None:
         return ""
-    locale, zone = _locale_and_zone()
-    return _formatted(clock.as_utc(value), FORMATS.get(fmt, fmt), locale, zone)
+    locale, default_zone = _locale_and_zone()
+    return _formatted(clock.as_utc(value), FORMATS.get(fmt, fmt), locale, ZoneInfo(zone) if zone else default_zone)
 
 
 @lru_cache(maxsize=8192)

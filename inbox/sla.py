@@ -48,6 +48,7 @@ __all__ = [
     "SLA_STATES",
     "SlaState",
     "WeekdayHours",
+    "group_weekdays",
     "sla_state",
 ]
 
@@ -105,6 +106,25 @@ class WeekdayHours(NamedTuple):
     weekday: int                               # 0 = Monday … 6 = Sunday
     label: str                                 # English day name; the app translates by weekday
     intervals: tuple[tuple[time, time], ...]   # () when closed; an end of time(0) means midnight
+
+
+def group_weekdays(weekly: Mapping) -> list[tuple[int, int, tuple]]:
+    """Consecutive weekdays with the same hours, for people: ``[(first, last, spans), ...]``.
+
+    ``weekly`` maps weekday (0 = Monday) to its spans in any form (``("09:00", "17:00")`` pairs or
+    times); closed days (missing or empty) are left out. Monday–Friday 09:00–17:00 and Saturday
+    10:00–14:00 become ``[(0, 4, spans), (5, 5, spans)]``, which reads "Monday to Friday …, Saturday …".
+    """
+    groups: list[tuple[int, int, tuple]] = []
+    for weekday in range(7):
+        spans = tuple(tuple(span) for span in (weekly.get(weekday) or ()))
+        if not spans:
+            continue
+        if groups and groups[-1][1] == weekday - 1 and groups[-1][2] == spans:
+            groups[-1] = (groups[-1][0], weekday, spans)
+        else:
+            groups.append((weekday, weekday, spans))
+    return groups
 
 
 class BusinessCalendar:

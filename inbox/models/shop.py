@@ -26,6 +26,8 @@ class Shop(db.Model):
     # While closed, optionally acknowledge new customer questions automatically (never counts as a reaction).
     auto_ack_enabled: so.Mapped[bool] = so.mapped_column(default=False)
     auto_ack_text: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # Acknowledge every new mail or web-form question, open or closed, with the moment it will be answered.
+    ack_all: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     # Round-robin pointer for automatic assignment: the user who got the previous question.
     # A plain id, no foreign key: shop <-> user would otherwise form a cycle, and a stale id is harmless.
     last_assigned_id: so.Mapped[int | None] = so.mapped_column()

@@ -384,9 +384,9 @@ def _may_acknowledge(shop: Shop, parsed: mailparse.ParsedMail, own_sender: bool 
 
 
 def _acknowledge(shop: Shop, ticket_id: int) -> None:
-    """Hand the new ticket to the vacation-mode acknowledgement (it decides whether the shop is closed)."""
+    """Hand the new ticket to the acknowledgement (it decides: every question, or only while the shop is closed)."""
     acknowledge = _acknowledger()
-    if acknowledge is None or not shop.auto_ack_enabled:  # the owner never switched it on: nothing to load
+    if acknowledge is None or not (shop.auto_ack_enabled or shop.ack_all):  # never switched on: nothing to load
         return
     try:
         ticket = db.session.get(Ticket, ticket_id)

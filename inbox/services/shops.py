@@ -8,10 +8,11 @@ from inbox.models import Shop, User
 from inbox.services import audit, sla
 
 DETAILS = ("name", "country", "timezone", "contact_email", "phone")
+FLAGS = ("ack_all",)   # on/off choices saved with the details
 
 
 def update_details(shop: Shop, values: dict, *, by: User) -> int | None:
-    """Change the shop's details (DETAILS; empty values become None), each change noted in the audit log. A new
+    """Change the shop's details (DETAILS; empty values become None) and choices (FLAGS), each change noted in the audit log. A new
     country or zone moves the business calendar: the open questions' due times are recomputed and their number
     answered (None when the calendar stayed). The caller commits."""
     calendar = (shop.country, shop.timezone)
@@ -20,6 +21,11 @@ def update_details(shop: Shop, values: dict, *, by: User) -> int | None:
         if getattr(shop, field) != new:
             audit.record(shop.id, "shop.update", actor=by, field=field, old=getattr(shop, field), new=new)
             setattr(shop, field, new)
+    for field in FLAGS:
+        if field in values and bool(values[field]) != getattr(shop, field):
+            audit.record(shop.id, "shop.update", actor=by, field=field, old="on" if getattr(shop, field) else "off",
+                         new="on" if values[field] else "off")
+            setattr(shop, field, bool(values[field]))
     return sla.recompute_shop(shop) if (shop.country, shop.timezone) != calendar else None
 
 

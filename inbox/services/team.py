@@ -203,18 +203,36 @@ def default_auto_ack_text(shop: Shop, language: str) -> str:
                  shop=shop.name, until=local_time(shop.closed_until, "long"))
 
 
+def standard_ack_text(shop: Shop, language: str) -> str:
+    """The acknowledgement of a shop that is open (the owner chose to acknowledge every question)."""
+    with force_locale("nl" if language == "nl" else "en"):
+        return _("Thank you for your message to %(shop)s. Your question has arrived and is waiting for one of us; "
+                 "there is no need to send it again.", shop=shop.name)
+
+
+def promise_text(ticket: Ticket, shop: Shop, language: str) -> str | None:
+    """"You will have an answer by Thursday 3 December, 13:00." in the customer's language and the shop's zone."""
+    from inbox.i18n import local_time
+    if ticket.due_at is None:
+        return None
+    with force_locale("nl" if language == "nl" else "en"):
+        return _("You will have an answer by %(when)s.", when=local_time(ticket.due_at, "promise", shop.timezone))
+
+
 def auto_acknowledge(ticket: Ticket, shop: Shop, *, auto_submitted: bool = False,
                      at: datetime | None = None) -> OutboundEmail | None:
     """Queue the one automatic acknowledgement for a new question, when it is due; else None.
 
-    Due when the shop is closed at `at`, the owner switched it on, the customer left an address
-    (e-mail or web form), the incoming mail was not itself automatic or bulk (`auto_submitted`:
-    Auto-Submitted, Precedence bulk/list, List-Id, ...: answering those causes mail loops), and the
-    ticket never got one before. It is a Message of kind "auto": it does not stop the reply clock
-    and never counts as the first reaction.
+    Due when the owner asked for it: for every question (`Shop.ack_all`), or while the shop is closed
+    (`auto_ack_enabled`, with its own text); the customer left an address (e-mail or web form), the
+    incoming mail was not itself automatic or bulk (`auto_submitted`: Auto-Submitted, Precedence
+    bulk/list, List-Id, ...: answering those causes mail loops), and the ticket never got one before.
+    It states the moment the customer will have an answer (the ticket's reply clock). It is a Message
+    of kind "auto": it does not stop the reply clock and never counts as the first reaction.
     """
     at = at or clock.now()
-    if auto_submitted or not shop.auto_ack_enabled or not shop.is_closed(at):
+    closed_ack = shop.auto_ack_enabled and shop.is_closed(at)
+    if auto_submitted or not (closed_ack or shop.ack_all):
         return None
     if not ticket.customer_email or ticket.channel not in AUTO_ACK_CHANNELS:
         return None
@@ -223,7 +241,13 @@ def auto_acknowledge(ticket: Ticket, shop: Shop, *, auto_submitted: bool = False
         Message.ticket_id == ticket.id, Message.kind == MessageKind.AUTO.value))
     if already or db.session.scalar(sa.select(OutboundEmail.id).where(OutboundEmail.idempotency_key == key)):
         return None
-    body = shop.auto_ack_text or default_auto_ack_text(shop, ticket.language)
+    if closed_ack:
+        body = shop.auto_ack_text or default_auto_ack_text(shop, ticket.language)
+    else:
+        body = standard_ack_text(shop, ticket.language)
+    promised = promise_text(ticket, shop, ticket.language)
+    if promised:
+        body = f"{body}\n\n{promised}"
     message = Message(shop_id=shop.id, kind=MessageKind.AUTO.value, body=body, created_at=at)
     ticket.messages.append(message)
     ticket.message_count = (ticket.message_count or 0) + 1

@@ -4,16 +4,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from inbox import clock
+from inbox import clock, i18n
 from inbox.extensions import db
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import ContactSubmission, Shop, Ticket
-from inbox.services import help as help_service, team, tickets
+from inbox.services import help as help_service, promise, team, tickets
 from inbox.views.vacation import contact_details
 from inbox.workflow import Channel
 
@@ -54,35 +54,44 @@ def _duplicate(shop: Shop, form: ContactForm) -> Ticket | None:
         Ticket.received_at >= clock.now() - WINDOW).order_by(Ticket.id.desc()).limit(1))
 
 
+def _form_page(shop: Shop, form: ContactForm, status: int = 200):
+    now = clock.now()
+    return render_template("contact/form.html", shop=shop, form=form, contact=contact_details(shop, now),
+                           care=promise.contact_promise(shop, now)), status
+
+
 @bp.route("/<int:shop_id>", methods=["GET", "POST"])
 def form(shop_id: int):
     """The shop's public contact form: a message becomes a ticket; rate-limited per address."""
     shop = _shop_or_404(shop_id)
     form = ContactForm()
-    status = 200
     if form.validate_on_submit():
         ip = request.remote_addr or "?"
         if _too_many(ip):
             form.form_errors.append(_("You sent several messages in a short time. Please try again in a few minutes."))
-            return render_template("contact/form.html", shop=shop, form=form, contact=contact_details(shop)), 429
+            return _form_page(shop, form, 429)
         db.session.add(ContactSubmission(shop_id=shop.id, ip=ip))
         ticket = _duplicate(shop, form)
         if ticket is None:
             ticket = tickets.create_ticket(
                 shop, subject=form.subject.data, body=form.body.data, customer_name=form.name.data,
-                customer_email=form.email.data, channel=Channel.WEBFORM.value, order_number=form.order_number.data)
+                customer_email=form.email.data, channel=Channel.WEBFORM.value, order_number=form.order_number.data,
+                language=i18n.language() or None)
             team.auto_acknowledge(ticket, shop)
             # The articles suggested while typing did not answer it: counted against their deflection rate.
             help_service.count(shop, [raw for raw in request.form.getlist("shown") if raw.isdigit()][:50], "sent")
         db.session.commit()
+        # The thank-you page shows this question's own promise (its reply clock), not a fresh one.
+        session["contact_ticket"] = ticket.id
         return redirect(url_for("contact.thanks", shop_id=shop.id), 303)
-    if form.errors:
-        status = 422
-    return render_template("contact/form.html", shop=shop, form=form, contact=contact_details(shop)), status
+    return _form_page(shop, form, 422 if form.errors else 200)
 
 
 @bp.get("/<int:shop_id>/thanks")
 def thanks(shop_id: int):
-    """After sending the contact form: the shop's promise and its other contact details."""
+    """After sending the contact form: the moment the customer will have an answer, and other contact details."""
     shop = _shop_or_404(shop_id)
-    return render_template("contact/thanks.html", shop=shop, contact=contact_details(shop))
+    ticket = db.session.get(Ticket, session.get("contact_ticket") or 0)
+    promised = promise.for_ticket(ticket, shop) if ticket is not None and ticket.shop_id == shop.id else None
+    return render_template("contact/thanks.html", shop=shop, contact=contact_details(shop),
+                           promise=promised or promise.answer_by(shop))

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from inbox import clock
@@ -40,6 +40,9 @@ class ShopForm(FlaskForm):
     contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Phone number"), validators=[
         Optional(), Length(max=40), Regexp(r"^[+0-9 ()\-]{6,40}$", message=_l("Use digits, spaces and + ( ) - only."))])
+    ack_all = BooleanField(_l("Acknowledge every new question by e-mail"), description=_l(
+        "The customer gets the date and time they will have an answer, and a link to follow their question. "
+        "Automatic and bulk mail is never answered."))
 
 
 def holiday_language() -> str:
@@ -56,7 +59,7 @@ def shop():
     form.country.choices = country_choices()
     form.timezone.choices = choices((z, z) for z in sorted(available_timezones()) if "/" in z and not z.startswith("Etc/"))
     if form.validate_on_submit():
-        changed = shops.update_details(shop, {f: getattr(form, f).data for f in shops.DETAILS}, by=current_user)
+        changed = shops.update_details(shop, {f: getattr(form, f).data for f in (*shops.DETAILS, *shops.FLAGS)}, by=current_user)
         if changed is not None:
             flash(_("The calendar changed: due times of %(n)s open questions were recomputed.", n=changed), "info")
         db.session.commit()
