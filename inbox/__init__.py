@@ -67,12 +67,13 @@ def create_app(config: dict | None = None):
     away.init_app(app)         # scheduled away periods start on the shop's next request
 
     # Blueprints, one per area.
-    from inbox.views import (account, api, articles, assets, audit as audit_views, auth, composer, contact,
+    from inbox.views import (account, api, articles, assets, audit as audit_views, auth, composer, contact, customer,
                              help as help_views, live, mail as mail_views, planning, replies, reports, reports_data,
                              settings as settings_views, team as team_views, tickets, vacation,
                              webhooks as webhook_views)
     for area in (auth, tickets, live, composer, replies, settings_views, assets, mail_views, reports, reports_data, api,
-                 webhook_views, team_views, account, vacation, audit_views, planning, contact, help_views, articles):
+                 webhook_views, team_views, account, vacation, audit_views, planning, contact, help_views, articles,
+                 customer):
         app.register_blueprint(area.bp)
     csrf.exempt(api.bp)   # no browser session there: the bearer token is the credential
     app.register_blueprint(api.docs_bp)   # the API's reference page: HTML, so outside the JSON-only /api/v1

@@ -1,6 +1,7 @@
-"""Slow down password guessing, per account and per address, across all app processes, without locking the
-rightful user out: the wait never passes MAX_WAIT, and a browser this account signed in on before (a known
-device) is counted on its own, so a guesser elsewhere cannot keep the owner out."""
+"""Slow down floods on public pages (`allow`: so many requests per bucket and key in a window), and password
+guessing, per account and per address, across all app processes, without locking the rightful user out: the
+wait never passes MAX_WAIT, and a browser this account signed in on before (a known device) is counted on its
+own, so a guesser elsewhere cannot keep the owner out."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 
 from inbox import clock
 from inbox.extensions import db
-from inbox.models import LoginAttempt
+from inbox.models import LoginAttempt, RateHit
 
 WINDOW = timedelta(minutes=15)
 MAX_WAIT = 5 * 60
@@ -76,3 +77,19 @@ def allow(budget: dict, key: str, limit: int, window: timedelta = PUBLIC_WINDOW)
             del budget[stale]
     budget[key] = (start, used + 1)
     return used < limit
+
+
+def allow_recorded(bucket: str, key: str, limit: int, window: timedelta) -> bool:
+    """Like `allow`, counted in the database so every app process shares it (a customer's link, an e-mail
+    address asking for links). Count one request to a public page for `key` (an address, a hashed link) in `bucket`; False when `limit`
+    were already counted within `window`. Rows older than the window are removed as we go."""
+    now = clock.now()
+    key = key[:64]
+    db.session.execute(sa.delete(RateHit).where(RateHit.bucket == bucket, RateHit.key == key,
+                                                RateHit.created_at < now - window))
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(RateHit).where(
+        RateHit.bucket == bucket, RateHit.key == key, RateHit.created_at >= now - window))
+    if count >= limit:
+        return False
+    db.session.add(RateHit(bucket=bucket, key=key, created_at=now))
+    return True

@@ -32,7 +32,7 @@ ARGUMENTS = {
 }
 # Arguments that are not another shop's objects, with the value to use.
 FIXED = {"name": {"reports.download": "response", "assets.vendor": "htmx.min.js"}, "token": "not-a-real-token",
-         "filename": "app.css", "slug": "retour"}
+         "key": "not-a-real-link", "filename": "app.css", "slug": "retour"}
 
 ROUTES = {
     "static": Route("public", why="the app's own CSS and JS"),
@@ -47,6 +47,10 @@ ROUTES = {
     "help.article": Route("public", why="a published article; drafts and other shops' ids are 404"),
     "help.suggest": Route("public", why="the contact form's suggestions while the customer types"),
     "help.answered": Route("public", why="\"this answered my question\": a counter, nothing else"),
+    "customer.question": Route("public", why="the private link itself is the credential; a wrong one answers 404"),
+    "customer.reply": Route("public", why="the private link itself is the credential; a wrong one answers 404"),
+    "customer.ask_link": Route("public", why="customers ask for a fresh link; answers the same for any address"),
+    "customer.revoke_links": Route("answer"),
     "api.post_call": Route("api"),
     "api.post_orders": Route("api"),
     "api.list_tickets": Route("api"),

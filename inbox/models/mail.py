@@ -36,6 +36,10 @@ class OutboundEmail(db.Model):
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     email_message_id: so.Mapped[str | None] = so.mapped_column(sa.String(300))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # What the outbox adds when it builds the mail, so that no private link is ever stored in full
+    # (services/customer_links.py): None: a link to the question's page when the mail goes to the ticket's
+    # customer; "links": fresh links to the questions of the address in to_addr.
+    footer: so.Mapped[str | None] = so.mapped_column(sa.String(16))
 
     def __repr__(self) -> str:
         return f"<OutboundEmail {self.id} {self.state} to {self.to_addr}>"

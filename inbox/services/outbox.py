@@ -34,7 +34,7 @@ from inbox import clock, mailparse, netguard
 from inbox.extensions import db
 from inbox.i18n import lazy_gettext as _l
 from inbox.models import Message, OutboundEmail, Shop, Ticket
-from inbox.services import audit, mail as mail_transport, mailconfig
+from inbox.services import audit, customer_links, mail as mail_transport, mailconfig
 from inbox.workflow import MessageKind
 
 log = logging.getLogger(__name__)
@@ -202,14 +202,19 @@ def build(row: OutboundEmail, shop: Shop):
         reply.email_message_id = row.email_message_id
     ticket = db.session.get(Ticket, row.ticket_id) if row.ticket_id else None
     if ticket is None:
-        message = mail_transport.system_message(to=row.to_addr, subject=row.subject, body=row.body,
-                                                from_addr=from_addr)
+        subject, body = row.subject, row.body
+        if row.footer == "links":   # the customer asked for fresh links: made now, never stored in full
+            subject, body = customer_links.fresh_links_mail(shop, row.to_addr)
+        message = mail_transport.system_message(to=row.to_addr, subject=subject, body=body, from_addr=from_addr)
         message.replace_header("Message-ID", f"<{row.email_message_id}>")
         return message
+    body = row.body
+    if ticket.customer_email and row.to_addr.lower() == ticket.customer_email:
+        body += customer_links.question_footer(ticket)   # a new private link to the question's page
     parent, chain = thread_ids(ticket, before=reply)
     return mailparse.build_reply(
         from_addr=from_addr, from_name=shop.name, to_addr=row.to_addr, to_name=ticket.customer_name or None,
-        subject=row.subject or ticket.subject, body_text=row.body, message_id=row.email_message_id,
+        subject=row.subject or ticket.subject, body_text=body, message_id=row.email_message_id,
         in_reply_to=parent, references=chain, ticket_id=ticket.id, date=clock.now(),
         # The vacation acknowledgement says it is automatic, so the customer's autoresponder stays quiet.
         auto_submitted="auto-replied" if reply is not None and reply.kind == MessageKind.AUTO.value else None)

@@ -98,5 +98,5 @@ def test_acknowledgement_mail_states_the_promise_over_smtp(client, acknowledging
     assert delivered.rcpt_tos == ["els@example.com"] and f"[#{ticket.id}]" in mail["Subject"]
     assert mail["Auto-Submitted"] == "auto-replied"
     body = mail.get_body(("plain",)).get_content()
-    assert expected in body
+    assert expected in body and "/q/" in body  # the private link to the question's page
     assert ticket.first_reply_at is None and ticket.due_at == datetime(2026, 12, 3, 14, 0, tzinfo=UTC)

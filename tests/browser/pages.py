@@ -24,7 +24,8 @@ NOT_PAGES = {
     "reports.download": "a CSV download",
 }
 # Pages a visitor sees without signing in.
-PUBLIC = {"auth.login", "contact.form", "contact.thanks", "team.accept", "help.index", "help.article"}
+PUBLIC = {"auth.login", "contact.form", "contact.thanks", "team.accept", "help.index", "help.article",
+          "customer.question", "customer.ask_link"}
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,14 @@ class Sample:
     endpoint_id: int
     article_id: int
     slug: str
+    key: str = ""   # a customer's private link to the ticket's page
 
 
 def sample(app) -> Sample:
     """Ids from the seeded demo shop, and a fresh invitation for the invite page."""
     from inbox.extensions import db
     from inbox.models import HelpArticle, ReplyTemplate, Shop, Ticket, User, WebhookEndpoint
-    from inbox.services import help as help_service, invitations
+    from inbox.services import customer_links, help as help_service, invitations
 
     with app.app_context():
         shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))
@@ -57,19 +59,20 @@ def sample(app) -> Sample:
         endpoint = WebhookEndpoint(shop_id=shop.id, url="https://hooks.example.com/inbox", events="ticket.created",
                                    secret="whsec_sweep", created_by=owner.id)
         db.session.add(endpoint)
+        key = customer_links.make_link(ticket).rpartition("/")[2]
         db.session.commit()
         # The size table: the article with the widest content.
         article = db.session.scalar(sa.select(HelpArticle).where(HelpArticle.shop_id == shop.id,
                                                                  HelpArticle.category == "wrong_item"))
         return Sample(ticket.id, template.id, agent.id, shop.id, token, endpoint.id, article.id,
-                      help_service.slug(article.title_en))
+                      help_service.slug(article.title_en), key)
 
 
 def page_urls(app, ids: Sample) -> dict[str, str]:
     """{endpoint: URL} of every GET page; the API (JSON, its own blueprint) is not a page either."""
     values = {"ticket_id": ids.ticket_id, "template_id": ids.template_id, "user_id": ids.user_id,
               "shop_id": ids.shop_id, "token": ids.token, "endpoint_id": ids.endpoint_id,
-              "article_id": ids.article_id, "slug": ids.slug}
+              "article_id": ids.article_id, "slug": ids.slug, "key": ids.key}
     urls = {}
     with app.test_request_context():
         from flask import url_for

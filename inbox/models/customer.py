@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from inbox.extensions import db
+from inbox.models._types import UTCDateTime, utcnow
+
+
+class CustomerLink(db.Model):
+    """A private link to one question's page for its customer (services/customer_links.py). Only the SHA-256 of
+    the token is kept: the link itself exists only in the mail it was made for. Staff revoke every link of a
+    ticket at once; the customer can ask for a fresh one by e-mail address."""
+
+    __tablename__ = "customer_link"
+    __table_args__ = (sa.Index("ix_customer_link_ticket", "ticket_id", "revoked_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"), index=True)
+    ticket_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ticket.id", ondelete="CASCADE"))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    last_used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+
+class RateHit(db.Model):
+    """One request to a public page, counted per bucket and key (an address, a link) to slow down floods and
+    guessing (inbox/throttle.allow)."""
+
+    __tablename__ = "rate_hit"
+    __table_args__ = (sa.Index("ix_rate_hit_bucket_key_created", "bucket", "key", "created_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    bucket: so.Mapped[str] = so.mapped_column(sa.String(32))
+    key: so.Mapped[str] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
