@@ -28,11 +28,11 @@ ARGUMENTS = {
     "ticket_id": "ticket", "template_id": "template", "user_id": "user", "invitation_id": "invitation",
     "item_id": "quarantined", "attachment_id": "attachment", "row_id": "outbound", "token_id": "api_token",
     "session_id": "login_session", "shop_id": "shop", "message_id": "message", "endpoint_id": "webhook_endpoint",
-    "delivery_id": "webhook_delivery", "article_id": "help_article",
+    "delivery_id": "webhook_delivery", "article_id": "help_article", "rating_id": "rating",
 }
 # Arguments that are not another shop's objects, with the value to use.
 FIXED = {"name": {"reports.download": "response", "assets.vendor": "htmx.min.js"}, "token": "not-a-real-token",
-         "key": "not-a-real-link", "filename": "app.css", "slug": "retour"}
+         "key": "not-a-real-link", "score": "good", "filename": "app.css", "slug": "retour"}
 
 ROUTES = {
     "static": Route("public", why="the app's own CSS and JS"),
@@ -51,6 +51,9 @@ ROUTES = {
     "customer.reply": Route("public", why="the private link itself is the credential; a wrong one answers 404"),
     "customer.ask_link": Route("public", why="customers ask for a fresh link; answers the same for any address"),
     "customer.revoke_links": Route("answer"),
+    "customer.rate_confirm": Route("public", why="the private link is the credential; only asks to confirm"),
+    "customer.rate": Route("public", why="the private link itself is the credential; a wrong one answers 404"),
+    "customer.followed_up": Route("see_reports"),
     "api.post_call": Route("api"),
     "api.post_orders": Route("api"),
     "api.list_tickets": Route("api"),

@@ -18,7 +18,7 @@ The parts, in the order a message goes through them:
 from __future__ import annotations
 
 from inbox.mailparse.decode import decode_text, decode_words
-from inbox.mailparse.inbound import parse
+from inbox.mailparse.inbound import is_automatic, parse
 from inbox.mailparse.mime import DEFAULT_MAX_ATTACHMENT_BYTES, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_TOTAL_BYTES
 from inbox.mailparse.outbound import build_reply, make_message_id, reply_subject
 from inbox.mailparse.parsed import Attachment, MailParseError, ParsedMail
@@ -40,6 +40,7 @@ __all__ = [
     "find_ticket_tag",
     "forwarded_customer",
     "html_to_text",
+    "is_automatic",
     "is_from_own_address",
     "make_message_id",
     "matches_rule",

@@ -37,6 +37,13 @@ def _split_header_section(raw: bytes) -> tuple[bytes, int]:
     return head, len(head)
 
 
+def is_automatic(raw: bytes) -> bool:
+    """Whether a stored mail was sent by a machine (Auto-Submitted, Precedence bulk/list, List-Id, an empty
+    Return-Path): such a sender gets no survey and no acknowledgement. Reads the headers only."""
+    head, _size = _split_header_section(raw or b"")
+    return _is_auto_submitted(BytesParser(policy=_policy.compat32).parsebytes(head + b"\r\n\r\n", headersonly=True))
+
+
 def _is_auto_submitted(msg: Message) -> bool:
     auto = (raw_header(msg, "auto-submitted") or "").split(";", 1)[0].strip().lower()
     if auto and auto != "no":

@@ -1,6 +1,6 @@
 """The data model. Every table with customer data carries shop_id, and every query filters on it."""
 from inbox.models.audit import AuditEvent, LoginAttempt
-from inbox.models.customer import CustomerLink, RateHit
+from inbox.models.customer import CustomerLink, RateHit, Rating
 from inbox.models.composer import Draft, ReplyTemplate, ReplyTemplateOption, SendToken
 from inbox.models.help import HelpArticle, HelpArticleWeek
 from inbox.models.login_session import LoginSession
@@ -15,4 +15,4 @@ from inbox.models.upload import Upload
 from inbox.models.user import User
 from inbox.models.webhooks import SlaNotice, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["CustomerLink", "RateHit", "Draft", "ReplyTemplate", "ReplyTemplateOption", "SendToken", "ImapCursor", "InboundMail", "MailAttachment", "MailSettings", "QuarantinedMail", "ApiToken", "Call", "NormNotice", "NormSettings", "NormWeek", "Order", "PhoneHours", "TicketMeasure", "AuditEvent", "ContactSubmission", "Invitation", "LoginAttempt", "LoginSession", "Message", "OutboundEmail", "Presence", "Shop", "Ticket", "TicketParticipant", "TicketTag", "User", "WebhookDelivery", "WebhookEndpoint", "Upload", "SlaNotice", "HelpArticle", "HelpArticleWeek"]
+__all__ = ["CustomerLink", "RateHit", "Rating", "Draft", "ReplyTemplate", "ReplyTemplateOption", "SendToken", "ImapCursor", "InboundMail", "MailAttachment", "MailSettings", "QuarantinedMail", "ApiToken", "Call", "NormNotice", "NormSettings", "NormWeek", "Order", "PhoneHours", "TicketMeasure", "AuditEvent", "ContactSubmission", "Invitation", "LoginAttempt", "LoginSession", "Message", "OutboundEmail", "Presence", "Shop", "Ticket", "TicketParticipant", "TicketTag", "User", "WebhookDelivery", "WebhookEndpoint", "Upload", "SlaNotice", "HelpArticle", "HelpArticleWeek"]

@@ -38,3 +38,26 @@ class RateHit(db.Model):
     bucket: so.Mapped[str] = so.mapped_column(sa.String(32))
     key: so.Mapped[str] = so.mapped_column(sa.String(64))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class Rating(db.Model):
+    """The customer's answer to "How did we do?" for one ticket: good, okay or bad, with an optional comment.
+    One per ticket, changeable for a week after it was first given (services/satisfaction.py). Never a message:
+    it does not touch the reply clock."""
+
+    __tablename__ = "rating"
+    __table_args__ = (sa.Index("ix_rating_shop_created", "shop_id", "created_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"))
+    ticket_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ticket.id", ondelete="CASCADE"), unique=True)
+    # Who answered the question when it was rated, and by which channel it came: the performance page's groups.
+    agent_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    channel: so.Mapped[str] = so.mapped_column(sa.String(16))
+    score: so.Mapped[str] = so.mapped_column(sa.String(8))   # good, okay, bad
+    comment: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # A bad rating is a task for the manager until someone marks it followed up.
+    followed_up_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    followed_up_by: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))

@@ -28,6 +28,9 @@ class Shop(db.Model):
     auto_ack_text: so.Mapped[str | None] = so.mapped_column(sa.Text)
     # Acknowledge every new mail or web-form question, open or closed, with the moment it will be answered.
     ack_all: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # "How did we do?" when a question is solved: in the solve reply ("reply"), as a separate short mail
+    # ("separate"), or not at all ("off").
+    rating_mode: so.Mapped[str] = so.mapped_column(sa.String(8), default="reply", server_default="reply")
     # Round-robin pointer for automatic assignment: the user who got the previous question.
     # A plain id, no foreign key: shop <-> user would otherwise form a cycle, and a stale id is harmless.
     last_assigned_id: so.Mapped[int | None] = so.mapped_column()

@@ -13,7 +13,7 @@ from inbox.extensions import db, statement
 from inbox.i18n import _
 from inbox.mailparse import reply_subject
 from inbox.models import Draft, Message, OutboundEmail, SendToken, Shop, Ticket, User
-from inbox.services import tickets as ticket_service
+from inbox.services import satisfaction, tickets as ticket_service
 from inbox.workflow import MessageKind
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -100,17 +100,20 @@ def send(ticket: Ticket, shop: Shop, user: User, *, body: str, kind: str, status
         message = ticket_service.reply(ticket, shop, body, by=user, status=status or None)
     db.session.flush()
     if message.kind == MessageKind.REPLY.value:
-        outbound = enqueue_reply(ticket, message, key=token)
+        outbound = enqueue_reply(ticket, message, key=token, shop=shop)
     claim.message_id = message.id
     discard_draft(ticket, user)
     return SendResult(message, outbound=outbound)
 
 
-def enqueue_reply(ticket: Ticket, message: Message, *, key: str) -> OutboundEmail | None:
-    """Queue the reply for the e-mail worker; None when the ticket has no address (a phone question)."""
+def enqueue_reply(ticket: Ticket, message: Message, *, key: str, shop: Shop | None = None) -> OutboundEmail | None:
+    """Queue the reply for the e-mail worker; None when the ticket has no address (a phone question). A reply
+    that solves the ticket asks "How did we do?" when the shop wants it there (services/satisfaction)."""
     if not ticket.customer_email:
         return None
+    shop = shop or db.session.get(Shop, ticket.shop_id)
     row = OutboundEmail(shop_id=ticket.shop_id, ticket_id=ticket.id, message_id=message.id,
+                        footer=satisfaction.footer_for_reply(ticket, shop),
                         idempotency_key=f"reply:{key}", to_addr=ticket.customer_email,
                         subject=reply_subject(ticket.subject, ticket.id), body=message.body,
                         state="queued", next_attempt_at=clock.now())

@@ -86,11 +86,20 @@ def _language(code: str | None) -> str:
     return "nl" if code == "nl" else "en"
 
 
-def question_footer(ticket: Ticket) -> str:
-    """The lines under every mail to the ticket's customer: a new private link to the question's page."""
+def question_footer(ticket: Ticket, *, rating: bool = False) -> str:
+    """The lines under every mail to the ticket's customer: a new private link to the question's page, and with
+    `rating` the "How did we do?" links. Those open a page that asks to confirm (views/customer.rate): a link
+    scanner following them changes nothing."""
     url = make_link(ticket)
     with force_locale(_language(ticket.language)):
-        return "\n\n-- \n" + _("Follow your question, see our answers and reply: %(url)s", url=url)
+        lines = []
+        if rating:
+            lines += [_("How did we do? One click is enough:"),
+                      _("Good: %(url)s", url=f"{url}/rate/good"),
+                      _("Okay: %(url)s", url=f"{url}/rate/okay"),
+                      _("Bad: %(url)s", url=f"{url}/rate/bad"), ""]
+        lines.append(_("Follow your question, see our answers and reply: %(url)s", url=url))
+        return "\n\n-- \n" + "\n".join(lines)
 
 
 # -- a fresh link, asked for by e-mail address ---------------------------------------------------------------------

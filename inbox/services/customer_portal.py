@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from inbox import clock
 from inbox.extensions import db
-from inbox.models import Message, Shop, Ticket
-from inbox.services import customer_links, promise, tickets
+from inbox.models import Message, Rating, Shop, Ticket
+from inbox.services import customer_links, promise, satisfaction, tickets
 from inbox.workflow import MessageKind
 
 # A second identical reply this soon is a double click or a reload, not a new message.
@@ -22,10 +22,12 @@ class QuestionView:
     thread: list[Message]
     status: str                          # open (waiting for us), pending (for the customer), solved
     promise: promise.Promise | None      # while the customer waits for us
+    rating: Rating | None                # their "How did we do?" answer
 
 
 def question_view(ticket: Ticket, shop: Shop) -> QuestionView:
-    return QuestionView(customer_links.thread(ticket), ticket.status, promise.for_ticket(ticket, shop))
+    return QuestionView(customer_links.thread(ticket), ticket.status, promise.for_ticket(ticket, shop),
+                        satisfaction.rating_for(ticket))
 
 
 def add_reply(ticket: Ticket, shop: Shop, body: str) -> Message | None:

@@ -34,7 +34,7 @@ from inbox import clock, mailparse, netguard
 from inbox.extensions import db
 from inbox.i18n import lazy_gettext as _l
 from inbox.models import Message, OutboundEmail, Shop, Ticket
-from inbox.services import audit, customer_links, mail as mail_transport, mailconfig
+from inbox.services import audit, customer_links, mail as mail_transport, mailconfig, satisfaction
 from inbox.workflow import MessageKind
 
 log = logging.getLogger(__name__)
@@ -210,7 +210,8 @@ def build(row: OutboundEmail, shop: Shop):
         return message
     body = row.body
     if ticket.customer_email and row.to_addr.lower() == ticket.customer_email:
-        body += customer_links.question_footer(ticket)   # a new private link to the question's page
+        # A new private link to the question's page; with "How did we do?" when the row asks for a rating.
+        body += customer_links.question_footer(ticket, rating=row.footer == "rating")
     parent, chain = thread_ids(ticket, before=reply)
     return mailparse.build_reply(
         from_addr=from_addr, from_name=shop.name, to_addr=row.to_addr, to_name=ticket.customer_name or None,
@@ -333,6 +334,7 @@ def enqueue_reply(ticket: Ticket, reply: Message, shop: Shop) -> OutboundEmail |
     if not ticket.customer_email:
         return None
     row = OutboundEmail(shop_id=shop.id, ticket_id=ticket.id, message_id=reply.id,
+                        footer=satisfaction.footer_for_reply(ticket, shop),
                         idempotency_key=f"reply-{reply.id}", to_addr=ticket.customer_email,
                         subject=ticket.subject, body=reply.body, state="queued", next_attempt_at=clock.now())
     db.session.add(row)

@@ -7,7 +7,7 @@ from inbox.extensions import db
 from inbox.models import Shop, User
 from inbox.services import audit, sla
 
-DETAILS = ("name", "country", "timezone", "contact_email", "phone")
+DETAILS = ("name", "country", "timezone", "contact_email", "phone", "rating_mode")
 FLAGS = ("ack_all",)   # on/off choices saved with the details
 
 

@@ -12,7 +12,7 @@ from inbox.extensions import db
 from inbox.i18n import _
 from inbox.models import Message, Shop, Ticket, TicketTag, User
 from inbox.nudges import detect_category, detect_language
-from inbox.services import assignment, audit, sla, webhooks
+from inbox.services import assignment, audit, satisfaction, sla, webhooks
 from inbox.workflow import Channel, MessageKind, Status, can_transition
 
 
@@ -165,6 +165,7 @@ def change_status(ticket: Ticket, shop: Shop, new: str, *, by: User | None, at: 
     ticket.updated_at = at
     if new_status == Status.SOLVED:
         ticket.solved_at = at
+        satisfaction.on_solved(ticket, shop, at)   # "How did we do?" in a separate mail, if the shop asks so
     else:
         ticket.solved_at = None
     if new_status != Status.OPEN:

@@ -10,15 +10,16 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, TextAreaField
+from wtforms import EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from inbox import throttle
-from inbox.access import require, shop_ticket_or_404
+from inbox import clock, throttle
+from inbox.access import require, shop_row_or_404, shop_ticket_or_404
 from inbox.extensions import db
+from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l, ngettext
-from inbox.models import Shop
-from inbox.services import customer_links, customer_portal, promise
+from inbox.models import Rating, Shop
+from inbox.services import customer_links, customer_portal, satisfaction
 
 bp = Blueprint("customer", __name__)
 
@@ -32,6 +33,16 @@ LINK_MAILS = (3, timedelta(hours=1))      # per e-mail address: a stranger canno
 
 class CustomerReplyForm(FlaskForm):
     body = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=20000)])
+
+
+SCORE_LABELS = satisfaction.SCORE_NAMES
+
+
+class RatingForm(FlaskForm):
+    score = RadioField(_l("How did we do?"), choices=choices(SCORE_LABELS.items()),
+                       validators=[DataRequired(message=_l("Choose good, okay or bad."))])
+    comment = TextAreaField(_l("Anything you would like to tell us? (optional)"),
+                            validators=[Optional(), Length(max=2000)])
 
 
 class LinkRequestForm(FlaskForm):
@@ -66,10 +77,20 @@ def _open(token: str):
     return found[0], ticket, db.session.get(Shop, ticket.shop_id)
 
 
+def _rating_form(view) -> RatingForm | None:
+    """The rating form, pre-filled with the customer's rating; None while there is nothing to rate yet."""
+    if view.rating is None and view.status != "solved":
+        return None
+    data = {"score": view.rating.score, "comment": view.rating.comment} if view.rating else {}
+    return RatingForm(formdata=None, data=data)
+
+
 def _page(key, ticket, shop, form, status=200):
     view = customer_portal.question_view(ticket, shop)
+    rating_form = _rating_form(view)
     response = render_template("customer/question.html", key=key, ticket=ticket, shop=shop, view=view,
-                               form=form)
+                               form=form, rating_form=rating_form, can_rate=satisfaction.can_change(view.rating, clock.now()),
+                               SCORE_NAMES=SCORE_LABELS)
     return _private(response, status)
 
 
@@ -94,6 +115,59 @@ def reply(key: str):
     db.session.commit()
     flash(_("Thank you, your message has been added to your question."), "success")
     return redirect(url_for("customer.question", key=key) + "#thread-end", 303)
+
+
+@bp.get("/q/<key>/rate/<score>")
+def rate_confirm(key: str, score: str):
+    """The "How did we do?" links of a mail land here with the answer chosen; only the form's POST saves it.
+
+    Mail scanners and link prefetchers open every link in a mail: a GET that saved the rating would let them
+    rate on the customer's behalf (and the first of three links wins)."""
+    _link, ticket, shop = _open(key)
+    view = customer_portal.question_view(ticket, shop)
+    data = {"score": score if score in SCORE_LABELS else None, "comment": view.rating.comment if view.rating else None}
+    rating_form = RatingForm(formdata=None, data=data)
+    response = render_template("customer/rate.html", key=key, ticket=ticket, shop=shop, view=view,
+                               rating_form=rating_form, can_rate=satisfaction.can_change(view.rating, clock.now()),
+                               SCORE_NAMES=SCORE_LABELS)
+    return _private(response)
+
+
+@bp.post("/q/<key>/rate")
+def rate(key: str):
+    """Save the customer's rating of their solved question (changeable for 7 days)."""
+    link, ticket, shop = _open(key)
+    view = customer_portal.question_view(ticket, shop)
+    rating_form = RatingForm()
+    status = 422
+    if rating_form.validate_on_submit():
+        if not throttle.allow_recorded("q-rate", str(link.id), *REPLIES):
+            rating_form.form_errors.append(_("You sent several messages in a short time. Please try again later."))
+            status = 429
+        else:
+            try:
+                satisfaction.rate(ticket, shop, rating_form.score.data, rating_form.comment.data)
+            except satisfaction.RatingError as e:
+                rating_form.form_errors.append(str(e))
+            else:
+                db.session.commit()
+                flash(_("Thank you for telling us how we did."), "success")
+                return redirect(url_for("customer.question", key=key) + "#rating", 303)
+    response = render_template("customer/rate.html", key=key, ticket=ticket, shop=shop, view=view,
+                               rating_form=rating_form, can_rate=satisfaction.can_change(view.rating, clock.now()),
+                               SCORE_NAMES=SCORE_LABELS)
+    return _private(response, status)
+
+
+@bp.post("/ratings/<int:rating_id>/followed-up")
+@require("see_reports")
+def followed_up(rating_id: int):
+    """A manager followed up a bad rating: it leaves the performance page's to-do list."""
+    rating = shop_row_or_404(Rating, rating_id)
+    satisfaction.mark_followed_up(rating, by=current_user)
+    db.session.commit()
+    flash(_("Marked as followed up."), "success")
+    return redirect(url_for("reports.index") + "#satisfaction", 303)
 
 
 @bp.route("/contact/<int:shop_id>/link", methods=["GET", "POST"])

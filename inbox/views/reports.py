@@ -17,7 +17,7 @@ from wtforms.validators import Optional
 from inbox import clock, csvexport, metrics, svgcharts
 from inbox.i18n import _, language, lazy_gettext as _l, local_date
 from inbox.models import Shop
-from inbox.services import norms
+from inbox.services import norms, satisfaction
 from inbox.services.kept import kept
 from inbox.labels import CATEGORY_LABELS
 from inbox.ui import Banner, fixed_url
@@ -91,6 +91,7 @@ class Report:
     volume: list[metrics.VolumeWeek] | None = None
     products: list[metrics.ProductRate] | None = None
     service_rows: list[tuple[str, metrics.ServiceMeasures]] = field(default_factory=list)
+    satisfaction: satisfaction.Satisfaction | None = None
     tables: dict[str, Table] = field(default_factory=dict)
     charts: dict[str, Markup] = field(default_factory=dict)
 
@@ -122,6 +123,7 @@ def build_report(shop: Shop, now: datetime, *, own_only: bool, user_id: int, sta
         report.phone_last4 = metrics.combine(report.phone[-4:], good="answered")
         report.volume = metrics.volume_weeks([s.total for s in scores26], norms.weekly_orders(shop, weeks26, now), weeks)
         report.products = norms.product_volume(shop, weeks[-4:], now)
+    report.satisfaction = satisfaction.summary(shop, weeks, agent_id=assignee)
     rows = norms.service_figures(shop, *norms.local_days(shop, start, end), now, assignee)
     report.service_rows.append((_("Everyone") if not own_only else _("You"),
                                 metrics.summarise([f for _who, _channel, f in rows])))
@@ -239,7 +241,8 @@ def index():
     """The performance page; a bad period re-renders with field errors and 422."""
     report, form = _report_from_request()
     status = 422 if form.errors else 200
-    return render_template("reports/index.html", r=report, form=form, metrics=metrics, timedelta=timedelta), status
+    return render_template("reports/index.html", r=report, form=form, metrics=metrics, timedelta=timedelta,
+                           zip=zip, SCORE_NAMES=satisfaction.SCORE_NAMES), status
 
 
 @bp.route("/<name>.csv")

@@ -40,6 +40,10 @@ class ShopForm(FlaskForm):
     contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Phone number"), validators=[
         Optional(), Length(max=40), Regexp(r"^[+0-9 ()\-]{6,40}$", message=_l("Use digits, spaces and + ( ) - only."))])
+    rating_mode = SelectField(_l("Ask \"How did we do?\" when a question is solved"), choices=choices([
+        ("reply", _l("In the reply that solves it")), ("separate", _l("In a separate short e-mail")),
+        ("off", _l("Do not ask"))]), description=_l(
+        "Never asked of automatic senders (no-reply addresses, out-of-office mail) or for spam."))
     ack_all = BooleanField(_l("Acknowledge every new question by e-mail"), description=_l(
         "The customer gets the date and time they will have an answer, and a link to follow their question. "
         "Automatic and bulk mail is never answered."))

@@ -13,7 +13,7 @@ from flask import g
 from inbox import clock
 from inbox.extensions import db
 from inbox.models import (ApiToken, HelpArticle, InboundMail, Invitation, MailAttachment, Message, OutboundEmail,
-                          QuarantinedMail, ReplyTemplate, WebhookDelivery, WebhookEndpoint)
+                          QuarantinedMail, Rating, ReplyTemplate, WebhookDelivery, WebhookEndpoint)
 from inbox.services import sessions
 from inbox.workflow import PERMISSIONS, Role
 from tests.routes import ARGUMENTS, FIXED, ROUTES
@@ -74,6 +74,8 @@ def world(app, make_shop, make_user, make_ticket):
                                                       event_id=f"sweep-{key}", event="ticket.created", payload="{}",
                                                       state="failed")
         db.session.add(objects["webhook_delivery"])
+        objects["rating"] = Rating(shop_id=shop.id, ticket_id=ticket.id, channel="email", score="bad")
+        db.session.add(objects["rating"])
         db.session.commit()
         shops[key] = {"ids": {"shop": shop.id, **{kind: obj.id for kind, obj in objects.items()}}, "staff": staff}
     return shops

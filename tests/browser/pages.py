@@ -25,7 +25,7 @@ NOT_PAGES = {
 }
 # Pages a visitor sees without signing in.
 PUBLIC = {"auth.login", "contact.form", "contact.thanks", "team.accept", "help.index", "help.article",
-          "customer.question", "customer.ask_link"}
+          "customer.question", "customer.ask_link", "customer.rate_confirm"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def page_urls(app, ids: Sample) -> dict[str, str]:
     """{endpoint: URL} of every GET page; the API (JSON, its own blueprint) is not a page either."""
     values = {"ticket_id": ids.ticket_id, "template_id": ids.template_id, "user_id": ids.user_id,
               "shop_id": ids.shop_id, "token": ids.token, "endpoint_id": ids.endpoint_id,
-              "article_id": ids.article_id, "slug": ids.slug, "key": ids.key}
+              "article_id": ids.article_id, "slug": ids.slug, "key": ids.key, "score": "good"}
     urls = {}
     with app.test_request_context():
         from flask import url_for
