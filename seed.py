@@ -47,7 +47,7 @@ def reset_demo_shops() -> dict[str, Shop]:
         db.session.flush()
         password_hash = None
         for email, display_name, role in DEMO_USERS[name]:
-            user = User(shop_id=shop.id, email=email, display_name=display_name, role=role.value)
+            user = User(shop_id=shop.id, email=email, display_name=display_name, role=role.value, show_on_contact=True)
             if password_hash is None:
                 user.set_password(PASSWORD)
                 password_hash = user.password_hash

@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     away_from: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     away_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     delegate_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # Present the team (seed 004): this person's first name on the shop's public contact page, by their choice.
+    show_on_contact: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     shop: so.Mapped["Shop"] = so.relationship(back_populates="users")  # noqa: F821
     delegate: so.Mapped["User | None"] = so.relationship(remote_side=[id], foreign_keys=[delegate_id])

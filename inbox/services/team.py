@@ -106,7 +106,7 @@ def reactivate(user: User, *, by: User) -> None:
     audit.record(user.shop_id, "user.reactivate", actor=by, subject_user=user)
 
 
-def update_profile(user: User, *, name: str, locale: str | None) -> None:
+def update_profile(user: User, *, name: str, locale: str | None, show_on_contact: bool | None = None) -> None:
     name = name.strip()[:120]
     if name and name != user.display_name:
         audit.record(user.shop_id, "user.update", actor=user, subject_user=user, field="name",
@@ -117,6 +117,10 @@ def update_profile(user: User, *, name: str, locale: str | None) -> None:
         audit.record(user.shop_id, "user.update", actor=user, subject_user=user, field="locale",
                      old=user.locale, new=locale)
         user.locale = locale
+    if show_on_contact is not None and bool(show_on_contact) != user.show_on_contact:
+        audit.record(user.shop_id, "user.update", actor=user, subject_user=user, field="show_on_contact",
+                     old="on" if user.show_on_contact else "off", new="on" if show_on_contact else "off")
+        user.show_on_contact = bool(show_on_contact)
 
 
 def change_password(user: User, *, current: str, new: str) -> None:

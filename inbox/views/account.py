@@ -23,6 +23,8 @@ class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     locale = SelectField(_l("Language"), choices=choices([("", _l("Same as my browser")),
                                                           *language_choices(APP_LANGUAGES)]))
+    show_on_contact = BooleanField(_l("Show my first name on the shop's contact page"), description=_l(
+        "Customers see who answers them. Only your first name is shown."))
 
 
 class PasswordForm(FlaskForm):
@@ -45,7 +47,8 @@ class AwayForm(FlaskForm):
 
 def _forms(profile=None, password=None, away=None):
     user = current_user
-    profile = profile or ProfileForm(data={"display_name": user.display_name, "locale": user.locale or ""})
+    profile = profile or ProfileForm(data={"display_name": user.display_name, "locale": user.locale or "",
+                                           "show_on_contact": user.show_on_contact})
     password = password or PasswordForm(formdata=None)
     away = away or AwayForm(formdata=None, data={"away_from": user.away_from, "away_until": user.away_until,
                                                  "delegate_id": str(user.delegate_id or "")})
@@ -80,7 +83,8 @@ def profile():
     form = ProfileForm()
     if not form.validate_on_submit():
         return _page(422, profile=form)
-    team.update_profile(current_user, name=form.display_name.data, locale=form.locale.data or None)
+    team.update_profile(current_user, name=form.display_name.data, locale=form.locale.data or None,
+                        show_on_contact=form.show_on_contact.data)
     db.session.commit()
     flash(_("Your details are saved."), "success")
     return redirect(url_for("account.index"), 303)

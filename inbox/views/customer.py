@@ -89,7 +89,8 @@ def _page(key, ticket, shop, form, status=200):
     view = customer_portal.question_view(ticket, shop)
     rating_form = _rating_form(view)
     response = render_template("customer/question.html", key=key, ticket=ticket, shop=shop, view=view,
-                               form=form, rating_form=rating_form, can_rate=satisfaction.can_change(view.rating, clock.now()),
+                               form=form, rating_form=rating_form,
+                               can_rate=satisfaction.can_change(view.rating, clock.now()),
                                SCORE_NAMES=SCORE_LABELS)
     return _private(response, status)
 

@@ -100,3 +100,24 @@ def test_acknowledgement_mail_states_the_promise_over_smtp(client, acknowledging
     body = mail.get_body(("plain",)).get_content()
     assert expected in body and "/q/" in body  # the private link to the question's page
     assert ticket.first_reply_at is None and ticket.due_at == datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+
+
+def test_the_team_on_the_contact_page_is_who_chose_to_be_shown(client, shop, staff, make_user):
+    make_user(shop, role="agent", email="gone@demo-shop.example.com", name="Gerrit Weg", active=False,
+              show_on_contact=True)
+    for role in ("agent", "manager"):
+        staff[role].show_on_contact = True
+    db.session.commit()
+    page = client.get(f"/contact/{shop.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    team = page.split('id="team"')[1].split("</ul>")[0]
+    assert "Agent" in team and "Manager" in team and "Owner" not in team and "Gerrit" not in team
+    assert "Demo" not in team  # first names only
+
+
+def test_each_person_chooses_on_their_account_page(client, login_as, shop):
+    user = login_as("agent")
+    data = {"display_name": user.display_name, "locale": "", "show_on_contact": "y"}
+    assert client.post("/account", data=data).status_code == 303
+    assert db.session.get(type(user), user.id).show_on_contact is True
+    assert client.post("/account", data={"display_name": user.display_name, "locale": ""}).status_code == 303
+    assert db.session.get(type(user), user.id).show_on_contact is False
