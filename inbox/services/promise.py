@@ -7,7 +7,7 @@ closure does not move the promise; it only hides the phone (views/vacation.conta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -19,16 +19,28 @@ from inbox.services import norms, sla
 from inbox.sla import group_weekdays
 
 
+ROUND_TO = timedelta(minutes=15)
+
+
+def round_up(at: datetime, step: timedelta = ROUND_TO) -> datetime:
+    """The next whole step at or after `at` (11:01 -> 11:15): a promise people read at a glance, never earlier
+    than the norm's deadline, so keeping the norm keeps the promise."""
+    epoch = datetime(2000, 1, 1, tzinfo=at.tzinfo)
+    rest = (at - epoch) % step
+    return at if not rest else at + (step - rest)
+
+
 @dataclass(frozen=True)
 class Promise:
-    """An answer due at `due` (UTC), shown in the shop's zone."""
+    """An answer due at `due` (UTC; the reply clock's deadline), promised at the next quarter hour in the shop's
+    zone."""
 
     due: datetime
     zone: str
 
     @property
     def local(self) -> datetime:
-        return self.due.astimezone(ZoneInfo(self.zone))
+        return round_up(self.due).astimezone(ZoneInfo(self.zone))
 
     @property
     def iso(self) -> str:

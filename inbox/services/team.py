@@ -22,7 +22,7 @@ from inbox import clock
 from inbox.extensions import db
 from inbox.i18n import force_locale
 from inbox.models import Invitation, Message, OutboundEmail, Shop, Ticket, User
-from inbox.services import audit, sessions, tickets
+from inbox.services import audit, promise, sessions, tickets
 from inbox.workflow import Channel, MessageKind, Role, Status
 
 log = logging.getLogger(__name__)
@@ -217,10 +217,11 @@ def standard_ack_text(shop: Shop, language: str) -> str:
 def promise_text(ticket: Ticket, shop: Shop, language: str) -> str | None:
     """"You will have an answer by Thursday 3 December, 13:00." in the customer's language and the shop's zone."""
     from inbox.i18n import local_time
-    if ticket.due_at is None:
+    promised = promise.for_ticket(ticket, shop)
+    if promised is None:
         return None
     with force_locale("nl" if language == "nl" else "en"):
-        return _("You will have an answer by %(when)s.", when=local_time(ticket.due_at, "promise", shop.timezone))
+        return _("You will have an answer by %(when)s.", when=local_time(promised.local, "promise", shop.timezone))
 
 
 def auto_acknowledge(ticket: Ticket, shop: Shop, *, auto_submitted: bool = False,

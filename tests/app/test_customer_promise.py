@@ -121,3 +121,12 @@ def test_each_person_chooses_on_their_account_page(client, login_as, shop):
     assert db.session.get(type(user), user.id).show_on_contact is True
     assert client.post("/account", data={"display_name": user.display_name, "locale": ""}).status_code == 303
     assert db.session.get(type(user), user.id).show_on_contact is False
+
+
+def test_the_promise_is_the_next_quarter_hour_never_earlier_than_the_norm(client, shop):
+    from inbox.services.promise import round_up
+    assert round_up(local(2026, 12, 4, 11, 1)) == local(2026, 12, 4, 11, 15)
+    assert round_up(local(2026, 12, 4, 11, 15)) == local(2026, 12, 4, 11, 15)
+    with time_machine.travel(local(2026, 12, 3, 10, 1, 30), tick=False):
+        page = client.get(f"/contact/{shop.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<time datetime="2026-12-04T10:15+01:00">Friday 4 December, 10:15</time>' in page  # due 10:01:30

@@ -139,3 +139,11 @@ def test_fresh_links_are_rate_limited_per_address_and_need_a_valid_form(client, 
 
 def test_the_link_request_needs_a_csrf_token(csrf_app, shop):
     assert csrf_app.test_client().post(f"/contact/{shop.id}/link", data={"email": "a@example.com"}).status_code == 400
+
+
+def test_a_reply_with_a_nul_byte_is_stored_on_both_databases(client, mailing_shop, make_ticket, staff, smtp_sink):
+    ticket, token = question_with_link(client, mailing_shop, make_ticket, staff, smtp_sink)
+    assert client.post(f"/q/{token}", data={"body": "Hallo\x00 daar, één vraag"}).status_code == 303
+    db.session.expire_all()
+    last = db.session.get(Ticket, ticket.id).messages[-1]
+    assert last.kind == MessageKind.CUSTOMER.value and "\x00" not in last.body and "één vraag" in last.body
