@@ -1,7 +1,7 @@
 """shop: acknowledge every new question (with the promised answer time)
 
 Revision ID: f3c1a9e7d201
-Revises: e81b5d3c6f20
+Revises: b3f1d7a9c2e4
 Create Date: 2026-12-03 09:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f3c1a9e7d201'
-down_revision = 'e81b5d3c6f20'
+down_revision = 'b3f1d7a9c2e4'
 branch_labels = None
 depends_on = None
 
