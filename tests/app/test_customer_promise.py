@@ -1,7 +1,7 @@
 """The customer's side, §2: the contact page and the acknowledgement state the moment an answer is due."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa

@@ -13,7 +13,6 @@ from inbox.extensions import db
 from inbox.models import MailSettings, OutboundEmail, Rating, Ticket
 from inbox.services import composer, outbox, tickets
 from tests.app.test_customer_question_page import LINK, link_in
-from tests.conftest import local
 from tests.mailservers import smtp_sink  # noqa: F401  (fixture)
 
 
