@@ -1,7 +1,7 @@
 """shop: acknowledge every new question (with the promised answer time)
 
 Revision ID: f3c1a9e7d201
-Revises: b3f1d7a9c2e4
+Revises: 05e522b98234
 Create Date: 2026-12-03 09:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f3c1a9e7d201'
-down_revision = 'b3f1d7a9c2e4'
+down_revision = '05e522b98234'
 branch_labels = None
 depends_on = None
 
