@@ -4,41 +4,22 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import sqlalchemy as sa
 import time_machine
 
 from inbox.extensions import db
-from inbox.models import CustomerLink, MailSettings, Message, OutboundEmail, Ticket
+from inbox.models import CustomerLink, OutboundEmail, Ticket
 from inbox.services import customer_links, outbox, tickets
 from inbox.workflow import MessageKind, Status
-from tests.app.test_mail_outbox import send_reply
 from tests.conftest import local
+from tests.customer import link_in, mailing_shop, send  # noqa: F401  (fixture)
 from tests.mailservers import smtp_sink  # noqa: F401  (fixture)
-
-LINK = re.compile(r"https?://[^\s]+/q/([A-Za-z0-9_-]{40,})")
-
-
-@pytest.fixture
-def mailing_shop(shop, smtp_sink):
-    shop.ack_all = True
-    db.session.add(MailSettings(shop_id=shop.id, smtp_host=smtp_sink.host, smtp_port=smtp_sink.port,
-                                smtp_security="none", from_address="support@demo-shop.example"))
-    db.session.commit()
-    return shop
-
-
-def link_in(delivered) -> str:
-    body = delivered.message.get_body(("plain",)).get_content()
-    found = LINK.search(body)
-    assert found, body
-    return found.group(1)
 
 
 def question_with_link(client, shop, make_ticket, staff, smtp_sink):
     ticket = make_ticket(shop, subject="Waar blijft mijn pakket?")
     tickets.add_note(ticket, shop, "Intern: klant is al 3x gebeld", by=staff["agent"])
-    send_reply(ticket, shop, staff["agent"], body="Uw pakket komt morgen.")
+    send(ticket, shop, staff["agent"], body="Uw pakket komt morgen.")
     outbox.run_queue()
     [delivered] = smtp_sink.wait_for(1)
     return ticket, link_in(delivered)

@@ -12,7 +12,7 @@ from inbox import clock
 from inbox.extensions import db
 from inbox.models import MailSettings, OutboundEmail, Rating, Ticket
 from inbox.services import composer, outbox, tickets
-from tests.app.test_customer_question_page import LINK, link_in
+from tests.customer import LINK, link_in
 from tests.mailservers import smtp_sink  # noqa: F401  (fixture)
 
 
