@@ -100,7 +100,8 @@ class Index:
     ordered: list[Entry] = field(default_factory=list)
     vocabulary: list[str] = field(default_factory=list)   # sorted, for prefix ranges
     postings: dict[str, frozenset[int]] = field(default_factory=dict)
-    title_words: dict[int, frozenset[str]] = field(default_factory=dict)
+    title_vocabulary: list[str] = field(default_factory=list)   # the same for the titles' words alone
+    title_postings: dict[str, frozenset[int]] = field(default_factory=dict)
 
 
 def _snippet(body: str, length: int = 160) -> str:
@@ -112,6 +113,7 @@ def _snippet(body: str, length: int = 160) -> str:
 def _build(rows) -> Index:
     index = Index()
     postings: dict[str, set[int]] = {}
+    title_postings: dict[str, set[int]] = {}
     for row in rows:
         titles = {lang: getattr(row, f"title_{lang}") for lang in LANGUAGES
                   if (getattr(row, f"title_{lang}") or "").strip()}
@@ -125,11 +127,14 @@ def _build(rows) -> Index:
         text = head + " " + " ".join(getattr(row, f"body_{lang}") or "" for lang in titles)
         for word in set(WORD.findall(fold(text))):
             postings.setdefault(word, set()).add(row.id)
-        index.title_words[row.id] = frozenset(WORD.findall(fold(head)))
+        for word in set(WORD.findall(fold(head))):
+            title_postings.setdefault(word, set()).add(row.id)
     order = {c: i for i, c in enumerate(CATEGORIES)}
     index.ordered.sort(key=lambda e: (order.get(e.category, len(order)), e.position, e.id))
     index.vocabulary = sorted(postings)
     index.postings = {word: frozenset(ids) for word, ids in postings.items()}
+    index.title_vocabulary = sorted(title_postings)
+    index.title_postings = {word: frozenset(ids) for word, ids in title_postings.items()}
     return index
 
 
@@ -169,12 +174,15 @@ def query_terms(text: str) -> list[str]:
     return found
 
 
-def _matches(index: Index, term: str) -> set[int]:
+def _matches(index: Index, term: str, titles: bool = False) -> set[int]:
+    """The articles with a word that starts with `term` (in their titles only, if asked): a range of the sorted
+    vocabulary."""
+    words, postings = ((index.title_vocabulary, index.title_postings) if titles
+                       else (index.vocabulary, index.postings))
     ids: set[int] = set()
-    i = bisect_left(index.vocabulary, term)
-    words = index.vocabulary
+    i = bisect_left(words, term)
     while i < len(words) and words[i].startswith(term):
-        ids |= index.postings[words[i]]
+        ids |= postings[words[i]]
         i += 1
     return ids
 
@@ -198,9 +206,9 @@ def search(index: Index, text: str, limit: int | None = None) -> list[Entry]:
         if not ids or (total > 3 and len(ids) > total * 0.6):
             continue
         weight = math.log(1 + total / len(ids))
+        in_title = _matches(index, term, titles=True)
         for article_id in ids:
-            in_title = any(word.startswith(term) for word in index.title_words[article_id])
-            scores[article_id] = scores.get(article_id, 0.0) + weight * (2 if in_title else 1)
+            scores[article_id] = scores.get(article_id, 0.0) + weight * (2 if article_id in in_title else 1)
     ranked = sorted(scores, key=lambda i: (-scores[i], index.entries[i].position, i))
     return [index.entries[i] for i in ranked[:limit]]
 
