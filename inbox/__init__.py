@@ -87,6 +87,7 @@ def create_app(config: dict | None = None):
 
     # What every template may use besides its own context (the page shell, labels, badges and per-ticket mail).
     from flask_babel import get_locale
+    from inbox import workflow
     from inbox.services import thread
     from inbox.views import ticket_rows
     app.jinja_env.globals.update(
@@ -96,7 +97,7 @@ def create_app(config: dict | None = None):
         CHANNEL_LABELS=tickets.CHANNEL_LABELS, STATUS_LABELS=tickets.STATUS_LABELS, status_badge=tickets.status_badge,
         sla_badge=tickets.sla_badge_for, sla_badge_html=ticket_rows.sla_badge_html,
         channel_badge_html=ticket_rows.channel_badge_html, reply_timing=ticket_rows.reply_timing_html,
-        thread_mail=thread.thread_mail, DELIVERY_LABELS=outbox.STATE_LABELS,
+        thread_mail=thread.thread_mail, next_statuses=workflow.next_statuses, DELIVERY_LABELS=outbox.STATE_LABELS,
         mail_smtp_configured=mail_views.smtp_configured, base_url_missing=mail_views.base_url_missing,
         stand_in_name=team_views.stand_in_name, contact_details=vacation.contact_details,
     )

@@ -28,6 +28,7 @@ DEFAULTS = {
     "API_RATE_LIMIT": 300,                # requests per minute per API token; 0 turns the limit off
     "API_MAX_BODY_BYTES": 1024 * 1024,    # a JSON body to the API; a larger one answers 413
     "HELP_RATE_LIMIT": 60,                # help-centre pages per minute per address (suggestions: twice); 0: off
+    "LIVE_POLL_SECONDS": 20,              # how often an open inbox asks for new questions (bench/live.py)
 }
 
 # Environment variables read at start-up: INBOX_<NAME> -> config key, with a converter.
@@ -56,6 +57,7 @@ ENVIRONMENT = {
     "API_RATE_LIMIT": ("API_RATE_LIMIT", int),
     "API_MAX_BODY_BYTES": ("API_MAX_BODY_BYTES", int),
     "HELP_RATE_LIMIT": ("HELP_RATE_LIMIT", int),
+    "LIVE_POLL_SECONDS": ("LIVE_POLL_SECONDS", int),
 }
 
 

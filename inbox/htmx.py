@@ -1,6 +1,8 @@
 """Page or fragment: the only module that reads HX-* request headers."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import make_response, render_template, request
 from werkzeug.wrappers import Response
 
@@ -27,3 +29,16 @@ def hx_redirect(url: str) -> Response:
     resp = make_response("", 303)
     resp.headers["Location"] = url
     return resp
+
+
+def current_page() -> str | None:
+    """The page an htmx request came from (HX-Current-URL) as a path on this site, or None: a poll's own URL is
+    no place to come back to after signing in, the page that polled is."""
+    url = (request.htmx.current_url if request.htmx else None) or ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return None
+    path = parts.path or "/"
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")

@@ -21,6 +21,11 @@ def can_transition(old: Status | str, new: Status | str) -> bool:
     return old == new or new in ALLOWED[old]
 
 
+def next_statuses(current: Status | str) -> list[Status]:
+    """The statuses a ticket may move to from `current`, in the order the status buttons show them."""
+    return [s for s in Status if s in ALLOWED[Status(current)]]
+
+
 class Role(StrEnum):
     OWNER = "owner"
     MANAGER = "manager"

@@ -81,6 +81,7 @@ ROUTES = {
     "tickets.show": Route("signed_in"),
     "live.changes": Route("signed_in"),
     "live.presence_beat": Route("signed_in"),
+    "live.inbox": Route("signed_in"),
     "tickets.new": Route("answer"),
     "tickets.bulk": Route("answer"),
     "tickets.status": Route("answer", data={"status": "pending"}),

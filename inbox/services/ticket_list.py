@@ -329,3 +329,30 @@ def tickets_by_ids(shop_id: int, ids: list[int], *, with_tags: bool = False) -> 
     if not with_tags:
         query = query.options(so.lazyload(Ticket.tag_rows))
     return list(db.session.scalars(query).unique())
+
+
+NEW_AT_MOST = 1000   # new questions counted for the bar: beyond this, a reload is the better news anyway
+
+
+@statement
+def _newest():
+    return sa.select(sa.func.max(Ticket.id))
+
+
+def newest_id() -> int:
+    """The live inbox's cursor: the highest ticket id when a list is rendered. The primary key alone (one index
+    probe on both databases); the shop is applied when counting what came after it."""
+    return db.session.scalar(_newest()) or 0
+
+
+def count_new(state: ListState, shop, user: User, moment: Moment, after_id: int) -> int:
+    """How many of the state's tickets arrived after the cursor: derived from the database alone, so whichever
+    app process answers the poll gives the same count."""
+    if after_id <= 0:
+        return 0
+    # The few ids above the cursor first (a primary-key range), then the view's conditions on those rows only:
+    # left to itself SQLite walks the view's index over every solved ticket (35 ms at 100,000 rather than 0.2).
+    recent = sa.select(Ticket.id).where(Ticket.id > after_id).order_by(Ticket.id).limit(NEW_AT_MOST)
+    query = filtered_query(state, shop, user, moment, db.engine.dialect.name).where(Ticket.id.in_(recent))
+    ids = query.order_by(None).with_only_columns(Ticket.id).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ids)) or 0

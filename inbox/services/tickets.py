@@ -178,8 +178,11 @@ def change_status(ticket: Ticket, shop: Shop, new: str, *, by: User | None, at: 
 
 def assign(ticket: Ticket, shop: Shop, assignee: User | None, *, by: User | None) -> None:
     """Give the ticket to a colleague of the same shop (or to nobody)."""
-    if assignee is not None and (assignee.shop_id != shop.id or not assignee.active):
+    if assignee is not None and assignee.shop_id != shop.id:
         raise TicketError(_("That person cannot be assigned."))
+    if assignee is not None and not assignee.active:
+        raise TicketError(_("%(name)s's account is deactivated: choose an active colleague.",
+                            name=assignee.display_name))
     old = ticket.assignee
     if (old and old.id) == (assignee and assignee.id):
         return
@@ -259,6 +262,23 @@ def referred_by(ticket: Ticket) -> list:
     return list(db.session.execute(
         sa.select(Ticket.id, Ticket.customer_email)
         .where(Ticket.refers_to_id == ticket.id, Ticket.shop_id == ticket.shop_id).order_by(Ticket.id)))
+
+
+def panel_state(ticket: Ticket) -> str:
+    """What the ticket page's side panel shows, as a short token. The page sends it back with its heartbeat and
+    gets the panels again only when it differs: a colleague replied or took the ticket, the customer wrote."""
+    def stamp(value: datetime | None) -> str:
+        return str(int(value.timestamp())) if value else "-"
+    return ".".join([ticket.status, str(ticket.assignee_id or "-"), stamp(ticket.due_at), stamp(ticket.first_reply_at),
+                     stamp(ticket.solved_at)])
+
+
+def reply_history(ticket: Ticket) -> list[Message]:
+    """The ticket's public replies measured against the clock (on time or late), oldest first: the side panel."""
+    return list(db.session.scalars(
+        sa.select(Message).where(Message.ticket_id == ticket.id, Message.shop_id == ticket.shop_id,
+                                 Message.kind == MessageKind.REPLY.value, Message.sla_margin.is_not(None))
+        .order_by(Message.created_at, Message.id)))
 
 
 def changes_since(ticket: Ticket, seen_message_id: int, user: User) -> list[Message]:

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from inbox import clock, known_device, passwords, throttle
 from inbox.extensions import db, statement
-from inbox.htmx import is_htmx
+from inbox.htmx import current_page
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import User
 from inbox.services import sessions
@@ -59,11 +59,11 @@ def sign_in(user: User, *, remember: bool = False) -> None:
 
 def unauthorized():
     """Not signed in: to the sign-in page, and back here afterwards."""
-    target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
-    if is_htmx() or request.htmx:
-        # Never swap a login page into a table cell: send the whole page there.
-        return "", 401, {"HX-Redirect": target}
-    return redirect(target)
+    if request.htmx:
+        # Never swap a login page into a table cell: send the whole page there, and afterwards back to the page
+        # the user was on (not to the poll or form that asked).
+        return "", 401, {"HX-Redirect": url_for("auth.login", next=current_page())}
+    return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
 
 def _safe_next(value: str | None) -> str:

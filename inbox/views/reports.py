@@ -18,7 +18,6 @@ from inbox import clock, csvexport, metrics, svgcharts
 from inbox.i18n import _, language, lazy_gettext as _l, local_date
 from inbox.models import Shop
 from inbox.services import norms, satisfaction
-from inbox.services.kept import kept
 from inbox.labels import CATEGORY_LABELS
 from inbox.ui import Banner, fixed_url
 
@@ -266,14 +265,14 @@ def download(name: str):
 
 
 def week_misses_banner() -> Banner | None:
-    """Managers and owners see this week's misses in the inbox once they reach 5. The count is kept 30 s: it
-    moves only when a question passes its due time or a new one arrives (a late reply leaves a miss a miss)."""
+    """Managers and owners see this week's misses in the inbox once they reach 5 (the same count as the
+    performance page's, whichever process serves either: norms.banner_miss_count)."""
     if not current_user.is_authenticated or not current_user.may("see_reports"):
         return None
     if not (request.endpoint or "").startswith("tickets.") or "reports.index" not in _app_views():
         return None
     shop = current_user.shop
-    n = kept(("misses", shop.id), lambda: norms.miss_count(shop, clock.now()))
+    n = norms.banner_miss_count(shop, clock.now())
     if n < metrics.BANNER_AT:
         return None
     level = "danger" if n >= metrics.WARNING_AT else "warning"

@@ -1,7 +1,7 @@
 """The inbox and the ticket page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -102,6 +102,8 @@ def _list_context(state: ticket_list.ListState, users) -> dict:
         state=state, tickets=rows, rows=[row_html(t, offset + i) for i, t in enumerate(rows)], has_next=has_next,
         users=users, now=now, counts=ticket_list.view_counts(shop, current_user, moment), views=ticket_list.VIEWS,
         offset=offset, tags=ticket_list.recent_tags(shop.id), channels=CHANNEL_LABELS, languages=LANGUAGES,
+        # The live poll (views/live.py) counts what arrived after this: the cursor travels with the page.
+        cursor=ticket_list.newest_id(), live_poll=current_app.config["LIVE_POLL_SECONDS"],
     )
 
 
@@ -217,7 +219,7 @@ def show(ticket_id: int):
         # Nobody yet: the page's first heartbeat (on load) records this visit and answers who else is here, so
         # asking here as well would do that work twice per view.
         colleagues=[],
-        last_message_id=last_message_id,
+        last_message_id=last_message_id, panel_state=ticket_service.panel_state(ticket),
         reply_history=[m for m in messages if m.kind == MessageKind.REPLY.value and m.sla_margin is not None],
         composer=build_composer(ticket, current_user, draft=draft, seen_message_id=last_message_id)
         if current_user.may("answer") else None,
@@ -230,19 +232,30 @@ def _back_to(ticket: Ticket, fragment: str, **ctx):
         now = clock.now()
         html = render_template(fragment, ticket=ticket, now=now, users=shop_users(), **ctx)
         badge = render_template("tickets/_sla.html", ticket=ticket, badge=sla_badge_for(ticket, now), oob=True)
-        return html + badge
+        # The page now shows this state: its heartbeat need not bring the panels again.
+        state = render_template("tickets/_panel_state.html", ticket=ticket, oob=True,
+                                panel_state=ticket_service.panel_state(ticket))
+        return html + badge + state
+    return redirect(url_for("tickets.show", ticket_id=ticket.id), 303)
+
+
+def _refused(ticket: Ticket, fragment: str, error: str):
+    """A change the rules refused: for htmx the panel again, as it now is, with the reason (422, which htmx swaps
+    in place); a plain form post goes back to the page with the reason on top."""
+    db.session.rollback()
+    if is_htmx():
+        return render_template(fragment, ticket=ticket, users=shop_users(), error=error), 422
+    flash(error, "error")
     return redirect(url_for("tickets.show", ticket_id=ticket.id), 303)
 
 
 def _change(ticket: Ticket, fragment: str, change):
-    """Make a change the workflow may refuse: refused, the reason is flashed on the ticket page; made, the changed
+    """Make a change the workflow may refuse: refused, the panel with the reason (`_refused`); made, the changed
     panel is answered (`_back_to`)."""
     try:
         change()
     except ticket_service.TicketError as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("tickets.show", ticket_id=ticket.id), 303)
+        return _refused(ticket, fragment, str(e))
     db.session.commit()
     return _back_to(ticket, fragment)
 

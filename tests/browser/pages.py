@@ -14,6 +14,7 @@ NOT_PAGES = {
     "index": "redirects to the inbox",
     "live.badges": "htmx: refreshed SLA badges",
     "live.changes": "htmx: what changed on a ticket",
+    "live.inbox": "htmx: the open inbox's poll for new questions and view counts",
     "composer.template_list": "htmx: the composer's template list (opened in test_every_page's ticket states)",
     "composer.pick_template": "htmx: one template in the composer (opened in test_every_page's ticket states)",
     "replies.option_row": "htmx: one row of the template editor",

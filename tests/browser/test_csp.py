@@ -18,6 +18,7 @@ NOT_PAGES = {
     "mail.original": "an .eml download",
     "live.badges": "an htmx fragment (the ticket page polls it)",
     "live.changes": "an htmx fragment (the ticket page polls it)",
+    "live.inbox": "an htmx fragment (the open inbox polls it)",
     "replies.option_row": "an htmx fragment (the template editor adds it)",
     "composer.article_list": "an htmx fragment (the composer opens it)",
     "composer.template_list": "an htmx fragment (the composer opens it)",
