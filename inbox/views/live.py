@@ -71,8 +71,11 @@ def presence_beat(ticket_id: int):
 
 
 def render_side_panel(ticket, now) -> str:
-    """Status, assignee and the reply-due panel, out of band."""
+    """Status, assignee, the reply-due panel and the composer's own badge, out of band."""
+    badge = sla_service.badge(ticket, current_user.shop, now)
     return (render_template("tickets/_status.html", ticket=ticket, oob=True)
+            + render_template("tickets/_sla.html", ticket=ticket, badge=badge, oob=True,
+                              sla_id=f"ticket-{ticket.id}-composer-sla")
             + render_template("tickets/_assignee.html", ticket=ticket, oob=True, users=shop_users())
             + render_template("tickets/_due.html", ticket=ticket, oob=True, now=now,
                               reply_history=ticket_service.reply_history(ticket)))

@@ -9,13 +9,20 @@ import threading
 from contextlib import closing
 
 import pytest
+from playwright.sync_api import Page
 from werkzeug.serving import make_server
+
+from inbox import ROOT
 
 CHROMIUM = os.environ.get("INBOX_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
 DEMO_PASSWORD = "inbox-demo"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 390, "height": 844}
+WIDTHS = (320, 390, 820)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -135,3 +142,50 @@ def artifacts():
     path = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts")
     os.makedirs(path, exist_ok=True)
     return path
+
+
+# -- checks shared by the phone and accessibility tests ------------------------------------------------
+
+# Against the width asked for: a phone zooms out to show a page that is too wide, which widens the viewport.
+OVERFLOW = """(width) => {
+  if (document.documentElement.scrollWidth <= width) return [];
+  const inScrollBox = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  const name = (el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${String(el.className).trim()
+      .replace(/\\s+/g, '.')} (${Math.round(el.getBoundingClientRect().right)} px)`;
+  const wide = Array.from(document.querySelectorAll('body *')).filter((el) => el.getBoundingClientRect().right > width + 1);
+  // The culprits: what sticks out of the page itself, or is placed absolutely (it escapes a scroll box that is
+  // not its containing block).
+  const culprits = wide.filter((el) => !inScrollBox(el) || getComputedStyle(el).position === 'absolute');
+  return [`the page is ${document.documentElement.scrollWidth} px wide`, ...(culprits.length ? culprits : wide)
+    .slice(-6).map(name)];
+}"""
+
+
+def assert_fits(page: Page, what: str, widths=WIDTHS):
+    """No sideways scrolling at any of the widths; the page is left at 390 px."""
+    try:
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": 844})
+            wider = page.evaluate(OVERFLOW, width)
+            assert not wider, f"{what} scrolls sideways at {width} px; too wide: {wider}"
+    finally:
+        page.set_viewport_size(PHONE)
+
+
+AXE_RUN = """async ([within, tags]) => {
+  const result = await axe.run(within ? {include: within.map((sel) => [sel])} : document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\\n` + v.nodes.slice(0, 4)
+    .map((n) => `    ${n.target.join(' ')}: ${n.failureSummary.replace(/\\s+/g, ' ')}`).join('\\n'));
+}"""
+
+
+def assert_axe_clean(page: Page, what: str, *within: str):
+    """No WCAG 2.1 A/AA violation on the page, or only in the elements `within` (CSS selectors): a state is
+    scanned where it changed the page, which the sweep scanned whole (axe on the full inbox takes seconds)."""
+    violations = page.evaluate(AXE_RUN, [list(within) or None, WCAG_21_AA])
+    assert not violations, f"axe-core on {what}:\n" + "\n".join(violations)

@@ -10,16 +10,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from inbox import ROOT
 from tests.browser import pages
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import AXE, DEMO_PASSWORD, PHONE, assert_axe_clean, assert_fits
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 SEEDED_PER_MODULE = True   # the tabs below stay signed in across the sweep, which changes no data
-WIDTHS = (320, 390, 820)
 
 
 def pytest_generate_tests(metafunc):
@@ -69,51 +64,6 @@ def tabs(browser, live_server):
     yield get
     for context, _page in made.values():
         context.close()
-
-
-# Against the width asked for: a phone zooms out to show a page that is too wide, which widens the viewport.
-OVERFLOW = """(width) => {
-  if (document.documentElement.scrollWidth <= width) return [];
-  const inScrollBox = (el) => {
-    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-      if (getComputedStyle(p).overflowX !== 'visible') return true;
-    }
-    return false;
-  };
-  const name = (el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${String(el.className).trim()
-      .replace(/\\s+/g, '.')} (${Math.round(el.getBoundingClientRect().right)} px)`;
-  const wide = Array.from(document.querySelectorAll('body *')).filter((el) => el.getBoundingClientRect().right > width + 1);
-  // The culprits: what sticks out of the page itself, or is placed absolutely (it escapes a scroll box that is
-  // not its containing block).
-  const culprits = wide.filter((el) => !inScrollBox(el) || getComputedStyle(el).position === 'absolute');
-  return [`the page is ${document.documentElement.scrollWidth} px wide`, ...(culprits.length ? culprits : wide)
-    .slice(-6).map(name)];
-}"""
-
-
-def assert_fits(page: Page, what: str, widths=WIDTHS):
-    """No sideways scrolling at any of the widths; the page is left at 390 px."""
-    try:
-        for width in widths:
-            page.set_viewport_size({"width": width, "height": 844})
-            wider = page.evaluate(OVERFLOW, width)
-            assert not wider, f"{what} scrolls sideways at {width} px; too wide: {wider}"
-    finally:
-        page.set_viewport_size(PHONE)
-
-
-AXE_RUN = """async ([within, tags]) => {
-  const result = await axe.run(within ? {include: within.map((sel) => [sel])} : document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
-  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\\n` + v.nodes.slice(0, 4)
-    .map((n) => `    ${n.target.join(' ')}: ${n.failureSummary.replace(/\\s+/g, ' ')}`).join('\\n'));
-}"""
-
-
-def assert_axe_clean(page: Page, what: str, *within: str):
-    """No WCAG 2.1 A/AA violation on the page, or only in the elements `within` (CSS selectors): a state is
-    scanned where it changed the page, which the sweep scanned whole (axe on the full inbox takes seconds)."""
-    violations = page.evaluate(AXE_RUN, [list(within) or None, WCAG_21_AA])
-    assert not violations, f"axe-core on {what}:\n" + "\n".join(violations)
 
 
 def settled(page: Page):
