@@ -189,3 +189,32 @@ def assert_axe_clean(page: Page, what: str, *within: str):
     scanned where it changed the page, which the sweep scanned whole (axe on the full inbox takes seconds)."""
     violations = page.evaluate(AXE_RUN, [list(within) or None, WCAG_21_AA])
     assert not violations, f"axe-core on {what}:\n" + "\n".join(violations)
+
+
+def with_axe(page):
+    """axe-core in every document of the tab, as an init script (a Content-Security-Policy does not block it)."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm ci`")
+    page.context.add_init_script(path=str(AXE))
+    return page
+
+
+def violations(page) -> list[str]:
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
+        return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3)}`);
+    }""")
+    return found
+
+
+WIDER = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  return Array.from(document.querySelectorAll('body *')).filter((el) => el.getBoundingClientRect().right > width + 1)
+    .slice(0, 12).map((el) => `${el.tagName.toLowerCase()}.${String(el.className)} (${Math.round(el.getBoundingClientRect().right)} px)`);
+}"""
+
+
+def sideways(page) -> list[str]:
+    """The elements that stick out to the right (none when the page needs no sideways scrolling)."""
+    return page.evaluate(WIDER)

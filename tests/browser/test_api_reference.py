@@ -2,41 +2,7 @@
 WCAG 2.1 A/AA violation that axe-core finds, and the owner can create a read-only token there."""
 from __future__ import annotations
 
-import pytest
-
-from inbox import ROOT
-
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PHONE = {"width": 390, "height": 844}
-
-
-def with_axe(page):
-    """axe-core in every document of the tab, as an init script (a Content-Security-Policy does not block it)."""
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: run `npm ci`")
-    page.context.add_init_script(path=str(AXE))
-    return page
-
-
-def violations(page) -> list[str]:
-    found = page.evaluate("""async () => {
-        const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
-        return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3)}`);
-    }""")
-    return found
-
-
-WIDER = """() => {
-  const width = document.documentElement.clientWidth;
-  if (document.documentElement.scrollWidth <= width) return [];
-  return Array.from(document.querySelectorAll('body *')).filter((el) => el.getBoundingClientRect().right > width + 1)
-    .slice(0, 12).map((el) => `${el.tagName.toLowerCase()}.${String(el.className)} (${Math.round(el.getBoundingClientRect().right)} px)`);
-}"""
-
-
-def sideways(page) -> list[str]:
-    """The elements that stick out to the right (none when the page needs no sideways scrolling)."""
-    return page.evaluate(WIDER)
+from tests.browser.conftest import PHONE, sideways, violations, with_axe
 
 
 def test_reference_page_reads_on_a_phone_and_passes_axe(page, login):

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_api_reference import sideways, violations, with_axe
+from tests.browser.conftest import sideways, violations, with_axe
 
 
 def _new_token(page: Page) -> str:
