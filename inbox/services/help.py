@@ -105,7 +105,8 @@ class Index:
 
 
 def _snippet(body: str, length: int = 160) -> str:
-    text = re.sub(r"[#*_>`\[\]()|-]+", " ", body or "")
+    # Emphasis marks go without a trace ("**dekbed**," stays "dekbed,"); list, heading and table marks become spaces.
+    text = re.sub(r"[#>\[\]()|-]+", " ", re.sub(r"[*_`]+", "", body or ""))
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
 
