@@ -26,18 +26,21 @@ def worker(once, only):
             click.echo(f"worker: {signal.Signals(signum).name}, stopping after the current job", err=True)
         stopping.set()
 
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, ask_to_stop)
     try:
         schedule = jobs.schedule(tuple(only))
     except ValueError as e:   # a mistyped INBOX_WORKER_INTERVALS
         raise click.ClickException(str(e)) from None
+    # The handlers are the process's: put the old ones back when done (the command may run inside another program).
+    previous = {signum: signal.signal(signum, ask_to_stop) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         with locks.one_worker_on_sqlite():
             click.echo(f"worker: {', '.join(f'{job.name} every {job.every:g} s' for job in schedule)}", err=True)
             ok = jobs.run(schedule, stopping.is_set, stopping.wait, once=once)
     except locks.WorkerRunning as e:
         raise click.ClickException(str(e)) from None
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     click.echo("worker: stopped", err=True)
     if once and not ok:
         raise SystemExit(1)
