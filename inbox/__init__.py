@@ -67,13 +67,13 @@ def create_app(config: dict | None = None):
     away.init_app(app)         # scheduled away periods start on the shop's next request
 
     # Blueprints, one per area.
-    from inbox.views import (account, api, articles, assets, audit as audit_views, auth, composer, contact, customer,
-                             help as help_views, live, mail as mail_views, planning, replies, reports, reports_data,
-                             settings as settings_views, team as team_views, tickets, vacation,
+    from inbox.views import (account, api, articles, assets, attachments, audit as audit_views, auth, composer,
+                             contact, customer, help as help_views, live, mail as mail_views, planning, replies,
+                             reports, reports_data, settings as settings_views, team as team_views, tickets, vacation,
                              webhooks as webhook_views)
-    for area in (auth, tickets, live, composer, replies, settings_views, assets, mail_views, reports, reports_data, api,
-                 webhook_views, team_views, account, vacation, audit_views, planning, contact, help_views, articles,
-                 customer):
+    for area in (auth, tickets, live, composer, attachments, replies, settings_views, assets, mail_views, reports,
+                 reports_data, api, webhook_views, team_views, account, vacation, audit_views, planning, contact,
+                 help_views, articles, customer):
         app.register_blueprint(area.bp)
     csrf.exempt(api.bp)   # no browser session there: the bearer token is the credential
     app.register_blueprint(api.docs_bp)   # the API's reference page: HTML, so outside the JSON-only /api/v1
@@ -88,7 +88,7 @@ def create_app(config: dict | None = None):
     # What every template may use besides its own context (the page shell, labels, badges and per-ticket mail).
     from flask_babel import get_locale
     from inbox import workflow
-    from inbox.services import thread
+    from inbox.services import thread, uploads
     from inbox.views import ticket_rows
     app.jinja_env.globals.update(
         _=i18n.template_gettext, gettext=i18n.template_gettext, get_locale=get_locale, weekday_name=i18n.weekday_name,
@@ -100,12 +100,13 @@ def create_app(config: dict | None = None):
         thread_mail=thread.thread_mail, next_statuses=workflow.next_statuses, DELIVERY_LABELS=outbox.STATE_LABELS,
         mail_smtp_configured=mail_views.smtp_configured, base_url_missing=mail_views.base_url_missing,
         stand_in_name=team_views.stand_in_name, contact_details=vacation.contact_details,
+        composer_files=attachments.composer_files,
     )
     # csrf_token(): a context processor, as Flask-WTF offers its own through one (ours, registered later, wins).
     app.context_processor(csrf_tokens.template_context)
     app.jinja_env.filters.update(local_time=i18n.local_time, local_date=i18n.local_date, age=i18n.age,
                                  business_duration=i18n.business_duration, table_value=i18n.table_value, whole=i18n.whole,
-                                 url_stem=ui.url_stem)
+                                 url_stem=ui.url_stem, file_size=uploads.file_size)
     # The banners over every signed-in page, in this order.
     ui.init_app(app, banners=[mail_views.review_banner, mail_views.base_url_banner, reports.week_misses_banner,
                               vacation.closed_banner])

@@ -28,7 +28,7 @@ ARGUMENTS = {
     "ticket_id": "ticket", "template_id": "template", "user_id": "user", "invitation_id": "invitation",
     "item_id": "quarantined", "attachment_id": "attachment", "row_id": "outbound", "token_id": "api_token",
     "session_id": "login_session", "shop_id": "shop", "message_id": "message", "endpoint_id": "webhook_endpoint",
-    "delivery_id": "webhook_delivery", "article_id": "help_article", "rating_id": "rating",
+    "delivery_id": "webhook_delivery", "article_id": "help_article", "rating_id": "rating", "upload_id": "upload",
 }
 # Arguments that are not another shop's objects, with the value to use.
 FIXED = {"name": {"reports.download": "response", "assets.vendor": "htmx.min.js"}, "token": "not-a-real-token",
@@ -97,6 +97,13 @@ ROUTES = {
     "composer.pick_template": Route("answer"),
     "composer.insert_template": Route("answer"),
     "mail.attachment": Route("signed_in"),
+    "attachments.add": Route("answer"),
+    "attachments.remove": Route("answer"),
+    "attachments.upload": Route("signed_in"),
+    "attachments.upload_thumbnail": Route("signed_in"),
+    "attachments.thumbnail": Route("signed_in"),
+    "attachments.template_add": Route("manage_templates"),
+    "attachments.template_remove": Route("manage_templates"),
     "mail.original": Route("signed_in", why="a customer's mail as it arrived, for everyone who reads the thread"),
     "mail.delivery_retry": Route("answer"),
 

@@ -13,7 +13,7 @@ from inbox.extensions import db, statement
 from inbox.i18n import _
 from inbox.mailparse import reply_subject
 from inbox.models import Draft, Message, OutboundEmail, SendToken, Shop, Ticket, User
-from inbox.services import satisfaction, tickets as ticket_service
+from inbox.services import satisfaction, tickets as ticket_service, uploads
 from inbox.workflow import MessageKind
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -31,6 +31,15 @@ def valid_token(value: str | None) -> str | None:
 
 class TokenReused(ticket_service.TicketError):
     """The form's send token belongs to a message on another ticket."""
+
+
+class FilesRefused(ticket_service.TicketError):
+    """Some files sent with the message were refused (too large, a program): nothing was sent. `accepted` are the
+    files that passed, for the caller to keep on the draft; `problems` says why each other one was refused."""
+
+    def __init__(self, problems: list[str], accepted: list[uploads.CheckedFile]):
+        super().__init__(" ".join(problems))
+        self.problems, self.accepted = problems, accepted
 
 
 @dataclass
@@ -57,19 +66,24 @@ def _already_sent(ticket: Ticket, token: str) -> Message | None:
 
 
 def send(ticket: Ticket, shop: Shop, user: User, *, body: str, kind: str, status: str | None, token: str,
-         seen_message_id: int | None = None) -> SendResult:
-    """Store a reply (queued for e-mail) or an internal note, once per token.
+         seen_message_id: int | None = None, files: list[uploads.IncomingFile] = ()) -> SendResult:
+    """Store a reply (queued for e-mail) or an internal note, once per token, with the files waiting on the
+    user's draft and `files` (sent with the form) as its attachments.
 
     A second call with the same token, also one racing the first from another request, returns the
-    message the first stored. With `seen_message_id`, a reply is not sent when a customer message or a
-    colleague's message arrived after it; the caller shows those and lets the agent confirm.
-    The caller commits.
+    message the first stored (and stores its files no second time). With `seen_message_id`, a reply is not sent
+    when a customer message or a colleague's message arrived after it; the caller shows those and lets the agent
+    confirm. The caller commits.
 
+    :raise FilesRefused: when one of `files` is refused (nothing stored).
     :raise tickets.TicketError: for an empty body or a status the ticket cannot move to.
     """
     existing = _already_sent(ticket, token)
     if existing is not None:
         return SendResult(existing, duplicate=True)
+    checked, problems = uploads.check_for_draft(ticket, user, shop, files)
+    if problems:
+        raise FilesRefused(problems, checked)
     if kind != MessageKind.NOTE.value and seen_message_id is not None:
         newer = [m for m in ticket_service.changes_since(ticket, seen_message_id, user)
                  if m.kind != MessageKind.AUTO.value]
@@ -99,6 +113,8 @@ def send(ticket: Ticket, shop: Shop, user: User, *, body: str, kind: str, status
     else:
         message = ticket_service.reply(ticket, shop, body, by=user, status=status or None)
     db.session.flush()
+    uploads.move_draft_to_message(ticket, user, message)
+    uploads.store_on_message(message, checked)
     if message.kind == MessageKind.REPLY.value:
         outbound = enqueue_reply(ticket, message, key=token, shop=shop)
     claim.message_id = message.id
@@ -146,6 +162,25 @@ def save_draft(ticket: Ticket, user: User, body: str, kind: str) -> Draft | None
         db.session.add(draft)
     draft.body, draft.kind, draft.updated_at = body, kind, clock.now()
     return draft
+
+
+def attach(ticket: Ticket, user: User, shop: Shop, files: list[uploads.IncomingFile], *, body: str | None = None,
+           kind: str | None = None, token: str | None = None) -> list[str]:
+    """Files picked, dropped or pasted in the composer go onto the user's draft (checked against the shop's
+    limits); the text typed so far is kept with them (a form sent without JavaScript carries it). Answers why
+    files were refused. Nothing is kept once the form's token has sent its message. The caller commits."""
+    if token and token_used(token):
+        return []
+    if body is not None:
+        save_draft(ticket, user, body, kind or MessageKind.REPLY.value)
+    return uploads.keep_on_draft(ticket, user, shop, files)
+
+
+def detach(ticket: Ticket, user: User, upload_id: int, *, body: str | None = None, kind: str | None = None) -> bool:
+    """Take a file off the user's draft, keeping the text typed so far. The caller commits."""
+    if body is not None:
+        save_draft(ticket, user, body, kind or MessageKind.REPLY.value)
+    return uploads.remove_from_draft(ticket, user, upload_id)
 
 
 def discard_draft(ticket: Ticket, user: User) -> None:

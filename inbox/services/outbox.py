@@ -34,7 +34,7 @@ from inbox import clock, mailparse, netguard
 from inbox.extensions import db
 from inbox.i18n import lazy_gettext as _l
 from inbox.models import Message, OutboundEmail, Shop, Ticket
-from inbox.services import audit, customer_links, mail as mail_transport, mailconfig, satisfaction
+from inbox.services import audit, customer_links, mail as mail_transport, mailconfig, satisfaction, uploads
 from inbox.workflow import MessageKind
 
 log = logging.getLogger(__name__)
@@ -213,12 +213,26 @@ def build(row: OutboundEmail, shop: Shop):
         # A new private link to the question's page; with "How did we do?" when the row asks for a rating.
         body += customer_links.question_footer(ticket, rating=row.footer == "rating")
     parent, chain = thread_ids(ticket, before=reply)
-    return mailparse.build_reply(
+    message = mailparse.build_reply(
         from_addr=from_addr, from_name=shop.name, to_addr=row.to_addr, to_name=ticket.customer_name or None,
         subject=row.subject or ticket.subject, body_text=body, message_id=row.email_message_id,
         in_reply_to=parent, references=chain, ticket_id=ticket.id, date=clock.now(),
         # The vacation acknowledgement says it is automatic, so the customer's autoresponder stays quiet.
         auto_submitted="auto-replied" if reply is not None and reply.kind == MessageKind.AUTO.value else None)
+    if reply is not None:
+        attach_files(message, uploads.message_files(reply.id, row.shop_id))
+    return message
+
+
+def attach_files(message, files) -> None:
+    """The reply's files as MIME parts with their own names (RFC 2231 for names beyond ASCII, in both the
+    Content-Disposition filename and the Content-Type name older clients read) and their bytes unchanged."""
+    for f in files:
+        maintype, _, subtype = f.content_type.partition("/")
+        if not subtype:
+            maintype, subtype = "application", "octet-stream"
+        message.add_attachment(f.data, maintype=maintype, subtype=subtype, filename=f.filename,
+                               params={"name": f.filename})
 
 
 def thread_ids(ticket: Ticket, before: Message | None = None) -> tuple[str | None, list[str]]:

@@ -9,7 +9,7 @@ from inbox.extensions import db, statement
 from inbox.i18n import _
 from inbox.models import ReplyTemplate, ReplyTemplateOption, Shop, Ticket, User
 from inbox.nudges import detect_category
-from inbox.services import audit
+from inbox.services import audit, uploads
 from inbox.services.composer import latest_question
 
 
@@ -137,3 +137,30 @@ def set_archived(template: ReplyTemplate, archived: bool, *, by: User) -> None:
     _changed(template.shop_id)
     audit.record(template.shop_id, "template.archive" if archived else "template.unarchive", actor=by,
                  new=template.title)
+
+
+# --------------------------------------------------------------------------- standard attachments
+
+def files(template: ReplyTemplate) -> list:
+    """The files inserting this template attaches (services/uploads keeps them)."""
+    return uploads.template_files(template)
+
+
+def add_files(template: ReplyTemplate, shop: Shop, incoming: list[uploads.IncomingFile], *, by: User) -> list[str]:
+    """Keep files as the template's standard attachments (checked as any attachment); answers the refusals. The
+    caller commits."""
+    before = {u.filename for u in uploads.template_files(template)}
+    problems = uploads.add_to_template(template, shop, incoming)
+    db.session.flush()
+    for name in [u.filename for u in uploads.template_files(template) if u.filename not in before]:
+        audit.record(template.shop_id, "template.file.add", actor=by, field="attachment", new=name)
+    return problems
+
+
+def remove_file(template: ReplyTemplate, upload_id: int, *, by: User) -> bool:
+    """Take a standard attachment off the template; False when it is not there. The caller commits."""
+    row = next((u for u in uploads.template_files(template) if u.id == upload_id), None)
+    if row is None:
+        return False
+    audit.record(template.shop_id, "template.file.remove", actor=by, field="attachment", old=row.filename)
+    return uploads.remove_from_template(template, upload_id)

@@ -7,8 +7,11 @@ from inbox.extensions import db
 from inbox.models import Shop, User
 from inbox.services import audit, sla
 
-DETAILS = ("name", "country", "timezone", "contact_email", "phone", "rating_mode")
+DETAILS = ("name", "country", "timezone", "contact_email", "phone", "rating_mode", "attachment_file_mb",
+           "attachment_message_mb")
 FLAGS = ("ack_all",)   # on/off choices saved with the details
+# Details that are never empty: a value left out keeps the current one.
+REQUIRED = {"attachment_file_mb", "attachment_message_mb"}
 
 
 def update_details(shop: Shop, values: dict, *, by: User) -> int | None:
@@ -18,6 +21,8 @@ def update_details(shop: Shop, values: dict, *, by: User) -> int | None:
     calendar = (shop.country, shop.timezone)
     for field in DETAILS:
         new = values.get(field) or None
+        if new is None and field in REQUIRED:
+            continue
         if getattr(shop, field) != new:
             audit.record(shop.id, "shop.update", actor=by, field=field, old=getattr(shop, field), new=new)
             setattr(shop, field, new)

@@ -65,6 +65,19 @@ class IncomingFile:
     data: bytes
 
 
+def read_files(storages) -> list[IncomingFile]:
+    """The files of a form's file input (werkzeug FileStorage objects), read whole and closed: a large one is
+    spooled to a temporary file, which goes back at once. The limits are checked on these bytes, never on a size
+    or type the browser claimed."""
+    files = []
+    for storage in storages:
+        try:
+            files.append(IncomingFile(storage.filename or "", storage.read()))
+        finally:
+            storage.close()
+    return files
+
+
 @dataclass
 class CheckedFile:
     """A file we take: a clean name, the type its bytes prove (filetypes.content_type) and, for an image, a
@@ -199,6 +212,14 @@ def check_for_draft(ticket: Ticket, user: User, shop: Shop, files: Iterable[Inco
     return check(files, limits_for(shop), already_bytes=size, already_count=count)
 
 
+def keep_on_draft(ticket: Ticket, user: User, shop: Shop, files: Iterable[IncomingFile]) -> list[str]:
+    """Check files and keep the good ones on the user's draft; answers why the others were refused. The caller
+    commits."""
+    taken, problems = check_for_draft(ticket, user, shop, files)
+    add_to_draft(ticket, user, taken)
+    return problems
+
+
 def remove_from_draft(ticket: Ticket, user: User, upload_id: int) -> bool:
     """Take one file off the draft; False when it is not (or no longer) there. The caller commits."""
     result = db.session.execute(sa.delete(Upload).where(Upload.id == upload_id, *_draft_filter(ticket, user)))
@@ -216,13 +237,25 @@ def move_draft_to_message(ticket: Ticket, user: User, message: Message) -> int:
     return db.session.execute(sa.delete(Upload).where(*_draft_filter(ticket, user))).rowcount
 
 
-def draft_file(shop_id: int, user: User, upload_id: int, *, with_data: bool = False) -> Upload | None:
+def draft_file(shop_id: int, user: User, upload_id: int, *, with_data: bool = False,
+               thumbnail: bool = False) -> Upload | None:
     """One file of the user's own drafts (or one of the shop's templates' files); None for anyone else's."""
     query = sa.select(Upload).where(Upload.id == upload_id, Upload.shop_id == shop_id,
                                     sa.or_(Upload.user_id == user.id, Upload.template_id.is_not(None)))
     if with_data:
         query = query.options(so.undefer(Upload.data))
+    if thumbnail:
+        query = query.options(so.undefer(Upload.thumbnail))
     return db.session.scalar(query)
+
+
+def thumbnail_of_stored(row: MailAttachment) -> bytes | None:
+    """A thumbnail made now for a file kept without one (a customer's image): typed by its bytes, as the name
+    and type in their mail may say anything."""
+    data = db.session.scalar(sa.select(MailAttachment.data).where(MailAttachment.id == row.id))
+    if not data:
+        return None
+    return thumbnail(data, filetypes.sniff(data) or "")
 
 
 # --------------------------------------------------------------------------- on a reply template

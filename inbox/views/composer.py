@@ -11,7 +11,7 @@ from inbox.htmx import hx_redirect, is_htmx
 from inbox.i18n import _
 from inbox.models import ReplyTemplate, Ticket
 from inbox.services import (composer as composer_service, help as help_service, reply_templates,
-                            tickets as ticket_service)
+                            tickets as ticket_service, uploads)
 from inbox.services.composer_view import Composer, build_composer, nudge_panel
 from inbox.workflow import MessageKind, Status
 
@@ -55,18 +55,27 @@ def reply(ticket_id: int):
     # A form without a token (an old page, a script) still sends; only the re-submit protection is lost.
     token = composer_service.valid_token(request.form.get("token")) or composer_service.new_token()
     seen = _seen_id()
+    # Files sent with the form (a browser without JavaScript); with it, they already wait on the draft.
+    files = uploads.read_files(request.files.getlist("files"))
     try:
         result = composer_service.send(ticket, current_user.shop, current_user, body=body, kind=kind,
-                                       status=status, token=token, seen_message_id=seen)
+                                       status=status, token=token, seen_message_id=seen, files=files)
     except ticket_service.TicketError as e:
         db.session.rollback()
         if isinstance(e, composer_service.TokenReused):
             token = composer_service.new_token()
+        elif files:
+            # Nothing was sent; the files that passed wait on the draft, so only the refused ones need picking again.
+            composer_service.attach(ticket, current_user, current_user.shop, files)
+            db.session.commit()
         composer = build_composer(ticket, current_user, body=body, kind=kind, token=token, seen_message_id=seen,
                                   chosen_status=status, error=str(e))
         return _composer_response(ticket, composer, 422, str(e))
     if result.newer:
         db.session.rollback()
+        if files:
+            composer_service.attach(ticket, current_user, current_user.shop, files)
+            db.session.commit()
         # The agent has now seen these; sending again (the confirm button) goes through unless more arrive.
         composer = build_composer(ticket, current_user, body=body, kind=kind, token=token,
                                   seen_message_id=max(m.id for m in result.newer), newer=result.newer,
@@ -144,26 +153,29 @@ def pick_template(ticket_id: int, template_id: int):
     return render_template("composer/_template_pick.html", ticket=ticket, template=template, preview=preview)
 
 
-def _insert(ticket: Ticket, text: str):
-    """Put text into the composer: it replaces an empty box, else goes below what is there. Saves the draft."""
+def _insert(ticket: Ticket, text: str, *, files_added: bool = False):
+    """Put text into the composer: it replaces an empty box, else goes below what is there. Saves the draft.
+    `files_added`: a template's standard attachments went onto the draft, so its file list is sent along."""
     current = request.form.get("body", "")
     body = f"{current.rstrip()}\n\n{text}" if current.strip() else text
     kind = _form_kind()
     saved = composer_service.save_draft(ticket, current_user, body, kind)
     db.session.commit()
     return render_template("composer/_inserted.html", ticket=ticket, body=body, draft=saved,
-                           panel=nudge_panel(ticket, current_user, body, kind))
+                           panel=nudge_panel(ticket, current_user, body, kind), files_added=files_added)
 
 
 @bp.post("/<int:ticket_id>/templates/<int:template_id>/insert")
 @require("answer")
 def insert_template(ticket_id: int, template_id: int):
-    """Fill the template's placeholders from the ticket and the user; the ticked solutions become a numbered list."""
+    """Fill the template's placeholders from the ticket and the user; the ticked solutions become a numbered list,
+    and the template's standard attachments go onto the draft."""
     ticket = shop_ticket_or_404(ticket_id)
     template = _template_or_404(template_id)
     option_ids = [raw for raw in request.form.getlist("option") if raw.isdigit()]
     text = reply_templates.render(template, ticket, current_user, current_user.shop, option_ids=option_ids)
-    return _insert(ticket, text)
+    added = uploads.template_to_draft(template, ticket, current_user)   # its standard attachments, once
+    return _insert(ticket, text, files_added=added > 0)
 
 
 @bp.post("/<int:ticket_id>/first-reaction")

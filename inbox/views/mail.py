@@ -14,7 +14,7 @@ from markupsafe import Markup
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
-from inbox import netguard
+from inbox import filetypes, netguard
 from inbox.access import require, shop_row_or_404, shop_ticket_or_404
 from inbox.extensions import db
 from inbox.forms import choices
@@ -202,12 +202,18 @@ def review_delete(item_id: int):
 @bp.get("/attachments/<int:attachment_id>")
 @login_required
 def attachment(attachment_id: int):
-    """A customer's file, for the shop's users only, always as a download (never rendered in our origin)."""
+    """A file on a message (a customer's, or one the shop sent), for the shop's users only: an image its bytes prove
+    safe (PNG, JPEG, GIF, WebP) is shown, anything else is a download, never rendered in our origin."""
     row = shop_row_or_404(MailAttachment, attachment_id, sa.orm.undefer(MailAttachment.data))
     if row.data is None:
         abort(404)
-    response = Response(row.data, mimetype="application/octet-stream")
-    response.headers.set("Content-Disposition", "attachment", filename=row.filename)
+    proven = filetypes.sniff(row.data)
+    if proven and filetypes.is_safe_image(proven):
+        response = Response(row.data, mimetype=proven)
+        response.headers.set("Content-Disposition", "inline", filename=row.filename)
+    else:
+        response = Response(row.data, mimetype="application/octet-stream")
+        response.headers.set("Content-Disposition", "attachment", filename=row.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

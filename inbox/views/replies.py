@@ -14,7 +14,7 @@ from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import ReplyTemplate
 from inbox.nudges import CATEGORIES
-from inbox.services import reply_templates
+from inbox.services import reply_templates, uploads
 from inbox.labels import CATEGORY_LABELS, LANGUAGE_NAMES
 
 bp = Blueprint("replies", __name__, url_prefix="/templates")   # named after its folder, templates/replies/
@@ -79,7 +79,9 @@ def _edit(template: ReplyTemplate, form: TemplateForm, options: list[str]):
             return redirect(url_for("replies.index"), 303)
     status = 422 if form.errors or option_errors else 200
     return render_template("replies/edit.html", form=form, template=template, options=options,
-                           option_errors=option_errors, placeholder_names=placeholders.PLACEHOLDERS), status
+                           option_errors=option_errors, placeholder_names=placeholders.PLACEHOLDERS,
+                           files=reply_templates.files(template) if template.id else [],
+                           limits=uploads.limits_for(current_user.shop)), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -8,15 +8,15 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from inbox import clock
 from inbox.access import require
 from inbox.extensions import db
 from inbox.forms import choices
 from inbox.i18n import lazy_gettext as _l
-from inbox.services import shops, sla as sla_service
+from inbox.services import shops, sla as sla_service, uploads
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -47,6 +47,16 @@ class ShopForm(FlaskForm):
     ack_all = BooleanField(_l("Acknowledge every new question by e-mail"), description=_l(
         "The customer gets the date and time they will have an answer, and a link to follow their question. "
         "Automatic and bulk mail is never answered."))
+    attachment_file_mb = IntegerField(
+        _l("Largest attachment (MB)"), validators=[Optional(), NumberRange(min=1, max=uploads.MAX_FILE_MB)],
+        description=_l("Per file, on replies and notes. Most mail servers refuse a message over about 25 MB."))
+    attachment_message_mb = IntegerField(
+        _l("All attachments of one message (MB)"),
+        validators=[Optional(), NumberRange(min=1, max=uploads.MAX_MESSAGE_MB)])
+
+    def validate_attachment_message_mb(self, field):
+        if field.data and self.attachment_file_mb.data and field.data < self.attachment_file_mb.data:
+            raise ValidationError(_("At least the largest attachment (%(n)s MB).", n=self.attachment_file_mb.data))
 
 
 def holiday_language() -> str:

@@ -13,7 +13,7 @@ from flask import g
 from inbox import clock
 from inbox.extensions import db
 from inbox.models import (ApiToken, HelpArticle, InboundMail, Invitation, MailAttachment, Message, OutboundEmail,
-                          QuarantinedMail, Rating, ReplyTemplate, WebhookDelivery, WebhookEndpoint)
+                          QuarantinedMail, Rating, ReplyTemplate, Upload, WebhookDelivery, WebhookEndpoint)
 from inbox.services import sessions
 from inbox.workflow import PERMISSIONS, Role
 from tests.routes import ARGUMENTS, FIXED, ROUTES
@@ -76,6 +76,9 @@ def world(app, make_shop, make_user, make_ticket):
         db.session.add(objects["webhook_delivery"])
         objects["rating"] = Rating(shop_id=shop.id, ticket_id=ticket.id, channel="email", score="bad")
         db.session.add(objects["rating"])
+        objects["upload"] = Upload(shop_id=shop.id, template_id=objects["template"].id, filename="voorwaarden.pdf",
+                                   content_type="application/pdf", size=3, data=b"pdf")
+        db.session.add(objects["upload"])
         db.session.commit()
         shops[key] = {"ids": {"shop": shop.id, **{kind: obj.id for kind, obj in objects.items()}}, "staff": staff}
     return shops
