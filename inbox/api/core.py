@@ -116,12 +116,16 @@ class RateLimiter:
 
 
 limiter = RateLimiter()
+# Operations whose body carries files.
+UPLOAD_ENDPOINTS = {"api.create_message"}
 
 
 @bp.before_request
 def authenticate():
     # Flask 3.1 reads the limit per request: the API takes small JSON bodies, far below the app's upload limit.
     request.max_content_length = current_app.config["API_MAX_BODY_BYTES"]
+    if request.endpoint in UPLOAD_ENDPOINTS:   # a message with files (base64) may be as large as a form's upload
+        request.max_content_length = current_app.config["MAX_CONTENT_LENGTH"]
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     header = request.headers.get("Authorization", "")

@@ -184,12 +184,24 @@ class TicketListQuery(Query):
     limit: int = Field(50, ge=1, le=100)
 
 
+class AttachmentIn(Strict):
+    filename: Text = Field(min_length=1, max_length=255, description="The name the customer sees, e.g. "
+                                                                     "`Factuur 2026-1187.pdf`.")
+    content_base64: str = Field(min_length=1, description="The file's bytes, base64-encoded (RFC 4648).",
+                                json_schema_extra={"contentEncoding": "base64"})
+
+
 class MessageCreate(Strict):
     kind: Literal["reply", "note"] = Field("reply", description="A reply is e-mailed to the customer; a note "
                                                                 "is for colleagues only.")
     body: Text = Field(min_length=1, max_length=50000)
     status: StatusName | None = Field(None, description="For a reply: the ticket's status after it (default "
                                                         "pending).")
+    attachments: list[AttachmentIn] = Field(
+        default_factory=list, max_length=20,
+        description="Files for the reply (sent as e-mail attachments) or the note. The shop's limits apply (by "
+                    "default 10 MB a file, 25 MB together); programs are refused by their content. The whole "
+                    "request may be as large as the app's upload limit (32 MB by default; base64 adds a third).")
 
 
 class MessageCreated(BaseModel):

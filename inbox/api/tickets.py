@@ -20,7 +20,7 @@ from inbox.api import schemas as s
 from inbox.api.core import ApiError, acting_user, field_error, operation
 from inbox.extensions import db
 from inbox.models import MailAttachment, SendToken, Ticket, User
-from inbox.services import composer as composer_service, sla as sla_service, ticket_list
+from inbox.services import composer as composer_service, sla as sla_service, ticket_list, uploads
 from inbox.services import tickets as ticket_service
 from inbox.services.thread import thread_mail
 from inbox.workflow import Channel, MessageKind
@@ -227,11 +227,12 @@ def send_key(raw: str | None) -> str:
                                                              "message, nothing sent again."},
            errors=(404,), headers={"Idempotency-Key": IDEMPOTENCY}, path_params=TICKET_ID)
 def create_message(ticket_id: int, body: s.MessageCreate):
-    """Reply to the customer (sent by e-mail) or add an internal note.
+    """Reply to the customer (sent by e-mail) or add an internal note, with files if you like.
 
     A reply is queued for e-mail in the same transaction and delivered exactly like a reply from the ticket
-    page: with the shop's sender, threading headers and retries. It stops the reply clock and sets the status
-    (default pending).
+    page: with the shop's sender, threading headers, its `attachments` as MIME parts, and retries. It stops the
+    reply clock and sets the status (default pending). A retried POST with the same Idempotency-Key stores and
+    sends its files no second time.
     """
     ticket, user = ticket_or_404(ticket_id), acting_user()
     key = send_key(request.headers.get("Idempotency-Key"))
@@ -239,10 +240,18 @@ def create_message(ticket_id: int, body: s.MessageCreate):
                                                                       SendToken.shop_id == ticket.shop_id))
     if used_on is not None and used_on != ticket.id:
         raise field_error("Idempotency-Key", "already used for a message on another ticket", "header")
+    files = []
+    for n, item in enumerate(body.attachments):
+        try:
+            files.append(uploads.IncomingFile(item.filename, base64.b64decode(item.content_base64, validate=True)))
+        except ValueError:
+            raise field_error(f"attachments.{n}.content_base64", "is not valid base64") from None
     try:
         result = composer_service.send(ticket, g.api_shop, user, body=body.body, kind=body.kind,
                                        status=body.status if body.kind == MessageKind.REPLY.value else None,
-                                       token=key)
+                                       token=key, files=files)
+    except composer_service.FilesRefused as e:
+        raise field_error("attachments", str(e)) from None
     except ticket_service.TicketError as e:
         raise field_error("status" if body.status else "body", str(e)) from None
     except IntegrityError:
@@ -259,9 +268,10 @@ def create_message(ticket_id: int, body: s.MessageCreate):
 @operation("GET", "/attachments/<int:attachment_id>", tag="Tickets", scope="read", errors=(404,), download=True,
            path_params={"attachment_id": "From a message's `attachments`."})
 def download_attachment(attachment_id: int):
-    """Download a customer's file.
+    """Download a file of a message (a customer's, or one the shop attached).
 
-    Always sent as `application/octet-stream` with its file name: open it with care, it came from outside.
+    Always sent as `application/octet-stream` with its file name: open a customer's with care, it came from
+    outside.
     """
     row = db.session.scalar(sa.select(MailAttachment).where(MailAttachment.id == attachment_id,
                                                             MailAttachment.shop_id == g.api_shop.id)

@@ -3,6 +3,7 @@ draft, sent once as MIME parts with their own names and bytes (through a real SM
 thread, and served only to the shop's users."""
 from __future__ import annotations
 
+import base64
 import gc
 import io
 import re
@@ -231,3 +232,30 @@ def test_the_owner_sets_the_attachment_limits_in_the_shop_settings(client, login
     assert (shop.attachment_file_mb, shop.attachment_message_mb) == (5, 15)
     client.post("/settings/shop", data=details)          # left out: kept
     assert (shop.attachment_file_mb, shop.attachment_message_mb) == (5, 15)
+
+
+def test_the_api_sends_a_reply_with_base64_files_once(app, client, staff, make_ticket, smtp_shop, smtp_sink):
+    from tests.app.test_api import make_token
+
+    ticket = make_ticket(smtp_shop)
+    api = {**make_token(smtp_shop, staff["agent"]), "Idempotency-Key": "order-1187-invoice"}
+    photo = jpeg()
+    payload = {"body": BODY, "attachments": [
+        {"filename": "Factuur 2026-1187.pdf", "content_base64": base64.b64encode(PDF).decode()},
+        {"filename": "pakket.jpg", "content_base64": base64.b64encode(photo).decode()}]}
+    first = client.post(f"/api/v1/tickets/{ticket.id}/messages", json=payload, headers=api)
+    again = client.post(f"/api/v1/tickets/{ticket.id}/messages", json=payload, headers=api)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert [a["filename"] for a in first.get_json()["message"]["attachments"]] == ["Factuur 2026-1187.pdf",
+                                                                                  "pakket.jpg"]
+    outbox.run_queue()
+    [mail] = smtp_sink.wait_for(1)
+    assert [(p.get_filename(), p.get_content()) for p in mail.message.iter_attachments()] == [
+        ("Factuur 2026-1187.pdf", PDF), ("pakket.jpg", photo)]
+
+    refused = client.post(f"/api/v1/tickets/{ticket.id}/messages", headers={**api, "Idempotency-Key": "x"}, json={
+        "body": BODY, "attachments": [{"filename": "tool.pdf", "content_base64": base64.b64encode(b"\x7fELF..").decode()}]})
+    assert refused.status_code == 422 and "Linux program" in refused.get_json()["error"]
+    broken = client.post(f"/api/v1/tickets/{ticket.id}/messages", headers={**api, "Idempotency-Key": "y"}, json={
+        "body": BODY, "attachments": [{"filename": "a.pdf", "content_base64": "not base64!"}]})
+    assert broken.status_code == 422 and broken.get_json()["fields"][0]["field"] == "attachments.0.content_base64"
