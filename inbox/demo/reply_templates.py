@@ -165,13 +165,21 @@ STARTER_TEMPLATES = [
 ]
 
 
+# Templates that carry the return conditions (inbox/demo/documents.py) as their standard attachment.
+WITH_RETURN_CONDITIONS = {"Retour aanmelden", "Return request"}
+
+
 def install(shop, by) -> int:
     """Give a shop the starter set through the template service; returns how many were added."""
+    from inbox.demo import documents
     from inbox.models import ReplyTemplate
-    from inbox.services import reply_templates
+    from inbox.services import reply_templates, uploads
 
     for language, category, title, body, options in STARTER_TEMPLATES:
         template = ReplyTemplate(shop_id=shop.id)
         reply_templates.save(template, title=title, category=category, language=language, body=body,
                              options=options, by=by)
+        if title in WITH_RETURN_CONDITIONS:
+            name, data = documents.return_conditions(language, shop.name)
+            reply_templates.add_files(template, shop, [uploads.IncomingFile(name, data)], by=by)
     return len(STARTER_TEMPLATES)

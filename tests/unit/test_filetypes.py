@@ -65,3 +65,17 @@ def test_only_raster_images_are_safe_to_show():
 ])
 def test_names_are_cleaned_but_keep_what_the_customer_should_see(given, kept):
     assert filetypes.clean_name(given) == kept
+
+
+def test_the_demo_return_conditions_are_a_well_formed_pdf():
+    from inbox.demo import documents
+
+    name, data = documents.return_conditions("nl", "Demo Shop (Zwolle)")
+    assert name == "Retourvoorwaarden.pdf" and filetypes.content_type(name, data) == "application/pdf"
+    assert filetypes.refusal(name, data) is None and data.endswith(b"%%EOF\n")
+    # The cross-reference table points at each object, as a reader looks them up.
+    start = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    assert data[start:].startswith(b"xref\n")
+    offsets = [int(line[:10]) for line in data[start:].split(b"\n")[3:8]]
+    assert [data[o:].split(b"\n")[0] for o in offsets] == [b"%d 0 obj" % n for n in range(1, 6)]
+    assert b"(Demo Shop \\(Zwolle\\))" in data
