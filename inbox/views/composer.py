@@ -145,12 +145,13 @@ def template_list(ticket_id: int):
 @bp.get("/<int:ticket_id>/templates/<int:template_id>")
 @require("answer")
 def pick_template(ticket_id: int, template_id: int):
-    """A template's preview for this ticket, with its solutions to tick."""
+    """A template's preview for this ticket, with its solutions to tick and the files it attaches."""
     ticket = shop_ticket_or_404(ticket_id)
     template = _template_or_404(template_id)
     preview = reply_templates.render(template, ticket, current_user, current_user.shop,
                                      option_ids=[o.id for o in template.options])
-    return render_template("composer/_template_pick.html", ticket=ticket, template=template, preview=preview)
+    return render_template("composer/_template_pick.html", ticket=ticket, template=template, preview=preview,
+                           files=reply_templates.files(template))
 
 
 def _insert(ticket: Ticket, text: str, *, files_added: bool = False):
