@@ -132,18 +132,11 @@ def thumbnail(attachment_id: int):
 
 # --------------------------------------------------------------------------- a template's standard attachments
 
-def _template_or_404(template_id: int) -> ReplyTemplate:
-    template = reply_templates.get(current_user.shop_id, template_id)
-    if template is None:
-        abort(404)
-    return template
-
-
 @bp.post("/templates/<int:template_id>/attachments")
 @require("manage_templates")
 def template_add(template_id: int):
     """Give a template standard attachments (the return conditions, a size chart): inserting it attaches them."""
-    template = _template_or_404(template_id)
+    template = shop_row_or_404(ReplyTemplate, template_id)
     problems = reply_templates.add_files(template, current_user.shop, incoming_files(), by=current_user)
     db.session.commit()
     for problem in problems:
@@ -157,7 +150,7 @@ def template_add(template_id: int):
 @require("manage_templates")
 def template_remove(template_id: int, upload_id: int):
     """Take a standard attachment off a template."""
-    template = _template_or_404(template_id)
+    template = shop_row_or_404(ReplyTemplate, template_id)
     if not reply_templates.remove_file(template, upload_id, by=current_user):
         abort(404)
     db.session.commit()
