@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from inbox import clock
 from inbox.extensions import db
 from inbox.models import MailAttachment, Message, OutboundEmail, Shop
-from tests.browser.test_every_page import DESKTOP, PHONE, _tab, assert_axe_clean, assert_fits, settled
+from tests.browser.conftest import PHONE, assert_axe_clean, assert_fits
+from tests.browser.test_every_page import DESKTOP, _tab, settled
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 LONG_NAME = "foto-van-het-beschadigde-pakket-bij-aankomst-op-de-stoep-2026-12-03.png"
