@@ -235,10 +235,14 @@ def test_the_owner_sets_the_attachment_limits_in_the_shop_settings(client, login
 
 
 def test_the_api_sends_a_reply_with_base64_files_once(app, client, staff, make_ticket, smtp_shop, smtp_sink):
-    from tests.app.test_api import make_token
+    from inbox.models import ApiToken
+    from inbox.tokens import hash_token
 
     ticket = make_ticket(smtp_shop)
-    api = {**make_token(smtp_shop, staff["agent"]), "Idempotency-Key": "order-1187-invoice"}
+    db.session.add(ApiToken(shop_id=smtp_shop.id, name="Boekhouding", token_hash=hash_token("inb_attach-test"),
+                            prefix="inb_attach", created_by=staff["agent"].id, scope="write"))
+    db.session.commit()
+    api = {"Authorization": "Bearer inb_attach-test", "Idempotency-Key": "order-1187-invoice"}
     photo = jpeg()
     payload = {"body": BODY, "attachments": [
         {"filename": "Factuur 2026-1187.pdf", "content_base64": base64.b64encode(PDF).decode()},
