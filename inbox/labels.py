@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from inbox.i18n import lazy_gettext as _l
+from inbox.workflow import Channel, Status
 
 ROLE_LABELS = {"owner": _l("Owner"), "manager": _l("Manager"), "agent": _l("Agent")}
 
@@ -12,6 +13,20 @@ LANGUAGES = {"nl": "Nederlands", "en": "English", "de": "Deutsch", "fr": "Franç
 LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English"), "de": _l("German"), "fr": _l("French")}
 if LANGUAGE_NAMES.keys() != LANGUAGES.keys():
     raise RuntimeError("LANGUAGES and LANGUAGE_NAMES must name the same languages")
+
+CHANNEL_LABELS = {
+    Channel.EMAIL.value: _l("E-mail"),
+    Channel.WEBFORM.value: _l("Web form"),
+    Channel.PHONE.value: _l("Phone"),
+    Channel.MARKETPLACE.value: _l("Forwarded by the marketplace"),
+}
+STATUS_LABELS = {
+    Status.OPEN.value: _l("Open"),
+    Status.PENDING.value: _l("Pending"),
+    Status.SOLVED.value: _l("Solved"),
+}
+# Where a logged call came from (CallRecord.source)
+CALL_SOURCE_LABELS = {"csv": _l("CSV import"), "api": _l("API"), "manual": _l("Entered by hand")}
 
 CATEGORY_LABELS = {
     "late_delivery": _l("Late delivery"), "damaged_item": _l("Damaged item"), "wrong_item": _l("Wrong item or size"),

@@ -95,7 +95,7 @@ def deactivate(user: User, *, by: User, reassign_to: User | None) -> int:
     db.session.execute(sa.update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None),
                                                    Invitation.revoked_at.is_(None)).values(revoked_at=clock.now()))
     audit.record(user.shop_id, "user.deactivate", actor=by, subject_user=user,
-                 new=(reassign_to.display_name if reassign_to else _("unassigned")) + f" ({moved})")
+                 new=f"{reassign_to.display_name if reassign_to else ''} ({moved})")   # worded by audit_texts
     return moved
 
 

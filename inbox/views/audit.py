@@ -6,6 +6,7 @@ from flask import Blueprint, request
 from flask_login import current_user
 
 from inbox.access import require, shop_users
+from inbox.audit_texts import ACTION_LABELS, details
 from inbox.extensions import db
 from inbox.htmx import render_page_or_fragment
 from inbox.i18n import lazy_gettext as _l
@@ -28,21 +29,6 @@ ACTION_GROUPS = {
     "create": (_l("New questions"), ("ticket.create",)),
     "shop": (_l("Shop settings"), ("shop.update",)),
 }
-
-ACTION_LABELS = {
-    "user.login": _l("signed in"), "user.logout": _l("signed out"), "user.invite": _l("invited"),
-    "user.invite_revoke": _l("withdrew an invitation"), "user.join": _l("joined the team"),
-    "user.role": _l("changed a role"), "user.deactivate": _l("deactivated an account"),
-    "user.reactivate": _l("reactivated an account"), "user.password": _l("changed their password"),
-    "user.password_reset": _l("made a password link"), "user.password_set": _l("set a new password"),
-    "user.update": _l("changed account details"), "user.away": _l("set an away period"),
-    "ticket.assign": _l("assigned"), "ticket.status": _l("changed the status"), "ticket.reply": _l("replied"),
-    "ticket.note": _l("added a note"), "ticket.create": _l("new question"), "ticket.tags": _l("changed tags"),
-    "ticket.auto_ack": _l("sent an automatic acknowledgement"), "shop.closed": _l("closed the shop"),
-    "shop.reopened": _l("opened the shop again"), "shop.auto_ack": _l("changed the automatic acknowledgement"),
-    "shop.update": _l("changed shop settings"),
-}
-
 
 @bp.get("")
 @require("manage_team")
@@ -73,4 +59,4 @@ def index():
     return render_page_or_fragment(
         "audit/index.html", "audit/_log.html", events=rows, page_number=page, has_next=has_next, args=args,
         people=shop_users(active_only=False), person=person, group=group, groups=ACTION_GROUPS,
-        labels=ACTION_LABELS, subjects=subjects, names=names)
+        labels=ACTION_LABELS, describe=details, subjects=subjects, names=names)

@@ -19,6 +19,7 @@ from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
 from inbox.htmx import render_page_or_fragment
 from inbox.i18n import _, lazy_gettext as _l
+from inbox.labels import CALL_SOURCE_LABELS
 from inbox.models import ApiToken, Call, NormSettings, Order
 from inbox.services import api_tokens, imports, keyset, norms
 from inbox.sla import BusinessCalendar
@@ -64,7 +65,7 @@ def calls():
         status = 422
     page = keyset.newest_first(Call, Call.at, shop.id, **_cursor())
     return render_page_or_fragment("reports/calls.html", "reports/_call_log.html", status, form=form, upload=upload,
-                                   result=result, log=page)
+                                   result=result, log=page, source_labels=CALL_SOURCE_LABELS)
 
 
 @bp.route("/orders", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
 from inbox.htmx import is_htmx, render_page_or_fragment
 from inbox.i18n import _, lazy_gettext as _l, ngettext
-from inbox.labels import LANGUAGES, language_choices
+from inbox.labels import CHANNEL_LABELS, LANGUAGES, STATUS_LABELS, language_choices
 from inbox.models import Ticket
 from inbox.services import presence, sla as sla_service, thread, ticket_list, tickets as ticket_service
 from inbox.services.composer_view import build_composer
@@ -27,19 +27,6 @@ bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 def root():
     """The site's root: the inbox."""
     return redirect(url_for("tickets.index"))
-
-
-CHANNEL_LABELS = {
-    Channel.EMAIL.value: _l("E-mail"),
-    Channel.WEBFORM.value: _l("Web form"),
-    Channel.PHONE.value: _l("Phone"),
-    Channel.MARKETPLACE.value: _l("Forwarded by the marketplace"),
-}
-STATUS_LABELS = {
-    Status.OPEN.value: _l("Open"),
-    Status.PENDING.value: _l("Pending"),
-    Status.SOLVED.value: _l("Solved"),
-}
 
 
 def status_badge(status: str) -> Markup:
