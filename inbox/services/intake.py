@@ -14,11 +14,12 @@ from datetime import datetime
 from email import policy
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy.exc import IntegrityError
 
 from inbox import clock, mailparse, participants, storable
 from inbox.extensions import db
+from inbox.i18n import _ as translated
 from inbox.labels import LANGUAGES
 from inbox.models import (InboundMail, MailAttachment, Message, OutboundEmail, QuarantinedMail, Shop, Ticket,
                           TicketParticipant)
@@ -53,15 +54,22 @@ class IntakeResult:
         return self.outcome != "lost"
 
     def describe(self) -> str:
+        """What became of the mail, in the reader's language (English in the CLI and the logs)."""
+        def _(text: str, **values) -> str:
+            return translated(text, **values) if has_request_context() else text % values
         if self.outcome == "new":
-            return f"new ticket #{self.ticket_id}"
-        if self.outcome in ("threaded", "note", "bounce"):
-            return f"{self.outcome} into ticket #{self.ticket_id}"
+            return _("new ticket #%(id)s", id=self.ticket_id)
+        if self.outcome == "threaded":
+            return _("threaded into ticket #%(id)s", id=self.ticket_id)
+        if self.outcome == "note":
+            return _("note into ticket #%(id)s", id=self.ticket_id)
+        if self.outcome == "bounce":
+            return _("bounce into ticket #%(id)s", id=self.ticket_id)
         if self.outcome == "duplicate":
-            return f"duplicate (already in ticket #{self.ticket_id})" if self.ticket_id else "duplicate"
+            return _("duplicate (already in ticket #%(id)s)", id=self.ticket_id) if self.ticket_id else _("duplicate")
         if self.outcome == "lost":
-            return f"NOT KEPT: {self.reason}"
-        return f"kept for review: {self.reason}"
+            return _("NOT KEPT: %(reason)s", reason=self.reason)
+        return _("kept for review: %(reason)s", reason=self.reason)
 
 
 def _limits() -> dict:

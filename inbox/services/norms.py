@@ -15,7 +15,7 @@ from email.utils import formataddr, parseaddr
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import format_decimal, gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from inbox import metrics
@@ -409,8 +409,13 @@ def check_response(shop: Shop, now: datetime) -> bool:
                  _("At %(limit)s the marketplace sends its own warning and your performance score drops.",
                    limit=metrics.WARNING_AT), ""]
         for m in misses[:30]:
-            lines.append(f"- #{m.ticket_id} {m.subject} ({_('late by %(d)s', d=business_duration(m.late_seconds))}"
-                         f"{', ' + m.assignee if m.assignee else ''})")
+            late = business_duration(m.late_seconds)
+            if m.assignee:
+                lines.append(_("- #%(id)s %(subject)s (late by %(late)s, %(assignee)s)", id=m.ticket_id,
+                               subject=m.subject, late=late, assignee=m.assignee))
+            else:
+                lines.append(_("- #%(id)s %(subject)s (late by %(late)s)", id=m.ticket_id, subject=m.subject,
+                               late=late))
         lines += ["", _see_the_page()]
         return _("%(shop)s: %(n)s late first reactions this week", shop=shop.name, n=count), "\n".join(lines)
     return _send(shop, notice, compose)
@@ -433,7 +438,13 @@ def check_volume(shop: Shop, now: datetime) -> bool:
         lines = [_("These products drew more questions per 100 orders in week %(week)s than usual:", week=last_week.week), ""]
         for r in flagged:
             cats = ", ".join(f"{CATEGORY_LABELS.get(c, c)} ({n})" for c, n in r.categories)
-            lines.append(f"- {r.product}: {r.rate:.1f} / {r.expected:.1f} " + _("expected") + (f" — {cats}" if cats else ""))
+            rate, expected = format_decimal(r.rate, format="0.0"), format_decimal(r.expected, format="0.0")
+            if cats:
+                lines.append(_("- %(product)s: %(rate)s / %(expected)s expected — %(categories)s",
+                               product=r.product, rate=rate, expected=expected, categories=cats))
+            else:
+                lines.append(_("- %(product)s: %(rate)s / %(expected)s expected", product=r.product, rate=rate,
+                               expected=expected))
         lines += ["", _("Better product information often prevents these questions."), _see_the_page()]
         return _("%(shop)s: more questions than expected", shop=shop.name), "\n".join(lines)
     return _send(shop, notice, compose)
