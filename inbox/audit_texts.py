@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "template.create": _l("added a reply template"), "template.update": _l("changed a reply template"),
     "template.archive": _l("archived a reply template"), "template.unarchive": _l("restored a reply template"),
     "webhook.create": _l("added a webhook"), "webhook.delete": _l("deleted a webhook"),
+    "help.create": _l("added a help article"), "help.update": _l("changed a help article"),
+    "help.move": _l("moved a help article"), "help.delete": _l("deleted a help article"),
 }
 
 FIELD_LABELS = {

@@ -1,9 +1,8 @@
-"""A Dutch inbox speaks Dutch: audit details, call sources, the norm e-mail and mail-import outcomes are worded
-when shown, in the reader's language, from codes the rows store."""
+"""A Dutch inbox speaks Dutch: audit details, call sources and mail-import outcomes are worded when shown, in the
+reader's language, from codes the rows store (the norm e-mail's Dutch lines: test_norms_mail.py)."""
 from __future__ import annotations
 
 import ast
-import email
 import html as htmlmod
 import re
 from datetime import datetime, timezone
@@ -15,9 +14,8 @@ from inbox import csvimport
 from inbox.audit_texts import ACTION_LABELS
 from inbox.extensions import db
 from inbox.i18n import force_locale
-from inbox.services import audit, imports, norms, team, tickets as ticket_service
+from inbox.services import audit, imports, team, tickets as ticket_service
 from inbox.services.intake import IntakeResult
-from tests.app.test_norms_mail import NOW, mail_app, smtp  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY_11 = datetime(2026, 11, 16, 10, 0, tzinfo=timezone.utc)
@@ -110,20 +108,3 @@ def test_mail_import_outcomes_are_worded_in_the_readers_language(app):
             assert IntakeResult("new", ticket_id=3).describe() == "nieuw ticket #3"
             assert IntakeResult("duplicate", ticket_id=3).describe() == "dubbel (staat al in ticket #3)"
         assert IntakeResult("threaded", ticket_id=3).describe() == "threaded into ticket #3"
-
-
-def _body(envelope) -> str:
-    message = email.message_from_bytes(envelope.content)
-    part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
-    return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
-
-
-def test_the_norm_email_to_a_dutch_shop_is_dutch_to_the_last_line(mail_app, smtp):  # noqa: F811
-    handler, _ = smtp
-    with mail_app.app_context(), time_machine.travel(NOW, tick=False):
-        assert norms.run_checks(NOW)
-    body = _body(handler.messages[0])
-    late_lines = [line for line in body.splitlines() if line.startswith("- #")]
-    assert len(late_lines) == 10
-    assert all(re.search(r"\(\d+u(?: \d+m)? te laat\)$|\(\d+m te laat\)$", line) for line in late_lines), late_lines
-    assert "late by" not in body

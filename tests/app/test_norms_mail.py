@@ -1,6 +1,7 @@
 """The weekly warning e-mail: one per shop per ISO week, also with two workers running the check at once."""
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from datetime import datetime
@@ -194,3 +195,14 @@ def test_the_owner_is_told_when_the_public_address_is_missing(mail_app):
         assert 'id="base-url-notice"' in page and "INBOX_BASE_URL" in page and "http://localhost" in page
     # Mail goes out through the installation's server (INBOX_SMTP_HOST): every page says so.
     assert "its public address (INBOX_BASE_URL) is not set" in client.get("/tickets").get_data(as_text=True)
+
+
+def test_the_norm_email_to_a_dutch_shop_is_dutch_to_the_last_line(mail_app, smtp):
+    handler, _ = smtp
+    with mail_app.app_context(), time_machine.travel(NOW, tick=False):
+        assert norms.run_checks(NOW)
+    body = _only_message(handler).get_content().replace("\r\n", "\n")
+    late_lines = [line for line in body.splitlines() if line.startswith("- #")]
+    assert len(late_lines) == 10
+    assert all(re.search(r"\(\d+u(?: \d+m)? te laat\)$|\(\d+m te laat\)$", line) for line in late_lines), late_lines
+    assert "late by" not in body
