@@ -36,6 +36,10 @@ ACTION_LABELS = {
     "webhook.create": _l("added a webhook"), "webhook.delete": _l("deleted a webhook"),
     "help.create": _l("added a help article"), "help.update": _l("changed a help article"),
     "help.move": _l("moved a help article"), "help.delete": _l("deleted a help article"),
+    "template.file.add": _l("attached a file to a reply template"),
+    "template.file.remove": _l("removed a file from a reply template"),
+    "ticket.rated": _l("the customer rated the answer"), "ticket.rating_followed_up": _l("followed up a rating"),
+    "ticket.links_revoked": _l("revoked the customer's links"),
 }
 
 FIELD_LABELS = {
