@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from inbox import clock
 from inbox.extensions import db
 from inbox.i18n import _
+from inbox.labels import STATUS_LABELS
 from inbox.models import Message, Shop, Ticket, TicketTag, User
 from inbox.nudges import detect_category, detect_language
 from inbox.services import assignment, audit, satisfaction, sla, webhooks
@@ -159,7 +160,8 @@ def change_status(ticket: Ticket, shop: Shop, new: str, *, by: User | None, at: 
     if old == new_status.value:
         return
     if not can_transition(old, new_status):
-        raise TicketError(_("A ticket cannot go from %(old)s to %(new)s.", old=old, new=new_status.value))
+        raise TicketError(_("A ticket cannot go from %(old)s to %(new)s.", old=STATUS_LABELS.get(old, old),
+                               new=STATUS_LABELS[new_status.value]))
     at = at or clock.now()
     ticket.status = new_status.value
     ticket.updated_at = at
