@@ -57,6 +57,11 @@
     if (dialog.open) dialog.close(); else dialog.showModal();
   }
 
+  // A closed help dialog gives the keys back: its Close button must not keep keyboard focus (and with it the keys).
+  document.addEventListener("close", (e) => {
+    if (e.target.id === "shortcuts-help" && e.target.contains(document.activeElement)) document.activeElement.blur();
+  }, true);
+
   // Where the keyboard is decides whether a key is a shortcut. A link or button that has keyboard focus keeps
   // its own keys (Enter follows the focused link, never the highlighted row); so do open menus and dialogs.
   const CONTROL = "a[href], button, summary, input, select, textarea, label, [tabindex], [contenteditable]";

@@ -76,7 +76,8 @@ def test_killed_mid_delivery_nothing_is_lost_and_sigterm_finishes_the_delivery_f
         worker.stdout.close()
         assert states(app) == ["sending", "queued", "queued"]   # claimed, never recorded
         receiver.arrived.clear()
-        worker = start_worker(app)   # takes the stale claim again (after INBOX_WEBHOOK_CLAIM_TIMEOUT)
+        time.sleep(1.2)   # past INBOX_WEBHOOK_CLAIM_TIMEOUT: sooner, the restarted worker would rightly take the next row
+        worker = start_worker(app)   # takes the stale claim again
         assert receiver.arrived.wait(30), "the restarted worker posted nothing"
         worker.send_signal(signal.SIGTERM)
         time.sleep(0.3)

@@ -138,7 +138,7 @@ def test_the_other_templates_load_when_the_list_is_opened(page: Page, login, com
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     login("agent1@example.com")
     page.goto(f"/tickets/{complaint}")
-    more = page.locator(".template-more")
+    more = page.locator(".template-more:not(.article-more)")
     expect(more.locator("summary")).to_contain_text("More templates")
     expect(more.locator("li button")).to_have_count(0)   # not sent with the page
     more.locator("summary").click()
