@@ -67,6 +67,8 @@
   const CONTROL = "a[href], button, summary, input, select, textarea, label, [tabindex], [contenteditable]";
   function focusAllowsShortcuts(target) {
     if (!target || target === document.body || target === document.documentElement) return true;
+    // A key pressed right after a dialog closed can still reach its button before the browser moves focus away.
+    if (target.closest("dialog") && !target.closest("dialog[open]")) return true;
     if (target.closest("tr.ticket-row")) return true;  // a row is where the list's keys belong
     if (!target.matches(CONTROL)) return true;
     return !target.matches(":focus-visible");  // a button clicked with the mouse keeps no claim on the keys
