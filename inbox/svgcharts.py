@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, TOP, BOTTOM = 46, 76, 18, 34
+LEGEND_ROW = 16
 
 
 def percent(value: float) -> str:
@@ -49,6 +50,7 @@ def nice_ticks(high: float, most: int = 5) -> list[float]:
 class _Frame:
     n: int
     y_max: float
+    top: float = TOP
 
     @property
     def plot_w(self) -> float:
@@ -56,13 +58,13 @@ class _Frame:
 
     @property
     def plot_h(self) -> float:
-        return HEIGHT - TOP - BOTTOM
+        return HEIGHT - self.top - BOTTOM
 
     def x(self, i: float) -> float:
         return LEFT + self.plot_w * (i + 0.5) / max(self.n, 1)
 
     def y(self, value: float) -> float:
-        return TOP + self.plot_h * (1 - min(value, self.y_max) / self.y_max)
+        return self.top + self.plot_h * (1 - min(value, self.y_max) / self.y_max)
 
 
 def _open(chart_id: str, title: str, desc: str, css: str) -> list[str]:
@@ -137,10 +139,11 @@ class Series:
 
 def line_chart(chart_id: str, labels: Sequence[str], series: Sequence[Series], *, title: str, desc: str,
                y_max: float | None = None, fmt: Callable[[float], str] = number) -> Markup:
-    """Lines over the labels, gaps where a value is None, with a small legend at the top left."""
+    """Lines over the labels, gaps where a value is None, with a small legend above the plot at the left."""
     known = [v for s in series for v in s.values if v is not None]
     ticks = nice_ticks(y_max or max(known + [0]) * 1.15)
-    frame = _Frame(len(labels), ticks[-1])
+    # The legend gets its own row above the plot, clear of the top gridline and its label.
+    frame = _Frame(len(labels), ticks[-1], top=TOP + LEGEND_ROW)
     parts = _open(chart_id, title, desc, "chart-lines")
     parts += _axes(frame, labels, fmt, ticks)
     for s in series:
@@ -167,8 +170,8 @@ def line_chart(chart_id: str, labels: Sequence[str], series: Sequence[Series], *
     for s in series:
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
         parts.append(f'<g class="series series-{escape(s.css)}"><line x1="{legend_x}" x2="{legend_x + 18}" '
-                     f'y1="{TOP + 8}" y2="{TOP + 8}"{dash}/></g>'
-                     f'<text x="{legend_x + 22}" y="{TOP + 12}">{escape(s.name)}</text>')
+                     f'y1="{TOP}" y2="{TOP}"{dash}/></g>'
+                     f'<text x="{legend_x + 22}" y="{TOP + 4}">{escape(s.name)}</text>')
         legend_x += 30 + 7 * len(s.name)
     parts.append("</g></svg>")
     # bandit B704: every text and value above went through escape().
