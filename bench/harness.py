@@ -4,15 +4,19 @@ environment and the timing of one client. Stdlib only at import, like load.py: t
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
+import re
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/inbox_bench"
+PASSWORD = "inbox-demo"
 
 
 def options(doc: str, *, database: bool = True) -> argparse.ArgumentParser:
@@ -45,6 +49,49 @@ def server_ms(headers) -> float:
     """The app's own time for a response, from its Server-Timing header (NaN without one)."""
     timing = headers.get("Server-Timing", "")
     return float(timing.split("dur=", 1)[1]) if "dur=" in timing else float("nan")
+
+
+class Client:
+    """One browser: a keep-alive connection to 127.0.0.1:port and its session cookie. After each request
+    .server_ms holds the app's own time (Server-Timing)."""
+
+    def __init__(self, port: int, headers: dict | None = None, timeout: float = 30):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        self.cookie, self.server_ms, self.headers = "", float("nan"), dict(headers or {})
+
+    def request(self, method, path, body=None, headers=None):
+        headers = {**self.headers, **(headers or {})}
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        self.conn.request(method, path, body=body, headers=headers)
+        resp = self.conn.getresponse()
+        data = resp.read().decode("utf-8", "replace")
+        for value in resp.headers.get_all("Set-Cookie") or []:
+            if value.startswith("session="):
+                self.cookie = value.split(";", 1)[0]
+        self.server_ms = server_ms(resp.headers)
+        return resp.status, data
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers=headers)
+
+    def csrf_token(self, path: str) -> str:
+        """The CSRF token of the form on the page at `path`."""
+        body = self.get(path)[1]
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body).group(1)
+
+
+class Session(Client):
+    """One signed-in agent (password inbox-demo)."""
+
+    def __init__(self, port: int, email: str, timeout: float = 30):
+        super().__init__(port, timeout=timeout)
+        token = self.csrf_token("/login")
+        status, _ = self.request("POST", "/login", urlencode({"email": email, "password": PASSWORD,
+                                                               "csrf_token": token}),
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+        if status not in (302, 303):
+            raise SystemExit(f"sign-in failed for {email}: {status}")
 
 
 def one_at_a_time(client, paths: list[str], requests: int) -> tuple[list[float], list[float]]:

@@ -15,26 +15,14 @@ plus a question being typed (POST, as the form sends it).
 from __future__ import annotations
 
 import argparse
-import http.client
-import importlib.util
-import os
 import random
-import re
 import statistics
 import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
+from harness import ROOT, Client, database_url, prepare, server_env  # bench/, beside this file
 from load import gunicorn  # bench/, beside this file
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-# bench/inbox.py builds the shared data set; its file name is the app package's, so load it by path.
-_spec = importlib.util.spec_from_file_location("bench_inbox", Path(__file__).with_name("inbox.py"))
-bench_inbox = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_inbox)
 
 SEARCHES = ["retour", "levertijd", "factuur btw", "beschadigd", "maat dekbedovertrek", "refund", "warranty",
             "betalen ideal"]
@@ -78,30 +66,18 @@ def add_articles(url: str, wanted: int) -> tuple[int, list[tuple[int, str]]]:
         return shop.id, [(i, help_service.slug(t)) for i, t in sample]
 
 
-class Visitor:
-    """A customer's browser: a keep-alive connection, the session cookie and the form's CSRF token."""
+class Visitor(Client):
+    """A customer's browser on the contact form: its session cookie and the form's CSRF token."""
 
     def __init__(self, port: int, shop_id: int):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.cookie, self.server_ms = "", float("nan")
-        body = self.request("GET", f"/contact/{shop_id}")[1]
-        self.token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body).group(1)
+        super().__init__(port, headers={"User-Agent": "Mozilla/5.0 (bench) Firefox/133.0"})
+        self.token = self.csrf_token(f"/contact/{shop_id}")
 
     def request(self, method, path, body=None, headers=None):
-        headers = {"User-Agent": "Mozilla/5.0 (bench) Firefox/133.0", **(headers or {})}
-        if self.cookie:
-            headers["Cookie"] = self.cookie
-        self.conn.request(method, path, body=body, headers=headers)
-        resp = self.conn.getresponse()
-        data = resp.read().decode("utf-8", "replace")
-        for value in resp.headers.get_all("Set-Cookie") or []:
-            if value.startswith("session="):
-                self.cookie = value.split(";", 1)[0]
-        timing = resp.headers.get("Server-Timing", "")
-        self.server_ms = float(timing.split("dur=", 1)[1]) if "dur=" in timing else float("nan")
-        if resp.status != 200:
-            raise SystemExit(f"{method} {path}: {resp.status}")
-        return resp.status, data
+        status, data = super().request(method, path, body, headers)
+        if status != 200:
+            raise SystemExit(f"{method} {path}: {status}")
+        return status, data
 
 
 def measure(visitor: Visitor, calls: list, requests: int) -> tuple[list[float], list[float]]:
@@ -125,16 +101,11 @@ def main() -> int:
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args()
 
-    if args.pg:
-        url = os.environ.get("INBOX_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/inbox_bench")
-    else:
-        (ROOT / "instance").mkdir(exist_ok=True)
-        url = f"sqlite:///{ROOT / 'instance' / 'bench-inbox.sqlite'}"
-    bench_inbox.prepare(url, args.tickets, args.reseed)
+    url = database_url(args)
+    prepare(url, args.tickets, args.reseed)
     shop_id, sample = add_articles(url, args.articles)
 
-    env = {**os.environ, "INBOX_DATABASE_URL": url, "INBOX_SECRET_KEY": "bench-only", "INBOX_SERVER_TIMING": "1",
-           "INBOX_HELP_RATE_LIMIT": "0"}
+    env = server_env(url, INBOX_HELP_RATE_LIMIT="0")
     with gunicorn(sys.executable, "inbox:create_app()", args.workers, env, cwd=ROOT) as port:
         visitor = Visitor(port, shop_id)
         form = {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": visitor.token,

@@ -22,51 +22,17 @@ instance/peer/results.json are reused for a day), and the ratios are printed sid
 """
 from __future__ import annotations
 
-import http.client
-import re
 import statistics
 import sys
 from pathlib import Path
 from urllib.parse import urlencode
 
-from harness import ROOT, database_url, one_at_a_time, options, prepare, server_env, server_ms  # bench/
+from harness import ROOT, Session, database_url, one_at_a_time, options, prepare, server_env  # bench/
 from load import gunicorn, pct, run_load  # bench/, beside this file
 
 
 DJANGO_HELPDESK = {"list": 8.0, "ticket": 28.0}
 SEARCHES = ["bestelling", "pakket kapot", "refund", "Jansen", "retour label", "damaged", "factuur btw", "Emily Clarke"]
-PASSWORD = "inbox-demo"
-
-
-class Session:
-    """One signed-in agent: a keep-alive connection and a session cookie."""
-
-    def __init__(self, port: int, email: str):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.cookie = ""
-        body = self.get("/login")[1]
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body).group(1)
-        status, _ = self.request("POST", "/login", urlencode({"email": email, "password": PASSWORD,
-                                                               "csrf_token": token}),
-                                 {"Content-Type": "application/x-www-form-urlencoded"})
-        if status not in (302, 303):
-            raise SystemExit(f"sign-in failed for {email}: {status}")
-
-    def request(self, method, path, body=None, headers=None):
-        headers = dict(headers or {})
-        if self.cookie:
-            headers["Cookie"] = self.cookie
-        self.conn.request(method, path, body=body, headers=headers)
-        resp = self.conn.getresponse()
-        data = resp.read().decode("utf-8", "replace")
-        for value in resp.headers.get_all("Set-Cookie") or []:
-            if value.startswith("session="):
-                self.cookie = value.split(";", 1)[0]
-        self.server_ms = server_ms(resp.headers)
-        return resp.status, data
-
-    def get(self, path, headers=None):
-        return self.request("GET", path, headers=headers)
 
 
 def warm(port: int, pages: dict) -> Session:

@@ -21,58 +21,27 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import importlib.util
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from load import free_port  # bench/, beside this file
+from harness import ROOT, Session, database_url, prepare, server_env  # bench/, beside this file
+from load import serve  # bench/, beside this file
 
-ROOT = Path(__file__).resolve().parent.parent
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
 IN_USE_INTERVAL = 20   # LIVE_POLL_SECONDS
 HX = {"HX-Request": "true", "HX-Current-URL": "http://127.0.0.1/tickets"}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def _bench_inbox():
-    # bench/inbox.py shares its name with the package: load it by path for its data set and signed-in sessions.
-    spec = importlib.util.spec_from_file_location("bench_inbox", HERE / "inbox.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @contextmanager
-def serve(app: str, workers: int, env: dict, extra=()):
-    """gunicorn serving `app` on a free port: yields (port, pid of the master)."""
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "--timeout", "300", *extra, app], cwd=ROOT, env=env)
-    try:
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise SystemExit(f"gunicorn exited before serving {app}")
-                time.sleep(0.1)
-        yield port, server.pid
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:   # a worker still in a stream's sleep: no need to wait for it
-            server.kill()
-            server.wait(10)
+def served(app: str, workers: int, env: dict, extra=()):
+    """gunicorn serving `app` from this checkout: yields (port, pid of the master)."""
+    with serve(sys.executable, app, workers, env, cwd=ROOT, extra=extra) as server:
+        yield server
 
 
 def cpu_seconds(pid: int) -> float:
@@ -203,13 +172,8 @@ def main() -> int:
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args()
 
-    bench = _bench_inbox()
-    if args.pg:
-        url = os.environ.get("INBOX_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/inbox_bench")
-    else:
-        (ROOT / "instance").mkdir(exist_ok=True)
-        url = f"sqlite:///{ROOT / 'instance' / 'bench-inbox.sqlite'}"
-    bench.prepare(url, args.tickets, args.reseed)
+    url = database_url(args)
+    prepare(url, args.tickets, args.reseed)
     misses(url)
 
     import sqlalchemy as sa
@@ -217,15 +181,15 @@ def main() -> int:
     with engine.connect() as conn:
         after = conn.scalar(sa.text("SELECT max(id) FROM ticket")) - 20
     engine.dispose()
-    env = {**os.environ, "INBOX_DATABASE_URL": url, "INBOX_SECRET_KEY": "bench-only", "INBOX_SERVER_TIMING": "1"}
+    env = server_env(url)
     poll_path = f"/tickets/live?after={after}"
     sse_path = f"/bench/live-stream?after={after}"
     n, s, i = args.agents, args.seconds, args.interval
     print(f"\n{n} agents, {s:g} s, an update every {i:g} s; per agent-minute at the app's {IN_USE_INTERVAL} s rhythm")
     print(f"{'':34s} {'updates':>7s} {'server CPU':>10s} {'idle':>8s} {'CPU/update':>12s} {'CPU/agent-min':>15s}")
 
-    with serve("inbox:create_app()", args.workers, env) as (port, pid):
-        sessions = [bench.Session(port, "owner@example.com") for _ in range(n)]
+    with served("inbox:create_app()", args.workers, env) as (port, pid):
+        sessions = [Session(port, "owner@example.com") for _ in range(n)]
         for session in sessions:
             session.get(poll_path, HX)
         idle = idle_cpu(pid, s)
@@ -238,8 +202,8 @@ def main() -> int:
         cookies = [sess.cookie for sess in sessions]
 
     app = "bench.live_sse:create_sse_app()"
-    with serve(app, args.workers, env, ("-k", "gthread", "--threads", str(n))) as (port, pid):
-        sessions = [bench.Session(port, "owner@example.com") for _ in range(n)]
+    with served(app, args.workers, env, ("-k", "gthread", "--threads", str(n))) as (port, pid):
+        sessions = [Session(port, "owner@example.com") for _ in range(n)]
         cookies = [sess.cookie for sess in sessions]
         sse_run(port, cookies[:args.workers], sse_path, 2 * i, i, 5)   # warm both workers
         idle = idle_cpu(pid, s)
@@ -249,8 +213,8 @@ def main() -> int:
         row(f"SSE, {args.workers} gthread workers x {n} threads", events, cpu, idle, n, s,
             f"{early} of {n} streams open within 5 s; holds {n} threads and {n} open connections")
 
-    with serve(app, args.workers, env) as (port, pid):
-        sessions = [bench.Session(port, "owner@example.com") for _ in range(n)]
+    with served(app, args.workers, env) as (port, pid):
+        sessions = [Session(port, "owner@example.com") for _ in range(n)]
         cookies = [sess.cookie for sess in sessions]
         events, early = sse_run(port, cookies, sse_path, min(s, 10), i, 5)
         print(f"{f'SSE, {args.workers} sync workers':34s} {events:7d}   {early} of {n} agents got a stream within "

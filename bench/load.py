@@ -16,14 +16,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(python, app: str, workers: int, env: dict, cwd=None, extra=()):
-    """`python -m gunicorn` serving `app` with `workers` sync workers on a free 127.0.0.1 port; yields the port
-    once it accepts connections, and stops the server afterwards."""
+def serve(python, app: str, workers: int, env: dict, cwd=None, extra=(), timeout: int = 300):
+    """`python -m gunicorn` serving `app` with `workers` workers (sync unless `extra` says otherwise) on a free
+    127.0.0.1 port; yields (port, pid of the master) once it accepts connections, and stops it afterwards."""
     port = free_port()
     server = subprocess.Popen([str(python), "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                               "--log-level", "warning", *extra, app], cwd=cwd, env=env)
+                               "--log-level", "warning", "--timeout", str(timeout), *extra, app], cwd=cwd, env=env)
     try:
-        for _ in range(200):
+        for _ in range(300):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
@@ -31,10 +31,21 @@ def gunicorn(python, app: str, workers: int, env: dict, cwd=None, extra=()):
                 if server.poll() is not None:
                     raise SystemExit(f"gunicorn exited before serving {app}")
                 time.sleep(0.1)
-        yield port
+        yield port, server.pid
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:   # a worker still busy (a long stream, a slow page): no need to wait
+            server.kill()
+            server.wait(10)
+
+
+@contextmanager
+def gunicorn(python, app: str, workers: int, env: dict, cwd=None, extra=(), timeout: int = 300):
+    """serve(), yielding only the port."""
+    with serve(python, app, workers, env, cwd, extra, timeout) as (port, _pid):
+        yield port
 
 
 def run_load(connections, paths, seconds: float, headers=None) -> list[float]:

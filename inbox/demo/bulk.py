@@ -46,22 +46,36 @@ def _snippet(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()[:200]
 
 
-def _other_shop() -> Shop:
-    for shop_id in db.session.scalars(sa.select(Shop.id).where(Shop.name == OTHER_SHOP)).all():
+def _other_shops(count: int) -> list[Shop]:
+    """`count` fresh other shops (the first called OTHER_SHOP, then "OTHER_SHOP 2" ...), each with an owner
+    (other-owner@example.com, other-owner-2@example.com ...); earlier ones are removed first."""
+    for shop_id in db.session.scalars(sa.select(Shop.id).where(
+            sa.or_(Shop.name == OTHER_SHOP, Shop.name.like(f"{OTHER_SHOP} %")))).all():
         delete_shop(shop_id)
-    db.session.execute(sa.delete(User).where(User.email == "other-owner@example.com"))
-    shop = Shop(name=OTHER_SHOP, country="NL", timezone="Europe/Amsterdam")
-    db.session.add(shop)
+    db.session.execute(sa.delete(User).where(sa.or_(User.email == "other-owner@example.com",
+                                                    User.email.like("other-owner-%@example.com"))))
+    shops, password_hash = [], None
+    for k in range(1, count + 1):
+        suffix = "" if k == 1 else f" {k}"
+        shop = Shop(name=OTHER_SHOP + suffix, country="NL", timezone="Europe/Amsterdam")
+        db.session.add(shop)
+        db.session.flush()
+        user = User(shop_id=shop.id, email=f"other-owner{suffix.replace(' ', '-')}@example.com",
+                    display_name="Olga Overbeek", role=Role.OWNER.value)
+        if password_hash is None:
+            user.set_password("inbox-demo")
+            password_hash = user.password_hash
+        user.password_hash = password_hash   # one hash for one password: 200 shops stay fast
+        db.session.add(user)
+        shops.append(shop)
     db.session.flush()
-    user = User(shop_id=shop.id, email="other-owner@example.com", display_name="Olga Overbeek", role=Role.OWNER.value)
-    user.set_password("inbox-demo")
-    db.session.add(user)
-    db.session.flush()
-    return shop
+    return shops
 
 
-def generate(rng: random.Random, shop_name: str, n: int) -> None:
-    """Add n tickets (~3n messages) to the shop called shop_name, and n // 5 to a second shop."""
+def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1,
+             other_tickets: int | None = None) -> None:
+    """Add n tickets (~3n messages) to the shop called shop_name, and `other_tickets` (n // 5 by default)
+    spread over `other_shops` other shops."""
     started = time.perf_counter()
     for extra in EXTRAS:  # the schema may come from migrations that lack the search index
         # bandit B610: EXTRAS are the app's own schema functions, no user input.
@@ -69,13 +83,15 @@ def generate(rng: random.Random, shop_name: str, n: int) -> None:
     shop = db.session.scalar(sa.select(Shop).where(Shop.name == shop_name))
     if shop is None:
         raise SystemExit(f"No shop called {shop_name!r}; run the demo seed first.")
-    other = _other_shop()
+    others = _other_shops(other_shops)
+    other_tickets = n // 5 if other_tickets is None else other_tickets
     conn = db.session.connection()
     search.drop_triggers(conn)
     try:
         _generate_for(conn, rng, shop, n)
-        _generate_for(conn, rng, other, max(1, n // 5))
-        for s in (shop, other):
+        for k, other in enumerate(others):
+            _generate_for(conn, rng, other, max(1, other_tickets // other_shops + (k < other_tickets % other_shops)))
+        for s in (shop, *others):
             search.rebuild(conn, s.id)
             norm_weeks.forget_shop(s.id)  # the rows went past the ORM, so no kept week was told
         if conn.dialect.name == "postgresql":
@@ -92,7 +108,8 @@ def generate(rng: random.Random, shop_name: str, n: int) -> None:
     else:
         with db.engine.begin() as c:
             c.exec_driver_sql("ANALYZE")
-    print(f"Bulk: {n:,} tickets in {shop_name}, {n // 5:,} in {OTHER_SHOP}, {time.perf_counter() - started:.1f} s")
+    print(f"Bulk: {n:,} tickets in {shop_name}, {other_tickets:,} in {other_shops} other shop(s), "
+          f"{time.perf_counter() - started:.1f} s")
 
 
 def _generate_for(conn, rng: random.Random, shop: Shop, n: int) -> None:
