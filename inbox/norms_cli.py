@@ -20,3 +20,20 @@ def check():
         click.echo(f"{shop}: {norm} e-mail sent")
     if not sent:
         click.echo("No e-mail due.")
+
+
+@norms_group.command("rebuild")
+@click.option("--shop", "shop_id", type=int, help="Only this shop (its id); by default every shop.")
+def rebuild(shop_id):
+    """Count the kept figures afresh from the tickets: the questions per day (planner, weekly norm) and the
+    settled weeks. For after a load that wrote tickets past the app; safe to run at any time."""
+    import sqlalchemy as sa
+    from inbox.extensions import db
+    from inbox.models import Shop
+    from inbox.services import norm_weeks, ticket_days
+    ids = [shop_id] if shop_id else db.session.scalars(sa.select(Shop.id).order_by(Shop.id)).all()
+    for sid in ids:
+        n = ticket_days.rebuild(db.session.connection(), sid)
+        norm_weeks.forget_shop(sid)
+        db.session.commit()
+        click.echo(f"shop {sid}: {n} tickets counted")

@@ -21,7 +21,7 @@ from inbox.demo.texts import CUSTOMERS_EN, CUSTOMERS_NL, FOLLOW_UPS, PRODUCTS, Q
 from inbox.extensions import db
 from inbox.models import Message, Shop, Ticket, TicketTag, User
 from inbox.schema import EXTRAS
-from inbox.services import norm_weeks, sla
+from inbox.services import norm_weeks, sla, ticket_days
 from inbox.services.shops import delete_shop
 from inbox.workflow import Channel, MessageKind, Role, Status
 
@@ -94,6 +94,7 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
         for s in (shop, *others):
             search.rebuild(conn, s.id)
             norm_weeks.forget_shop(s.id)  # the rows went past the ORM, so no kept week was told
+            ticket_days.rebuild(conn, s.id)  # nor were the daily counts
         if conn.dialect.name == "postgresql":
             for table in ("ticket", "message"):
                 # bandit B608: the table is one of two literal names.

@@ -1,7 +1,7 @@
 """What the performance page measures besides tickets: calls, orders, phone hours, and the weekly notices sent."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -151,3 +151,34 @@ def _ticket_norms_index():
 
 
 _ticket_norms_index()
+
+
+class TicketDay(db.Model):
+    """A shop's questions per local day and assignee, kept exact in the same transaction as every ticket change
+    (`services/ticket_days.py`), so the planner and the performance page read a few hundred rows, however long
+    the shop's history.
+
+    `received` counts by the local day the question arrived (the planner); the others by the day its clock
+    started (the marketplace's forward, else the receipt), as the performance page's weeks do."""
+
+    __tablename__ = "ticket_day"
+
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"), primary_key=True)
+    day: so.Mapped[date] = so.mapped_column(sa.Date, primary_key=True)   # the shop's local date
+    assignee_id: so.Mapped[int] = so.mapped_column(primary_key=True)    # 0: nobody (a key cannot be NULL)
+    received: so.Mapped[int] = so.mapped_column(default=0)
+    questions: so.Mapped[int] = so.mapped_column(default=0)
+    on_time: so.Mapped[int] = so.mapped_column(default=0)     # first reaction within its 8 business hours
+    late: so.Mapped[int] = so.mapped_column(default=0)
+    unanswered: so.Mapped[int] = so.mapped_column(default=0)  # no first reaction yet, with a due time
+
+
+# The questions still within their 8 business hours: the only part of a week's counts that time alone changes,
+# read live (a few rows) on top of TicketDay.
+def _ticket_waiting_index():
+    from inbox.models.ticket import Ticket
+    return sa.Index("ix_ticket_unanswered_due", Ticket.shop_id, Ticket.first_reply_due_at,
+                    sqlite_where=Ticket.first_reply_at.is_(None), postgresql_where=Ticket.first_reply_at.is_(None))
+
+
+_ticket_waiting_index()

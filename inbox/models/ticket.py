@@ -32,7 +32,7 @@ class Ticket(db.Model):
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"))
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"), active_history=True)
     subject: so.Mapped[str] = so.mapped_column(sa.String(300))
     customer_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     customer_email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
@@ -40,7 +40,8 @@ class Ticket(db.Model):
     channel: so.Mapped[str] = so.mapped_column(sa.String(16), default=Channel.EMAIL.value)
     category: so.Mapped[str] = so.mapped_column(sa.String(32), default="general")
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default=Status.OPEN.value)
-    assignee_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    # active_history on what the daily counts read (services/ticket_days.py): a change must know the old value.
+    assignee_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"), active_history=True)
     order_number: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     product: so.Mapped[str | None] = so.mapped_column(sa.String(200))
 
@@ -51,10 +52,10 @@ class Ticket(db.Model):
     # The reply clock: when the customer started waiting and when our reply is due (NULL: nobody waits).
     waiting_since: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     due_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    first_reply_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    first_reply_due_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    first_reply_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, active_history=True)
+    first_reply_due_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, active_history=True)
     # Business seconds the first reaction had left when it was sent; negative: that much too late.
-    first_reply_margin: so.Mapped[int | None] = so.mapped_column()
+    first_reply_margin: so.Mapped[int | None] = so.mapped_column(active_history=True)
     # The latest reply's margin, for the "answered on time / late" badge.
     last_reply_margin: so.Mapped[int | None] = so.mapped_column()
     solved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

@@ -22,7 +22,7 @@ from inbox import metrics
 from inbox.extensions import db, statement
 from inbox.i18n import business_duration, force_locale
 from inbox.models import Call, Message, NormNotice, NormSettings, PhoneHours, Shop, Ticket, TicketMeasure, User
-from inbox.services import audit, mail, norm_weeks, sla, webhooks
+from inbox.services import audit, mail, norm_weeks, sla, ticket_days, webhooks
 from inbox.services.norm_sql import CLOCK_START, LATE, in_period, missing_at, ticket_product, waiting_at
 from inbox.sla import BusinessCalendar
 from inbox.labels import CATEGORY_LABELS
@@ -39,14 +39,9 @@ DEFAULT_PHONE_HOURS = {weekday: (("09:00", "17:00"),) for weekday in range(5)}
 
 def weekly_tickets(shop: Shop, weeks: list[metrics.Week], now: datetime,
                    assignee_id: int | None = None) -> list[metrics.WeekScore]:
-    """Per week: questions on time, late, missing and still waiting (the assignee's only, if given)."""
-    scores = []
-    for week, counts in zip(weeks, norm_weeks.week_counts(shop, weeks, now)):
-        rows = counts.response.values() if assignee_id is None else [counts.response.get(assignee_id, [0, 0, 0, 0])]
-        on_time, late, missing, total = (sum(column) for column in zip(*rows)) if rows else (0, 0, 0, 0)
-        scores.append(metrics.WeekScore(week, on_time=on_time, late=late, missing=missing,
-                                        waiting=total - on_time - late - missing))
-    return scores
+    """Per week: questions on time, late, missing and still waiting (the assignee's only, if given), from the
+    daily counts kept with every ticket change (inbox.services.ticket_days)."""
+    return ticket_days.weekly_response(shop, weeks, now, assignee_id)
 
 
 def miss_count(shop: Shop, now: datetime) -> int:

@@ -1,30 +1,20 @@
 """Plan a quiet period: last year's questions per week, the coming weeks' expectation, the quietest weeks."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from inbox import clock, planning
 from inbox.access import require
-from inbox.extensions import db
 from inbox.i18n import _
-from inbox.models import Ticket
-from inbox.services import sla as sla_service
+from inbox.services import sla as sla_service, ticket_days
 from inbox.views.settings import holiday_language
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
 
 CHART_W, CHART_H = 960, 220
-
-
-def _arrival_dates(shop, since: date) -> list[date]:
-    tz = shop.tz
-    start = datetime.combine(since, time(), tz).astimezone(timezone.utc)
-    rows = db.session.scalars(sa.select(Ticket.received_at).where(Ticket.shop_id == shop.id, Ticket.received_at >= start))
-    return [clock.as_utc(r).astimezone(tz).date() for r in rows]
 
 
 def _closed_days(calendar, years) -> dict[date, str]:
@@ -58,7 +48,7 @@ def index():
     shop = current_user.shop
     today = clock.now().astimezone(shop.tz).date()
     this_week = planning.monday(today)
-    counts = planning.weekly_counts(_arrival_dates(shop, this_week - planning.YEAR - timedelta(weeks=planning.TREND_WEEKS + 2)))
+    counts = ticket_days.weekly_arrivals(shop, this_week - planning.YEAR - timedelta(weeks=planning.TREND_WEEKS + 2))
     calendar = sla_service.calendar_for(shop)
     holidays = _closed_days(calendar, range(today.year - 1, today.year + 3))
     weeks, factor = planning.build_weeks(counts, today, ahead=planning.AHEAD_WEEKS, holidays=holidays)

@@ -1,0 +1,261 @@
+"""A shop's questions per local day and assignee (`ticket_day`), kept exact in the same transaction as each
+ticket change, so the planner and the performance page's weeks cost what they show, not the shop's history.
+
+Every ticket contributes a fixed vector to one or two rows: `received` on the local day it arrived, and
+`questions`, `on_time`, `late`, `unanswered` on the local day its clock started (the forward, else the receipt:
+norm_sql.CLOCK_START, by which the performance page's weeks group). A flush
+subtracts what its tickets contributed before (`before_flush`, from the attributes' history) and adds what they
+contribute after (`after_flush`, when relationship changes have filled assignee_id), as `n = n + delta`
+upserts: two transactions counting into the same row wait on its row lock instead of overwriting each other.
+`rebuild` counts a shop from scratch with the same `contribution` (operators: `flask norms rebuild`; loads that
+bypass the ORM, like the demo's bulk generator, call it); the property test compares the two.
+
+What time alone changes (a question still within its 8 business hours becomes "missing" when its due time
+passes) is not kept: `unanswered` counts the questions without a first reaction that have a due time, and a
+reader takes off the few still before their due time (`waiting`), read live through a partial index.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql, sqlite
+
+from inbox import clock, metrics
+from inbox.extensions import db
+from inbox.models import Shop, Ticket, TicketDay
+from inbox.services.norm_sql import CLOCK_START
+
+COLUMNS = ("received", "questions", "on_time", "late", "unanswered")
+_FIELDS = ("shop_id", "received_at", "forwarded_at", "assignee_id", "first_reply_at", "first_reply_margin",
+           "first_reply_due_at")
+_PENDING = "inbox_ticket_days_before"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a ticket's counts depend on."""
+
+    shop_id: int | None
+    received_at: datetime | None
+    forwarded_at: datetime | None
+    assignee_id: int | None
+    first_reply_at: datetime | None
+    first_reply_margin: int | None
+    first_reply_due_at: datetime | None
+
+
+def on_time(f: Facts) -> bool:
+    """norm_sql.ON_TIME for one ticket."""
+    if f.first_reply_at is None:
+        return False
+    if f.first_reply_margin is not None:
+        return f.first_reply_margin >= 0
+    return f.first_reply_due_at is not None and f.first_reply_at <= f.first_reply_due_at
+
+
+def contribution(f: Facts, tz) -> dict[tuple[date, int], tuple[int, ...]]:
+    """(local day, assignee or 0) -> the ticket's share of each of COLUMNS."""
+    if f.shop_id is None or f.received_at is None:
+        return {}
+    received, forwarded = clock.as_utc(f.received_at), clock.as_utc(f.forwarded_at) if f.forwarded_at else None
+    who = f.assignee_id or 0
+    answered = f.first_reply_at is not None
+    good = on_time(f)
+    counts = (1, int(good), int(answered and not good), int(not answered and f.first_reply_due_at is not None))
+    arrived = (received.astimezone(tz).date(), who)
+    started = ((forwarded or received).astimezone(tz).date(), who)
+    if arrived == started:
+        return {arrived: (1, *counts)}
+    return {arrived: (1, 0, 0, 0, 0), started: (0, *counts)}
+
+
+# -- keeping it ---------------------------------------------------------------------------------------------
+
+def _old(obj, name: str):
+    """The attribute's value as the database holds it before this flush."""
+    history = so.attributes.get_history(obj, name)
+    if history.deleted:
+        return history.deleted[0]
+    if history.unchanged:
+        return history.unchanged[0]
+    if history.added:   # set, and active_history found nothing before it
+        return None
+    return getattr(obj, name)
+
+
+def _facts(obj, *, before: bool) -> Facts:
+    return Facts(*(_old(obj, n) if before else getattr(obj, n) for n in _FIELDS))
+
+
+def _add(deltas: dict, shop_tz: dict, session, facts: Facts, sign: int) -> None:
+    if facts.shop_id is None:
+        return
+    tz = shop_tz.get(facts.shop_id)
+    if tz is None:
+        shop = session.get(Shop, facts.shop_id)
+        if shop is None:
+            return
+        tz = shop_tz[facts.shop_id] = shop.tz
+    for key, values in contribution(facts, tz).items():
+        row = deltas[(facts.shop_id, *key)]
+        for i, v in enumerate(values):
+            row[i] += sign * v
+
+
+def _before_flush(session, _context, _instances) -> None:
+    """Take off what the flush's changed and deleted tickets counted for so far."""
+    deltas: dict = defaultdict(lambda: [0] * len(COLUMNS))
+    shop_tz: dict = {}
+    retimed = set()
+    dirty = session.dirty
+    with session.no_autoflush:
+        for obj in (*session.deleted, *dirty):
+            if isinstance(obj, Ticket) and so.attributes.instance_state(obj).has_identity:
+                if obj in dirty and not any(so.attributes.get_history(obj, n).has_changes()
+                                            for n in (*_FIELDS, "assignee")):
+                    continue
+                _add(deltas, shop_tz, session, _facts(obj, before=True), -1)
+            elif isinstance(obj, Shop) and obj in dirty and so.attributes.get_history(obj, "timezone").has_changes():
+                retimed.add(obj.id)
+    session.info[_PENDING] = (deltas, shop_tz, retimed)
+
+
+def _after_flush(session, _context) -> None:
+    """Add what the flush's new and changed tickets count for now, then write the differences."""
+    deltas, shop_tz, retimed = session.info.pop(_PENDING, (defaultdict(lambda: [0] * len(COLUMNS)), {}, set()))
+    with session.no_autoflush:
+        for obj in (*session.new, *session.dirty):
+            if isinstance(obj, Ticket) and (obj in session.new or any(
+                    so.attributes.get_history(obj, n).has_changes() for n in (*_FIELDS, "assignee"))):
+                _add(deltas, shop_tz, session, _facts(obj, before=False), 1)
+    conn = session.connection()
+    _write(conn, {k: v for k, v in deltas.items() if any(v) and k[0] not in retimed})
+    for shop_id in sorted(retimed):
+        # Every local day moves with the zone: count the shop afresh (rare: an owner changing the time zone).
+        rebuild(conn, shop_id)
+
+
+def _insert(conn):
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(TicketDay)
+
+
+def _write(conn, deltas: dict) -> None:
+    if not deltas:
+        return
+    insert = _insert(conn)
+    statement = insert.on_conflict_do_update(
+        index_elements=["shop_id", "day", "assignee_id"],
+        set_={c: getattr(TicketDay, c) + getattr(insert.excluded, c) for c in COLUMNS})
+    # Sorted: two transactions touching the same rows lock them in the same order (no deadlock on PostgreSQL).
+    conn.execute(statement, [dict(shop_id=shop_id, day=day, assignee_id=who, **dict(zip(COLUMNS, values)))
+                             for (shop_id, day, who), values in sorted(deltas.items())])
+
+
+def rebuild(conn, shop_id: int) -> int:
+    """Count the shop's days from scratch (one pass over its tickets); returns the number of tickets counted.
+
+    For loads that write tickets past the ORM, a migration's backfill, and `flask norms rebuild`."""
+    shop_tz = conn.scalar(sa.select(Shop.timezone).where(Shop.id == shop_id))
+    conn.execute(sa.delete(TicketDay).where(TicketDay.shop_id == shop_id))
+    if shop_tz is None:
+        return 0
+    from zoneinfo import ZoneInfo
+    tz = ZoneInfo(shop_tz)
+    totals: dict = defaultdict(lambda: [0] * len(COLUMNS))
+    n = 0
+    # Streamed in batches (a server-side cursor on PostgreSQL): memory stays flat for a million tickets.
+    rows = conn.execute(sa.select(*(getattr(Ticket, f) for f in _FIELDS)).where(Ticket.shop_id == shop_id)
+                        .execution_options(yield_per=5000))
+    for row in rows:
+        n += 1
+        for (day, who), values in contribution(Facts(*row), tz).items():
+            total = totals[(shop_id, day, who)]
+            for i, v in enumerate(values):
+                total[i] += v
+    _write(conn, totals)
+    return n
+
+
+def recount(conn, shop_id: int) -> dict[tuple[date, int], tuple[int, ...]]:
+    """The shop's rows as they should be, counted from scratch without writing (for checks and tests)."""
+    tz = Shop(timezone=conn.scalar(sa.select(Shop.timezone).where(Shop.id == shop_id))).tz
+    totals: dict = defaultdict(lambda: [0] * len(COLUMNS))
+    for row in conn.execute(sa.select(*(getattr(Ticket, f) for f in _FIELDS)).where(Ticket.shop_id == shop_id)):
+        for key, values in contribution(Facts(*row), tz).items():
+            for i, v in enumerate(values):
+                totals[key][i] += v
+    return {k: tuple(v) for k, v in totals.items() if any(v)}
+
+
+def kept(conn, shop_id: int) -> dict[tuple[date, int], tuple[int, ...]]:
+    """The shop's rows as kept (rows counted down to nothing left out)."""
+    rows = conn.execute(sa.select(TicketDay.day, TicketDay.assignee_id, *(getattr(TicketDay, c) for c in COLUMNS))
+                        .where(TicketDay.shop_id == shop_id))
+    return {(day, who): tuple(values) for day, who, *values in rows if any(values)}
+
+
+def init_app(_app) -> None:
+    """Counted around each flush of the app's sessions (once per process: one db.session)."""
+    if not sa.event.contains(db.session, "before_flush", _before_flush):
+        sa.event.listen(db.session, "before_flush", _before_flush)
+        sa.event.listen(db.session, "after_flush", _after_flush)
+
+
+# -- reading it ---------------------------------------------------------------------------------------------
+
+def weekly_arrivals(shop: Shop, since: date) -> Counter:
+    """Questions that arrived per week (keyed by the local Monday) from `since` on: planning.weekly_counts of
+    their arrival dates, from the kept days."""
+    counts: Counter = Counter()
+    for day, n in db.session.execute(
+            sa.select(TicketDay.day, sa.func.sum(TicketDay.received))
+            .where(TicketDay.shop_id == shop.id, TicketDay.day >= since).group_by(TicketDay.day)):
+        if n:
+            counts[day - timedelta(days=day.weekday())] += int(n)
+    return counts
+
+
+def weekly_response(shop: Shop, weeks: list[metrics.Week], now: datetime,
+                    assignee_id: int | None = None) -> list[metrics.WeekScore]:
+    """Per ISO week: questions on time, late, missing and still waiting (the assignee's only, if given)."""
+    tz = shop.tz
+    first, last = weeks[0].monday(tz), weeks[-1].monday(tz) + timedelta(days=6)
+    query = (sa.select(TicketDay.day, sa.func.sum(TicketDay.questions), sa.func.sum(TicketDay.on_time),
+                       sa.func.sum(TicketDay.late), sa.func.sum(TicketDay.unanswered))
+             .where(TicketDay.shop_id == shop.id, TicketDay.day >= first, TicketDay.day <= last)
+             .group_by(TicketDay.day))
+    if assignee_id is not None:
+        query = query.where(TicketDay.assignee_id == assignee_id)
+    index = {w.monday(tz): i for i, w in enumerate(weeks)}
+    sums = [[0, 0, 0, 0] for _ in weeks]
+    for day, *values in db.session.execute(query):
+        i = index.get(day - timedelta(days=day.weekday()))
+        if i is not None:
+            for k, v in enumerate(values):
+                sums[i][k] += int(v or 0)
+    for i in _waiting(shop, weeks, now, assignee_id):
+        sums[i][3] -= 1
+    return [metrics.WeekScore(week, on_time=good, late=late, missing=unanswered,
+                              waiting=total - good - late - unanswered)
+            for week, (total, good, late, unanswered) in zip(weeks, sums)]
+
+
+def _waiting(shop: Shop, weeks: list[metrics.Week], now: datetime, assignee_id: int | None) -> list[int]:
+    """The week index of each question in these weeks still within its 8 business hours (a few rows: the
+    partial index ix_ticket_unanswered_due holds only questions without a first reaction)."""
+    query = (sa.select(Ticket.received_at, Ticket.forwarded_at)
+             .where(Ticket.shop_id == shop.id, Ticket.first_reply_at.is_(None), Ticket.first_reply_due_at >= now,
+                    CLOCK_START < weeks[-1].end))
+    if assignee_id is not None:
+        query = query.where(Ticket.assignee_id == assignee_id)
+    found = []
+    for received, forwarded in db.session.execute(query):
+        i = metrics.week_index(weeks, clock.as_utc(forwarded or received))
+        if i is not None:
+            found.append(i)
+    return found
+

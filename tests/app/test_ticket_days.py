@@ -1,0 +1,170 @@
+"""The questions per day (`ticket_day`) stay exactly what a count from scratch says, whatever happens to the
+tickets: random sequences of what the app does to them, checked after every commit, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from inbox import metrics, planning
+from inbox.extensions import db
+from inbox.models import Shop, Ticket, TicketDay
+from inbox.services import away, imports, norm_weeks, norms, shops, ticket_days, tickets as ticket_service
+from inbox.workflow import Status, can_transition
+from inbox import csvimport
+from tests.conftest import NOW
+
+START = NOW - timedelta(weeks=4)
+OPS = ("receive", "forwarded", "reply", "customer", "solve", "reopen", "pending", "assign", "unassign", "delete",
+       "move", "orders", "away", "zone", "no_due")
+
+
+def counts_agree(shop: Shop) -> None:
+    """Every kept figure equals its recount: the rows, the planner's weeks, the performance page's weeks."""
+    db.session.expire_all()
+    conn = db.session.connection()
+    assert ticket_days.kept(conn, shop.id) == ticket_days.recount(conn, shop.id)
+    tz = shop.tz
+    received = db.session.scalars(sa.select(Ticket.received_at).where(Ticket.shop_id == shop.id)).all()
+    since = (START - timedelta(weeks=2)).astimezone(tz).date()
+    expected = planning.weekly_counts(d for d in (r.astimezone(tz).date() for r in received) if d >= since)
+    assert ticket_days.weekly_arrivals(shop, since) == expected
+    weeks = metrics.weeks_back(NOW, tz, 6)
+    live = norm_weeks._count(shop, weeks, NOW)[0]   # the performance page's SQL before the kept days
+    for score, counted in zip(norms.weekly_tickets(shop, weeks, NOW), live):
+        on_time, late, missing, total = ([sum(c) for c in zip(*counted.response.values())]
+                                         if counted.response else [0, 0, 0, 0])
+        assert (score.on_time, score.late, score.missing, score.total) == (on_time, late, missing, total)
+    people = {who for counted in live for who in counted.response if who is not None}
+    for who in people:
+        mine = [counted.response.get(who, [0, 0, 0, 0]) for counted in live]
+        assert [[s.on_time, s.late, s.missing, s.total] for s in norms.weekly_tickets(shop, weeks, NOW, who)] == mine
+
+
+def at(minutes: int):
+    return min(START + timedelta(minutes=minutes % (60 * 24 * 29)), NOW)
+
+
+def apply(op: str, n: int, shop: Shop, people: list, found: list) -> None:
+    live = [t for t in found if t in db.session]
+    ticket = live[n % len(live)] if live else None
+    someone = people[n % len(people)]
+    if op == "receive" or ticket is None:
+        found.append(ticket_service.create_ticket(
+            shop, subject=f"Vraag {n}", body="Waar blijft mijn pakket?", received_at=at(n), order_number=f"A{n % 3}",
+            assignee=someone if n % 2 else None, product=None if n % 3 else "Lamp"))
+    elif op == "forwarded":
+        found.append(ticket_service.create_ticket(
+            shop, subject=f"Doorgestuurd {n}", body="Via de marketplace.", received_at=at(n),
+            forwarded_at=at(n + (n % 3000) - 1000)))
+    elif op == "reply":
+        if ticket.status != Status.SOLVED.value:   # a solved question cannot become pending by a reply
+            ticket_service.reply(ticket, shop, "Het is onderweg.", by=someone, at=max(ticket.received_at, at(n)),
+                                 status=Status.PENDING.value if n % 2 else Status.SOLVED.value)
+    elif op == "customer":
+        ticket_service.add_customer_message(ticket, shop, "Nog steeds niets.", at=at(n))
+    elif op in ("solve", "reopen", "pending"):
+        new = {"solve": Status.SOLVED, "reopen": Status.OPEN, "pending": Status.PENDING}[op].value
+        if ticket.status == new or can_transition(ticket.status, Status(new)):
+            ticket_service.change_status(ticket, shop, new, by=someone, at=at(n))
+    elif op == "assign":
+        ticket_service.assign(ticket, shop, someone, by=None)
+    elif op == "unassign":
+        ticket_service.assign(ticket, shop, None, by=None)
+    elif op == "delete":   # as a shop's deletion does: what refers to the ticket first
+        db.session.flush()
+        for table in reversed(db.metadata.sorted_tables):
+            if "ticket_id" in table.c and table.name not in ("message", "ticket_tag"):
+                db.session.execute(sa.delete(table).where(table.c.ticket_id == ticket.id))
+        db.session.delete(ticket)
+        found.remove(ticket)
+    elif op == "move":   # an edit of when it arrived or was forwarded
+        if n % 2:
+            ticket.received_at = at(n)
+        else:
+            ticket.forwarded_at = at(n * 7) if ticket.forwarded_at is None else None
+    elif op == "orders":
+        imports.store_orders(shop, [csvimport.OrderRow(f"A{n % 3}", at(n), f"Product {n % 4}", None, 1)], "csv")
+    elif op == "away":
+        other = people[(n + 1) % len(people)]
+        away.set_away(someone, away_from=NOW - timedelta(hours=1), away_until=NOW + timedelta(days=n % 5 + 1),
+                      delegate=other if n % 2 else None, by=other)
+    elif op == "zone":
+        zone = "Europe/London" if shop.timezone != "Europe/London" else "Europe/Amsterdam"
+        shops.update_details(shop, {**{f: getattr(shop, f) for f in shops.DETAILS}, "timezone": zone}, by=people[0])
+    elif op == "no_due":   # the reply clock cleared by hand (a question nobody is asked to answer)
+        ticket.first_reply_due_at = None
+
+
+@pytest.fixture
+def team(frozen, make_shop, make_user):
+    made = {}
+
+    def make(i):
+        shop = make_shop(f"Counted Shop {i}", "NL")
+        people = [make_user(shop, role="owner", email=f"owner{i}@counted.example.com"),
+                  make_user(shop, role="agent", email=f"a{i}@counted.example.com"),
+                  make_user(shop, role="agent", email=f"b{i}@counted.example.com")]
+        made[i] = (shop, people)
+        return shop, people
+    return make
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 60 * 24 * 40)), min_size=1, max_size=18),
+       commit_every=st.integers(1, 4))
+def test_kept_counts_equal_a_recount_after_any_sequence_of_changes(team, steps, commit_every):
+    shop, people = team(len(db.session.scalars(sa.select(Shop.id)).all()))
+    found: list = []
+    for i, (op, n) in enumerate(steps):
+        apply(op, n, shop, people, found)
+        if (i + 1) % commit_every == 0:
+            db.session.commit()
+            counts_agree(shop)
+    db.session.commit()
+    counts_agree(shop)
+
+
+def test_a_rolled_back_change_counts_nothing(frozen, shop, staff, make_ticket):
+    make_ticket(shop, received_at=NOW - timedelta(days=2))
+    db.session.commit()
+    kept = ticket_days.kept(db.session.connection(), shop.id)
+    ticket_service.create_ticket(shop, subject="Nog een vraag", body="Hallo?", received_at=NOW - timedelta(days=1))
+    db.session.flush()
+    assert ticket_days.kept(db.session.connection(), shop.id) != kept
+    db.session.rollback()
+    assert ticket_days.kept(db.session.connection(), shop.id) == kept
+
+
+def test_rebuild_counts_tickets_written_past_the_app(frozen, shop, make_ticket):
+    make_ticket(shop, received_at=NOW - timedelta(days=3))
+    db.session.commit()
+    db.session.execute(sa.delete(TicketDay))
+    db.session.commit()
+    assert ticket_days.kept(db.session.connection(), shop.id) == {}
+    assert ticket_days.rebuild(db.session.connection(), shop.id) == 1
+    db.session.commit()
+    counts_agree(shop)
+
+
+def test_the_cli_rebuilds_every_shop(app, frozen, shop, make_ticket):
+    make_ticket(shop, received_at=NOW - timedelta(days=3))
+    db.session.commit()
+    db.session.execute(sa.delete(TicketDay))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["norms", "rebuild"])
+    assert "1 tickets counted" in result.output
+    counts_agree(shop)
+
+
+def test_the_planner_counts_a_year_of_questions_from_the_kept_days(client, frozen, shop, staff, make_ticket):
+    from tests.conftest import sign_in
+    for days in range(0, 300, 3):
+        make_ticket(shop, received_at=NOW - timedelta(days=days))
+    db.session.commit()
+    sign_in(client, staff["owner"].email)
+    assert client.get("/planning").status_code == 200
+    assert Counter(ticket_days.weekly_arrivals(shop, (NOW - timedelta(days=400)).date())).total() == 100
