@@ -89,13 +89,14 @@ class Miss:
     forwarded: bool
 
 
-def week_misses(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int | None = None) -> list[Miss]:
-    """Each miss of the week, latest first, with how late it was in business time."""
+def week_misses(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int | None = None,
+                limit: int | None = None) -> list[Miss]:
+    """Each miss of the week (the `limit` latest, if given), latest first, with how late it was in business time."""
     query = (sa.select(Ticket.id, Ticket.subject, CLOCK_START, Ticket.first_reply_due_at, Ticket.first_reply_at,
                        Ticket.first_reply_margin, User.display_name, Ticket.forwarded_at)
              .outerjoin(User, User.id == Ticket.assignee_id)
              .where(in_period(shop.id, week.start, week.end), sa.or_(LATE, missing_at(now)))
-             .order_by(CLOCK_START.desc()))
+             .order_by(CLOCK_START.desc(), Ticket.id.desc()).limit(limit))
     if assignee_id is not None:
         query = query.where(Ticket.assignee_id == assignee_id)
     cal = sla.calendar_for(shop)
@@ -109,14 +110,20 @@ def week_misses(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int 
     return result
 
 
-def week_forecast(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int | None = None) -> list[metrics.AtRisk]:
-    """This week's questions still waiting for a first reaction that are not late yet."""
-    query = (sa.select(Ticket.id, Ticket.subject, Ticket.first_reply_due_at, User.display_name)
-             .outerjoin(User, User.id == Ticket.assignee_id)
-             .where(in_period(shop.id, week.start, week.end), waiting_at(now)))
+def week_forecast(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int | None = None,
+                  limit: int | None = None) -> tuple[list[metrics.AtRisk], int]:
+    """This week's questions still waiting for a first reaction that are not late yet, soonest due first (the
+    `limit` first, if given), and how many there are. Both read the partial index of unanswered questions."""
+    where = [Ticket.shop_id == shop.id, waiting_at(now), in_period(shop.id, week.start, week.end)]
     if assignee_id is not None:
-        query = query.where(Ticket.assignee_id == assignee_id)
-    return metrics.forecast(db.session.execute(query).all(), sla.calendar_for(shop), now)
+        where.append(Ticket.assignee_id == assignee_id)
+    query = (sa.select(Ticket.id, Ticket.subject, Ticket.first_reply_due_at, User.display_name)
+             .outerjoin(User, User.id == Ticket.assignee_id).where(*where)
+             .order_by(Ticket.first_reply_due_at, Ticket.id).limit(limit))
+    rows = metrics.forecast(db.session.execute(query).all(), sla.calendar_for(shop), now)
+    if limit is None or len(rows) < limit:
+        return rows, len(rows)
+    return rows, db.session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(*where)) or 0
 
 
 # -- phone -------------------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ class Report:
     this_week: metrics.WeekScore
     misses: list[norms.Miss]
     at_risk: list[metrics.AtRisk]
+    at_risk_count: int = 0
     phone: list[metrics.PhoneScore] | None = None
     phone_last4: metrics.Total | None = None
     volume: list[metrics.VolumeWeek] | None = None
@@ -106,52 +107,76 @@ def _period(form: PeriodForm, shop: Shop, now: datetime) -> tuple[date, date]:
     return start, end
 
 
-def build_report(shop: Shop, now: datetime, *, own_only: bool, user_id: int, start: date, end: date) -> Report:
-    """Everything the page shows, in a handful of aggregated queries."""
+# What each downloadable table needs: a CSV computes only its own part of the page.
+PARTS = {"response": {"weeks"}, "misses": {"weeks", "misses"}, "phone": {"phone"}, "volume": {"weeks", "volume"},
+         "products": {"products"}, "service": {"service"}}
+PAGE = {"weeks", "misses", "phone", "volume", "products", "service", "satisfaction"}
+MISSES_SHOWN, AT_RISK_SHOWN = 50, 15
+
+
+def build_report(shop: Shop, now: datetime, *, own_only: bool, user_id: int, start: date, end: date,
+                 only: str | None = None) -> Report:
+    """Everything the page shows, in a handful of aggregated queries; with `only`, just what that table needs
+    (its CSV download)."""
+    parts = PARTS.get(only, set()) if only else PAGE
     assignee = user_id if own_only else None
     weeks26 = metrics.weeks_back(now, shop.tz, norms.PAGE_WEEKS)
-    scores26 = norms.weekly_tickets(shop, weeks26, now, assignee)
-    weeks, scores = weeks26[13:], scores26[13:]
-    this_week = scores[-1]
+    weeks = weeks26[13:]
+    scores26 = norms.weekly_tickets(shop, weeks26, now, assignee) if "weeks" in parts else None
+    scores = scores26[13:] if scores26 else []
+    this_week = scores[-1] if scores else metrics.WeekScore(weeks[-1])
     report = Report(shop, now, own_only, start, end, weeks, scores, metrics.combine(scores[-4:]),
-                    metrics.combine(scores), this_week,
-                    norms.week_misses(shop, this_week.week, now, assignee),
-                    norms.week_forecast(shop, this_week.week, now, assignee))
+                    metrics.combine(scores), this_week, [], [])
+    if "misses" in parts:
+        # The page lists the latest misses and the soonest due; the CSV has every miss.
+        report.misses = norms.week_misses(shop, this_week.week, now, assignee, limit=None if only else MISSES_SHOWN)
+        report.at_risk, report.at_risk_count = norms.week_forecast(shop, this_week.week, now, assignee,
+                                                                   limit=AT_RISK_SHOWN)
     if not own_only:
-        report.phone = norms.phone_weekly(shop, weeks)
-        report.phone_last4 = metrics.combine(report.phone[-4:], good="answered")
-        report.volume = metrics.volume_weeks([s.total for s in scores26], norms.weekly_orders(shop, weeks26, now), weeks)
-        report.products = norms.product_volume(shop, weeks[-4:], now)
-    report.satisfaction = satisfaction.summary(shop, weeks, agent_id=assignee)
-    rows = norms.service_figures(shop, *norms.local_days(shop, start, end), now, assignee)
-    report.service_rows.append((_("Everyone") if not own_only else _("You"),
-                                metrics.summarise([f for _who, _channel, f in rows])))
-    if not own_only:
-        names = {u.id: u.display_name for u in norms.shop_staff(shop)}
-        for agent_id, m in sorted(metrics.group_figures(rows, 0).items(), key=lambda kv: names.get(kv[0], "~")):
-            report.service_rows.append((names.get(agent_id, _("Unassigned")), m))
-        for channel, m in sorted(metrics.group_figures(rows, 1).items()):
-            report.service_rows.append((str(CHANNEL_NAMES.get(channel, channel)), m))
-    _tables(report)
-    _charts(report)
+        if "phone" in parts:
+            report.phone = norms.phone_weekly(shop, weeks)
+            report.phone_last4 = metrics.combine(report.phone[-4:], good="answered")
+        if "volume" in parts:
+            report.volume = metrics.volume_weeks([s.total for s in scores26], norms.weekly_orders(shop, weeks26, now),
+                                                 weeks)
+        if "products" in parts:
+            report.products = norms.product_volume(shop, weeks[-4:], now)
+    if "satisfaction" in parts:
+        report.satisfaction = satisfaction.summary(shop, weeks, agent_id=assignee)
+    if "service" in parts:
+        rows = norms.service_figures(shop, *norms.local_days(shop, start, end), now, assignee)
+        report.service_rows.append((_("Everyone") if not own_only else _("You"),
+                                    metrics.summarise([f for _who, _channel, f in rows])))
+        if not own_only:
+            names = {u.id: u.display_name for u in norms.shop_staff(shop)}
+            for agent_id, m in sorted(metrics.group_figures(rows, 0).items(), key=lambda kv: names.get(kv[0], "~")):
+                report.service_rows.append((names.get(agent_id, _("Unassigned")), m))
+            for channel, m in sorted(metrics.group_figures(rows, 1).items()):
+                report.service_rows.append((str(CHANNEL_NAMES.get(channel, channel)), m))
+    _tables(report, parts)
+    if not only:
+        _charts(report)
     return report
 
 
-def _tables(r: Report) -> None:
+def _tables(r: Report, parts: set[str]) -> None:
     tz = r.shop.tz
-    t = Table("response", _("First reaction within 8 business hours, per week"),
-              [_("Week"), _("Monday"), _("Questions"), _("On time"), _("Late"), _("No reaction, past due"),
-               _("Still waiting"), _("% on time")])
-    for s in r.response:
-        t.rows.append([s.week.key, s.week.monday(tz).isoformat(), s.total, s.on_time, s.late, s.missing, s.waiting,
-                       _pct(s.share)])
-    r.tables["response"] = t
-    t = Table("misses", _("This week's misses"), [_("Ticket"), _("Subject"), _("Clock started"), _("Due"),
-                                                    _("First reaction"), _("Late by (business hours)"), _("Assigned to")])
-    for m in r.misses:
-        t.rows.append([m.ticket_id, m.subject, _iso(m.clock_start, tz), _iso(m.due, tz), _iso(m.first_reply_at, tz),
-                       _hours(m.late_seconds), m.assignee or ""])
-    r.tables["misses"] = t
+    if "weeks" in parts:
+        t = Table("response", _("First reaction within 8 business hours, per week"),
+                  [_("Week"), _("Monday"), _("Questions"), _("On time"), _("Late"), _("No reaction, past due"),
+                   _("Still waiting"), _("% on time")])
+        for s in r.response:
+            t.rows.append([s.week.key, s.week.monday(tz).isoformat(), s.total, s.on_time, s.late, s.missing,
+                           s.waiting, _pct(s.share)])
+        r.tables["response"] = t
+    if "misses" in parts:
+        t = Table("misses", _("This week's misses"), [_("Ticket"), _("Subject"), _("Clock started"), _("Due"),
+                                                        _("First reaction"), _("Late by (business hours)"),
+                                                        _("Assigned to")])
+        for m in r.misses:
+            t.rows.append([m.ticket_id, m.subject, _iso(m.clock_start, tz), _iso(m.due, tz),
+                           _iso(m.first_reply_at, tz), _hours(m.late_seconds), m.assignee or ""])
+        r.tables["misses"] = t
     if r.phone is not None:
         t = Table("phone", _("Calls answered during phone opening hours, per week"),
                   [_("Week"), _("Monday"), _("Call attempts"), _("Answered"), _("Missed"),
@@ -167,6 +192,7 @@ def _tables(r: Report) -> None:
             t.rows.append([v.week.key, v.week.monday(tz).isoformat(), v.questions, v.orders, _round(v.rate),
                            _round(v.expected)])
         r.tables["volume"] = t
+    if r.products is not None:
         t = Table("products", _("Questions per 100 orders per product, last 4 weeks against the 13 before"),
                   [_("Product"), _("Questions"), _("Orders"), _("Per 100 orders"), _("Expected"), _("Times expected"),
                    _("Most common questions"), _("Well above expectation")])
@@ -174,6 +200,8 @@ def _tables(r: Report) -> None:
             t.rows.append([p.product, p.questions, p.orders, _round(p.rate), _round(p.expected), _round(p.ratio, 2),
                            ", ".join(f"{CATEGORY_LABELS.get(c, c)} ({n})" for c, n in p.categories), _("yes") if p.flagged else ""])
         r.tables["products"] = t
+    if "service" not in parts:
+        return
     t = Table("service", _("Service measures, %(start)s – %(end)s (business hours)",
                            start=local_date(r.start), end=local_date(r.end)),
               [_("Who / channel"), _("Questions"), _("First response, median"), _("First response, 90th percentile"),
@@ -221,7 +249,7 @@ def _fmt_share(share: float | None) -> str:
     return "–" if share is None else svgcharts.percent(share)
 
 
-def _report_from_request() -> tuple[Report | None, PeriodForm]:
+def _report_from_request(only: str | None = None) -> tuple[Report | None, PeriodForm]:
     shop = current_user.shop
     now = clock.now()
     form = PeriodForm(formdata=request.args)
@@ -230,7 +258,7 @@ def _report_from_request() -> tuple[Report | None, PeriodForm]:
         form.start.data = form.end.data = None
     start, end = _period(form, shop, now)
     report = build_report(shop, now, own_only=not current_user.may("see_reports"), user_id=current_user.id,
-                          start=start, end=end)
+                          start=start, end=end, only=only)
     return report, form
 
 
@@ -252,7 +280,9 @@ def download(name: str):
 
     :raise 404: an unknown table, or one the user's role does not show.
     """
-    report, form = _report_from_request()
+    if name not in PARTS:
+        abort(404)
+    report, form = _report_from_request(only=name)
     if form.errors:
         abort(422)
     table = report.tables.get(name)

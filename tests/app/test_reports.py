@@ -375,3 +375,18 @@ def test_a_customers_subject_cannot_become_a_formula_in_the_export(frozen, clien
     login_as("owner")
     csv = client.get("/reports/misses.csv").get_data(as_text=True)
     assert '"\'=HYPERLINK(""http://evil.example"",""Klik"")"' in csv
+
+
+def test_the_page_lists_the_latest_misses_and_the_soonest_due_while_the_csv_has_every_miss(
+        frozen, client, shop, staff, login_as, make_ticket):
+    for i in range(52):
+        miss(make_ticket, shop, local(2026, 11, 16, 9) + timedelta(minutes=i), subject=f"Gemist {i}")
+    for i in range(17):
+        make_ticket(shop, received_at=local(2026, 11, 19, 9) + timedelta(minutes=i), subject=f"Bijna {i}")
+    login_as("manager")
+    html = client.get("/reports").get_data(as_text=True)
+    assert "Gemist 51" in html and "Gemist 1<" not in html and "the CSV has all 52" in html
+    assert "17 open questions will also miss" in html and "and 2 more." in html
+    assert "Bijna 0" in html and "Bijna 16" not in html
+    csv = client.get("/reports/misses.csv").get_data(as_text=True)
+    assert all(f"Gemist {i}" in csv for i in range(52))
