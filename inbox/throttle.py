@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from inbox import clock
 from inbox.extensions import db
-from inbox.models import LoginAttempt, RateHit
+from inbox.models import LoginAttempt, RateCount, RateHit
 
 WINDOW = timedelta(minutes=15)
 MAX_WAIT = 5 * 60
@@ -57,9 +57,9 @@ def clear(email: str) -> None:
 
 
 # -- public pages ------------------------------------------------------------------------------------------
-# The help centre and its search-as-you-type answer anyone: a per-process budget per address keeps one client
-# from hammering them (a shared office stays far below it). Kept in memory: a counter per address per minute,
-# nothing stored, and a restart forgets it.
+# The help centre and its search-as-you-type answer anyone: a budget per address keeps one client from hammering
+# them (a shared office stays far below it). `allow_shared` counts in the database, so several app processes
+# share one budget; `allow` is the per-process counter in memory (the API's tokens).
 
 PUBLIC_WINDOW = timedelta(minutes=1)
 MAX_TRACKED = 10_000
@@ -93,3 +93,37 @@ def allow_recorded(bucket: str, key: str, limit: int, window: timedelta) -> bool
         return False
     db.session.add(RateHit(bucket=bucket, key=key, created_at=now))
     return True
+
+
+def allow_shared(bucket: str, key: str, limit: int, window: timedelta = PUBLIC_WINDOW) -> bool:
+    """Count one request of `key` (an address) in `bucket` for the current fixed window, in the database, so
+    every app process shares the budget; False once `key` made more than `limit` requests in it. One statement
+    (an upsert answering the new count); the first request of a window also clears the bucket's past windows.
+    The caller commits (at once: the count must stand even when the page then fails)."""
+    seconds = max(1, int(window.total_seconds()))
+    slot = int(clock.now().timestamp()) // seconds
+    key = key[:64]
+    table = RateCount.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table).values(bucket=bucket, key=key, slot=slot, hits=1)
+    hits = db.session.scalar(statement.on_conflict_do_update(
+        index_elements=["bucket", "key", "slot"], set_={"hits": table.c.hits + 1}).returning(table.c.hits))
+    if hits == 1:
+        db.session.execute(sa.delete(RateCount).where(RateCount.bucket == bucket, RateCount.slot < slot - 1))
+    return hits <= limit
+
+
+def public_request_allowed(bucket: str, share: int = 1) -> bool:
+    """Whether this request's address is within its budget for a public page (INBOX_HELP_RATE_LIMIT a minute,
+    times `share`), shared by every app process; counted and committed at once, so a page that then fails
+    still counts. Always True with the limit off (0)."""
+    from flask import current_app, request
+    limit = current_app.config["HELP_RATE_LIMIT"] * share
+    if not limit:
+        return True
+    allowed = allow_shared(bucket, request.remote_addr or "?", limit)
+    db.session.commit()
+    return allowed

@@ -40,6 +40,19 @@ class RateHit(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
+class RateCount(db.Model):
+    """Requests to a public page per bucket, key (an address) and fixed window (`slot`: the window's number since
+    the epoch): one row counted up by one statement, shared by every app process (inbox/throttle.allow_shared)."""
+
+    __tablename__ = "rate_count"
+    __table_args__ = (sa.Index("ix_rate_count_slot", "slot"),)
+
+    bucket: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    slot: so.Mapped[int] = so.mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    hits: so.Mapped[int] = so.mapped_column(sa.Integer, default=1)
+
+
 class Rating(db.Model):
     """The customer's answer to "How did we do?" for one ticket: good, okay or bad, with an optional comment.
     One per ticket, changeable for a week after it was first given (services/satisfaction.py). Never a message:

@@ -52,3 +52,18 @@ class ContactSubmission(db.Model):
     shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"))
     ip: so.Mapped[str] = so.mapped_column(sa.String(64))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class UserPhoto(db.Model):
+    """A colleague's photo for the shop's public team block (seed 004: present the team), chosen on their account
+    page: re-encoded by services/team_photos (a square JPEG, no EXIF), served under an unguessable `key` that a
+    new photo replaces, and only while its user is active and chose to be shown."""
+
+    __tablename__ = "user_photo"
+
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True,
+                                               autoincrement=False)
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"), index=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, deferred=True)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -259,28 +259,27 @@ def week_of(shop: Shop, at: datetime | None = None) -> date:
 
 
 def count(shop: Shop, article_ids, counter: str) -> None:
-    """Add one to `counter` of each article (of this shop) for this week: one upsert per article, no row per view.
+    """Add one to `counter` of each article (of this shop) for this week: one statement for all of them (an
+    INSERT … SELECT over the shop's articles that adds to the week's row where there is one), no row per view.
     The caller commits."""
     if counter not in COUNTERS:
         raise ValueError(counter)
     ids = sorted({int(i) for i in article_ids})
     if not ids:
         return
-    ids = list(db.session.scalars(sa.select(HelpArticle.id).where(HelpArticle.shop_id == shop.id,
-                                                                  HelpArticle.id.in_(ids))))
     week = week_of(shop)
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     table = HelpArticleWeek.__table__
-    for article_id in ids:
-        values = {"shop_id": shop.id, "article_id": article_id, "week": week,
-                  **{c: int(c == counter) for c in COUNTERS}}
-        statement = insert(table).values(**values)
-        db.session.execute(statement.on_conflict_do_update(
-            index_elements=["article_id", "week"], set_={counter: table.c[counter] + 1}))
+    # Only this shop's articles are counted: another shop's id in the form matches no row.
+    source = sa.select(sa.literal(shop.id), HelpArticle.id, sa.literal(week, table.c.week.type),
+                       *(sa.literal(int(c == counter)) for c in COUNTERS)).where(
+        HelpArticle.shop_id == shop.id, HelpArticle.id.in_(ids))
+    statement = insert(table).from_select(["shop_id", "article_id", "week", *COUNTERS], source)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["article_id", "week"], set_={counter: table.c[counter] + 1}))
 
 
 @dataclass

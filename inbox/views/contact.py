@@ -9,11 +9,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from inbox import clock, i18n
+from inbox import clock, i18n, throttle
 from inbox.extensions import db
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import ContactSubmission, Shop, Ticket
 from inbox.services import help as help_service, promise, team, tickets
+from inbox.views.help import counts
 from inbox.views.vacation import contact_details
 from inbox.workflow import Channel
 
@@ -56,13 +57,32 @@ def _duplicate(shop: Shop, form: ContactForm) -> Ticket | None:
 
 def _form_page(shop: Shop, form: ContactForm, status: int = 200):
     now = clock.now()
+    suggested, shown = _suggestions_for_what_was_typed(shop, form)
     return render_template("contact/form.html", shop=shop, form=form, contact=contact_details(shop, now),
-                           care=promise.contact_promise(shop, now)), status
+                           care=promise.contact_promise(shop, now), suggested=suggested, shown_ids=shown,
+                           typed=bool(suggested or (form.subject.data or "").strip()
+                                      or (form.body.data or "").strip())), status
+
+
+def _suggestions_for_what_was_typed(shop: Shop, form: ContactForm) -> tuple[list, list[str]]:
+    """A form shown again (a field to correct) offers the articles that match what was typed, as typing did;
+    the ones it had not offered yet are counted as shown and remembered in the form."""
+    shown = [raw for raw in request.form.getlist("shown") if raw.isdigit()][:50]
+    if request.method != "POST":
+        return [], shown
+    entries = help_service.suggest(help_service.index_for(shop.id), form.subject.data or "", form.body.data or "")
+    new = [str(e.id) for e in entries if str(e.id) not in shown]
+    if new and counts():
+        help_service.count(shop, new, "shown")
+        db.session.commit()
+    return entries, shown + new
 
 
 @bp.route("/<int:shop_id>", methods=["GET", "POST"])
 def form(shop_id: int):
     """The shop's public contact form: a message becomes a ticket; rate-limited per address."""
+    if not throttle.public_request_allowed("contact"):
+        abort(429)
     shop = _shop_or_404(shop_id)
     form = ContactForm()
     if form.validate_on_submit():

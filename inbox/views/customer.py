@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, StringField, TextAreaField
+from wtforms import EmailField, MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from inbox import clock, throttle
@@ -19,7 +19,7 @@ from inbox.extensions import db
 from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l, ngettext
 from inbox.models import Rating, Shop
-from inbox.services import customer_links, customer_portal, satisfaction
+from inbox.services import customer_links, customer_portal, satisfaction, uploads
 
 bp = Blueprint("customer", __name__)
 
@@ -32,7 +32,9 @@ LINK_MAILS = (3, timedelta(hours=1))      # per e-mail address: a stranger canno
 
 
 class CustomerReplyForm(FlaskForm):
-    body = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=20000)])
+    # Empty is fine when files come with it: a photo of the damage may say it all.
+    body = TextAreaField(_l("Your reply"), validators=[Length(max=20000)])
+    files = MultipleFileField(_l("Attach files (optional)"))
 
 
 SCORE_LABELS = satisfaction.SCORE_NAMES
@@ -89,7 +91,7 @@ def _page(key, ticket, shop, form, status=200):
     view = customer_portal.question_view(ticket, shop)
     rating_form = _rating_form(view)
     response = render_template("customer/question.html", key=key, ticket=ticket, shop=shop, view=view,
-                               form=form, rating_form=rating_form,
+                               form=form, rating_form=rating_form, limits=uploads.limits_for(shop),
                                can_rate=satisfaction.can_change(view.rating, clock.now()),
                                SCORE_NAMES=SCORE_LABELS)
     return _private(response, status)
@@ -104,15 +106,24 @@ def question(key: str):
 
 @bp.post("/q/<key>")
 def reply(key: str):
-    """The customer adds to their question: a customer message, as if they had mailed again."""
+    """The customer adds to their question: a customer message, as if they had mailed again, with their files
+    checked as the staff's are (the shop's limits, programs refused). A refused file sends nothing and keeps the
+    typed text."""
     link, ticket, shop = _open(key)
     form = CustomerReplyForm()
     if not form.validate_on_submit():
         return _page(key, ticket, shop, form, 422)
+    taken, problems = customer_portal.check_files(shop, uploads.read_files(request.files.getlist(form.files.name)))
+    if problems:
+        form.files.errors = [*problems, _("Nothing was sent yet: choose the files again, then send.")]
+        return _page(key, ticket, shop, form, 422)
+    if not (form.body.data or "").strip() and not taken:
+        form.body.errors = [_("Write a message or attach a file.")]
+        return _page(key, ticket, shop, form, 422)
     if not throttle.allow_recorded("q-reply", str(link.id), *REPLIES):
         form.form_errors.append(_("You sent several messages in a short time. Please try again later."))
         return _page(key, ticket, shop, form, 429)
-    customer_portal.add_reply(ticket, shop, form.body.data)
+    customer_portal.add_reply(ticket, shop, form.body.data, taken)
     db.session.commit()
     flash(_("Thank you, your message has been added to your question."), "success")
     return redirect(url_for("customer.question", key=key) + "#thread-end", 303)

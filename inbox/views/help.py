@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from inbox import throttle
@@ -46,9 +46,7 @@ def _shop_or_404(shop_id: int) -> Shop:
 
 
 def _throttle(share: int) -> None:
-    limit = current_app.config["HELP_RATE_LIMIT"] * share
-    budget = current_app.extensions.setdefault("inbox_help_budget", {})
-    if limit and not throttle.allow(budget, request.remote_addr or "?", limit):
+    if not throttle.public_request_allowed("help-suggest" if share == SUGGESTIONS else "help", share):
         abort(429)
 
 

@@ -2,8 +2,10 @@
 other tickets; a fresh link by e-mail address that never tells whether the address is known."""
 from __future__ import annotations
 
+import gc
 import re
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 
@@ -128,3 +130,69 @@ def test_a_reply_with_a_nul_byte_is_stored_on_both_databases(client, mailing_sho
     db.session.expire_all()
     last = db.session.get(Ticket, ticket.id).messages[-1]
     assert last.kind == MessageKind.CUSTOMER.value and "\x00" not in last.body and "één vraag" in last.body
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 40, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_the_customers_photo_arrives_in_the_staff_thread_as_an_incoming_attachment(
+        client, mailing_shop, make_ticket, staff, smtp_sink, login_as):
+    import io
+
+    from inbox.models import MailAttachment
+    ticket, token = question_with_link(client, mailing_shop, make_ticket, staff, smtp_sink)
+    response = client.post(f"/q/{token}", data={"body": "Zo ziet de scheur eruit.",
+                                                  "files": [(io.BytesIO(_png()), "scheur.png")]})
+    assert response.status_code == 303
+    [row] = db.session.scalars(sa.select(MailAttachment)).all()
+    message = db.session.get(type(ticket.messages[0]), row.message_id)
+    assert message.kind == MessageKind.CUSTOMER.value and message.body == "Zo ziet de scheur eruit."
+    assert row.content_type == "image/png" and row.thumbnail and row.filename == "scheur.png"
+    assert "scheur.png" in client.get(f"/q/{token}").get_data(as_text=True)
+    login_as("agent")
+    assert "scheur.png" in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+
+
+def test_a_file_alone_is_a_reply_and_the_same_upload_twice_is_one(client, mailing_shop, make_ticket, staff, smtp_sink):
+    import io
+    ticket, token = question_with_link(client, mailing_shop, make_ticket, staff, smtp_sink)
+    for _ in range(2):   # a double click
+        assert client.post(f"/q/{token}", data={"body": "", "files": [(io.BytesIO(_png()), "foto.png")]}
+                           ).status_code == 303
+    db.session.expire_all()
+    customer = [m for m in db.session.get(Ticket, ticket.id).messages if m.kind == MessageKind.CUSTOMER.value]
+    assert len(customer) == 2 and customer[-1].body == ""
+    response = client.post(f"/q/{token}", data={"body": "  "})
+    assert response.status_code == 422 and "Write a message or attach a file." in response.get_data(as_text=True)
+
+
+# Werkzeug's test client spools a body over 500 KB to a temporary file it never closes (the app closes its own).
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_a_program_or_a_too_large_file_sends_nothing_and_keeps_the_text(
+        client, mailing_shop, make_ticket, staff, smtp_sink):
+    import io
+
+    from inbox.models import MailAttachment
+    ticket, token = question_with_link(client, mailing_shop, make_ticket, staff, smtp_sink)
+    before = len(ticket.messages)
+    response = client.post(f"/q/{token}", data={"body": "Hier de factuur", "files": [
+        (io.BytesIO(b"MZ\x90\x00" + b"\x00" * 200), "factuur.pdf")]}, headers={"Accept-Language": "en"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "a Windows program" in page and "Hier de factuur" in page
+    mailing_shop.attachment_file_mb = 1
+    db.session.commit()
+    response = client.post(f"/q/{token}", data={"body": "Nu de foto", "files": [
+        (io.BytesIO(_png() + b"\x00" * (1024 * 1024 + 10)), "groot.png")]}, headers={"Accept-Language": "en"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "is too large" in page and "Nu de foto" in page
+    db.session.expire_all()
+    assert len(db.session.get(Ticket, ticket.id).messages) == before
+    assert db.session.scalar(sa.select(sa.func.count(MailAttachment.id))) == 0
+    del response
+    gc.collect()   # the spooled file's warning, here where it is ignored

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from inbox.extensions import db
-from inbox.models import HelpArticle, HelpArticleWeek, Message, Ticket
+from inbox.models import HelpArticle, HelpArticleWeek, Message, RateCount, Ticket
 from inbox.services import help as help_service
 from inbox.workflow import MessageKind
 
@@ -163,12 +163,27 @@ def test_the_help_page_reads_two_small_queries_once_the_index_is_kept(client, sh
     client.get(f"/help/{shop.id}")
     with count_queries() as statements:
         assert client.get(f"/help/{shop.id}?q=artikel").status_code == 200
-    assert len(statements) <= 2   # the shop, and whether its articles changed
+    # the address's shared request count (one upsert), the shop, and whether its articles changed
+    assert len(statements) <= 3
 
 
-def test_public_pages_slow_down_a_client_that_asks_too_often(client, shop):
-    statuses = [client.get(f"/help/{shop.id}").status_code for _ in range(61)]
+def test_public_pages_slow_down_a_client_that_asks_too_often(app, client, shop):
+    statuses = [client.get(f"/help/{shop.id}").status_code for _ in range(40)]
+    app.extensions.clear()   # as if the next requests reached another app process: the budget is shared
+    statuses += [client.get(f"/help/{shop.id}").status_code for _ in range(21)]
     assert statuses[:60] == [200] * 60 and statuses[60] == 429
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RateCount)) == 1   # one row per address
+
+
+def test_the_shared_budget_starts_again_in_the_next_minute(client, shop):
+    import time_machine
+    with time_machine.travel("2026-12-03 10:00:30Z", tick=False):
+        assert [client.get(f"/help/{shop.id}").status_code for _ in range(61)][-1] == 429
+    with time_machine.travel("2026-12-03 10:01:01Z", tick=False):
+        assert client.get(f"/help/{shop.id}").status_code == 200
+    with time_machine.travel("2026-12-03 10:05:00Z", tick=False):
+        assert client.get(f"/help/{shop.id}").status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RateCount)) == 1   # old windows cleared
 
 
 def test_an_unknown_shop_or_article_is_not_found(client, shop, staff):
@@ -196,6 +211,19 @@ def test_the_contact_form_suggests_articles_while_the_customer_types(client, sho
 
     # The same form asking again (it carries what it was shown) does not count the article twice.
     client.post(f"/help/{shop.id}/suggest", data={"subject": "Retour", "shown": str(article.id)}, headers={**HX, **BROWSER})
+    assert counters(article)["shown"] == 1
+
+
+def test_a_form_shown_again_with_field_errors_suggests_articles_for_what_was_typed(client, shop, staff):
+    article = write(shop, staff["owner"])
+    response = client.post(f"/contact/{shop.id}", headers={**BROWSER, "Accept-Language": "nl"}, data={
+        "name": "Ingrid", "email": "geen-adres", "subject": "Retour", "body": "Ik wil het terugsturen."})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Hoe stuur ik iets retour?" in page
+    assert f'<input type="hidden" name="shown" value="{article.id}">' in page and counters(article)["shown"] == 1
+    # Shown again with the article already remembered: not counted twice.
+    client.post(f"/contact/{shop.id}", headers=BROWSER, data={
+        "name": "Ingrid", "email": "geen-adres", "subject": "Retour", "body": "x", "shown": str(article.id)})
     assert counters(article)["shown"] == 1
 
 
