@@ -43,6 +43,7 @@ ROUTES = {
     "team.accept": Route("public", why="the link itself is the credential"),
     "contact.form": Route("public", why="customers write in; the shop id is public"),
     "contact.thanks": Route("public"),
+    "contact.team_photo": Route("public", why="only an opted-in, active colleague's photo, by a random key"),
     "help.index": Route("public", why="the shop's help centre, beside its contact form"),
     "help.article": Route("public", why="a published article; drafts and other shops' ids are 404"),
     "help.suggest": Route("public", why="the contact form's suggestions while the customer types"),
@@ -73,6 +74,9 @@ ROUTES = {
     "account.profile": Route("signed_in"),
     "account.password": Route("signed_in"),
     "account.away": Route("signed_in"),
+    "account.photo": Route("signed_in"),
+    "account.remove_photo": Route("signed_in"),
+    "account.own_photo": Route("signed_in", why="the user's own photo only; none: 404"),
     "account.end_browser": Route("signed_in", why="only the user's own browsers: another's id is 404"),
     "account.end_all_browsers": Route("signed_in"),
 

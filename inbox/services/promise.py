@@ -10,12 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
 from inbox import clock
-from inbox.extensions import db
-from inbox.models import Shop, Ticket, User
-from inbox.services import norms, sla
+from inbox.models import Shop, Ticket
+from inbox.services import norms, sla, team_photos
 from inbox.sla import group_weekdays
 
 
@@ -55,7 +52,7 @@ class ContactPromise:
     promise: Promise
     business_hours: list[tuple[int, int, tuple]]   # sla.group_weekdays rows: the hours the norm counts
     phone_hours: list[tuple[int, int, tuple]]      # the owner's phone hours (reports settings)
-    team: list[str]                                 # first names of the people who answer (who chose to show)
+    team: list[team_photos.TeamMember]              # who answers (who chose to show): first names, photos
 
 
 def answer_by(shop: Shop, at: datetime | None = None) -> Promise:
@@ -72,11 +69,4 @@ def contact_promise(shop: Shop, at: datetime | None = None) -> ContactPromise:
     weekly = {wd: tuple((a.strftime("%H:%M"), "24:00" if b.hour == 0 and b.minute == 0 else b.strftime("%H:%M"))
                         for a, b in spans) for wd, spans in sla.calendar_for(shop).weekly.items()}
     return ContactPromise(answer_by(shop, at), group_weekdays(weekly), group_weekdays(norms.phone_weekly_hours(shop.id)),
-                          team_names(shop))
-
-
-def team_names(shop: Shop) -> list[str]:
-    """The first names of the active colleagues who chose to be shown on the contact page (seed 004)."""
-    names = db.session.scalars(sa.select(User.display_name).where(
-        User.shop_id == shop.id, User.active.is_(True), User.show_on_contact.is_(True)).order_by(User.display_name))
-    return [name.split()[0] for name in names if name.strip()]
+                          team_photos.team(shop))

@@ -1,10 +1,11 @@
-"""My account: name, language, password, the browsers I am signed in on, and my away period with a stand-in."""
+"""My account: name, language, photo, password, the browsers I am signed in on, and my away period with a
+stand-in."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, FileField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from inbox import clock
@@ -14,7 +15,7 @@ from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
 from inbox.config import APP_LANGUAGES
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.labels import language_choices
-from inbox.services import away as away_periods, sessions, team
+from inbox.services import away as away_periods, sessions, team, team_photos, uploads
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -25,6 +26,12 @@ class ProfileForm(FlaskForm):
                                                           *language_choices(APP_LANGUAGES)]))
     show_on_contact = BooleanField(_l("Show my first name on the shop's contact page"), description=_l(
         "Customers see who answers them. Only your first name is shown."))
+
+
+class PhotoForm(FlaskForm):
+    photo = FileField(_l("Photo"), description=_l(
+        "A JPEG, PNG, GIF or WebP image. It is cut to a square, and shown beside your first name on the contact "
+        "page while you choose to be shown there."))
 
 
 class PasswordForm(FlaskForm):
@@ -45,7 +52,7 @@ class AwayForm(FlaskForm):
     clear = BooleanField(_l("I am not away"))
 
 
-def _forms(profile=None, password=None, away=None):
+def _forms(profile=None, password=None, away=None, photo=None):
     user = current_user
     profile = profile or ProfileForm(data={"display_name": user.display_name, "locale": user.locale or "",
                                            "show_on_contact": user.show_on_contact})
@@ -54,12 +61,13 @@ def _forms(profile=None, password=None, away=None):
                                                  "delegate_id": str(user.delegate_id or "")})
     away.delegate_id.choices = choices([("", _l("Nobody: the unassigned queue"))]
                                        + [(str(u.id), u.display_name) for u in shop_users() if u.id != user.id])
-    return {"profile": profile, "password": password, "away": away}
+    return {"profile": profile, "password": password, "away": away, "photo": photo or PhotoForm(formdata=None)}
 
 
 def _page(status=200, **forms):
     return render_template("account/index.html", now=clock.now(), browsers=sessions.of_user(current_user),
-                           device=device_label, **_forms(**forms)), status
+                           device=device_label, own_photo=team_photos.photo_of(current_user),
+                           **_forms(**forms)), status
 
 
 def device_label(user_agent: str) -> str:
@@ -88,6 +96,51 @@ def profile():
     db.session.commit()
     flash(_("Your details are saved."), "success")
     return redirect(url_for("account.index"), 303)
+
+
+@bp.post("/photo")
+@login_required
+def photo():
+    """Choose (or replace) your photo for the contact page's team block."""
+    form = PhotoForm()
+    if form.validate_on_submit():
+        incoming = uploads.read_files(request.files.getlist(form.photo.name))
+        try:
+            team_photos.set_photo(current_user, current_user.shop, incoming[0] if incoming
+                                  else uploads.IncomingFile("", b""))
+        except team_photos.PhotoError as e:
+            db.session.rollback()
+            form.photo.errors = [str(e)]
+        else:
+            db.session.commit()
+            flash(_("Your photo is saved.") if current_user.show_on_contact else
+                  _("Your photo is saved. Tick “Show my first name on the shop's contact page” to show it there."),
+                  "success")
+            return redirect(url_for("account.index") + "#photo", 303)
+    return _page(422, photo=form)
+
+
+@bp.post("/photo/remove")
+@login_required
+def remove_photo():
+    """Take your photo off the contact page (and out of the database)."""
+    team_photos.remove_photo(current_user)
+    db.session.commit()
+    flash(_("Your photo is removed."), "success")
+    return redirect(url_for("account.index") + "#photo", 303)
+
+
+@bp.get("/photo")
+@login_required
+def own_photo():
+    """Your own photo as stored, for the account page (whether or not it is shown to customers)."""
+    data = team_photos.own_photo_data(current_user)
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype="image/jpeg")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/password")

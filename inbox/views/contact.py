@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -13,7 +13,7 @@ from inbox import clock, i18n, throttle
 from inbox.extensions import db
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import ContactSubmission, Shop, Ticket
-from inbox.services import help as help_service, promise, team, tickets
+from inbox.services import help as help_service, promise, team, team_photos, tickets
 from inbox.views.help import counts
 from inbox.views.vacation import contact_details
 from inbox.workflow import Channel
@@ -115,3 +115,20 @@ def thanks(shop_id: int):
     promised = promise.for_ticket(ticket, shop) if ticket is not None and ticket.shop_id == shop.id else None
     return render_template("contact/thanks.html", shop=shop, contact=contact_details(shop),
                            promise=promised or promise.answer_by(shop))
+
+
+@bp.get("/<int:shop_id>/team/<key>.jpg")
+def team_photo(shop_id: int, key: str):
+    """A colleague's photo on the team block: only while they are active and chose to be shown (else 404).
+    Re-encoded on upload (no metadata); a new photo gets a new key, so a browser may keep this one."""
+    if not throttle.public_request_allowed("contact-photo", 4):   # a page shows a few at once
+        abort(429)
+    data = team_photos.public_photo(shop_id, key)
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype="image/jpeg")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # An hour: someone who stops showing their face is gone from browsers soon; the key never serves another.
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -160,11 +160,12 @@ def test_searching_the_help_page_finds_other_forms_of_a_word(client, shop, staff
 def test_the_help_page_reads_two_small_queries_once_the_index_is_kept(client, shop, staff, count_queries):
     for n in range(5):
         write(shop, staff["owner"], nl=(f"Artikel {n}", "tekst"), en=("", ""))
-    client.get(f"/help/{shop.id}")
+    url = f"/help/{shop.id}?q=artikel"
+    client.get(url)
     with count_queries() as statements:
-        assert client.get(f"/help/{shop.id}?q=artikel").status_code == 200
+        assert client.get(url).status_code == 200
     # the address's shared request count (one upsert), the shop, and whether its articles changed
-    assert len(statements) <= 3
+    assert len(statements) <= 3, [s[:60] for s in statements]
 
 
 def test_public_pages_slow_down_a_client_that_asks_too_often(app, client, shop):
