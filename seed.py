@@ -97,6 +97,10 @@ def seed_demo(rng: random.Random, count: int = 150) -> None:
     reports_data.seed(rng, shop, agents, now)  # 13+ weeks of history, calls and orders for the performance page
     from inbox.demo.history import seed_history
     seed_history(rng, shop, agents, now)  # the year before that, for "Plan a quiet period"
+    from inbox.demo import ratings
+    # "How did we do?": the performance page's satisfaction, comments and follow-ups (a random stream of its
+    # own, so the rest of the demo stays as it was)
+    ratings.seed(random.Random(17), shop, now)
     shop_be = shops["Boutique Bruxelles"]
     owner_be = db.session.scalar(sa.select(User).where(User.shop_id == shop_be.id))
     cal_be = sla.calendar_for(shop_be)

@@ -106,12 +106,13 @@ def rate(ticket: Ticket, shop: Shop, score: str, comment: str | None) -> Rating:
     rating.score, rating.comment, rating.updated_at = score, comment, now
     audit.record(shop.id, "ticket.rated", ticket=ticket, field="rating", new=score)
     if score == "bad" and not was_bad:
-        _open_follow_up(ticket, shop, comment, now)
+        open_follow_up(ticket, shop, comment, now)
         rating.followed_up_at = rating.followed_up_by = None
     return rating
 
 
-def _open_follow_up(ticket: Ticket, shop: Shop, comment: str | None, now: datetime) -> None:
+def open_follow_up(ticket: Ticket, shop: Shop, comment: str | None, now: datetime) -> None:
+    """A bad rating becomes the manager's task: an internal note with the comment, and the bad-rating tag."""
     with force_locale("nl" if shop.country in ("NL", "BE") else "en"):
         text = _("The customer rated this conversation bad.")
         if comment:

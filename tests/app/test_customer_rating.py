@@ -152,3 +152,29 @@ def test_rating_form_rejects_an_unknown_score(client, mailing_shop, make_ticket,
     assert client.post(f"/q/{token}/rate", data={"score": "excellent"}).status_code == 422
     assert client.get(f"/q/{token}/rate/excellent").status_code == 200  # nothing pre-selected
     assert db.session.scalar(sa.select(sa.func.count(Rating.id))) == 0
+
+
+def test_the_demo_shop_has_ratings_with_comments_and_open_follow_ups(client, shop, staff, make_ticket, login_as):
+    import random
+
+    from inbox.demo import ratings
+    from inbox.services import satisfaction
+    from inbox.workflow import Status
+    now = clock.now()
+    for n in range(60):
+        t = make_ticket(shop, subject=f"Vraag {n}", customer_email=f"klant{n}@example.com",
+                        received_at=now - timedelta(days=n % 30 + 1), language="nl" if n % 3 else "en")
+        tickets.reply(t, shop, "Opgelost.", by=staff["agent"], at=now - timedelta(days=n % 30),
+                      status=Status.SOLVED.value)
+    db.session.commit()
+    count = ratings.seed(random.Random(3), shop, now)
+    db.session.commit()
+    rows = db.session.scalars(sa.select(Rating)).all()
+    assert count == len(rows) and 10 <= count <= 35
+    assert {r.score for r in rows} >= {"good", "bad"} and any(r.comment for r in rows)
+    waiting = [r for r in rows if r.score == "bad" and r.followed_up_at is None]
+    assert 1 <= len(waiting) <= ratings.STILL_OPEN
+    assert all(satisfaction.FOLLOW_UP_TAG in db.session.get(Ticket, r.ticket_id).tags for r in waiting)
+    login_as("manager")
+    page = client.get("/reports").get_data(as_text=True)
+    assert 'id="satisfaction-weeks"' in page
