@@ -116,7 +116,7 @@ def photo():
             flash(_("Your photo is saved.") if current_user.show_on_contact else
                   _("Your photo is saved. Tick “Show my first name on the shop's contact page” to show it there."),
                   "success")
-            return redirect(url_for("account.index") + "#photo", 303)
+            return redirect(url_for("account.index") + "#photo-card", 303)
     return _page(422, photo=form)
 
 
@@ -127,7 +127,7 @@ def remove_photo():
     team_photos.remove_photo(current_user)
     db.session.commit()
     flash(_("Your photo is removed."), "success")
-    return redirect(url_for("account.index") + "#photo", 303)
+    return redirect(url_for("account.index") + "#photo-card", 303)
 
 
 @bp.get("/photo")

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from inbox import clock, i18n, throttle
+from inbox import clock, i18n, storable, throttle
 from inbox.extensions import db
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import ContactSubmission, Shop, Ticket
@@ -51,7 +51,9 @@ def _duplicate(shop: Shop, form: ContactForm) -> Ticket | None:
     """The same message sent twice in a row (a double click, a reload) makes one question."""
     return db.session.scalar(sa.select(Ticket).where(
         Ticket.shop_id == shop.id, Ticket.channel == Channel.WEBFORM.value,
-        Ticket.customer_email == form.email.data.strip().lower(), Ticket.subject == form.subject.data.strip()[:300],
+        # Compared as it was stored: a NUL byte in the subject would fail the query itself on PostgreSQL.
+        Ticket.customer_email == storable.text(form.email.data.strip().lower(), 254, multiline=False),
+        Ticket.subject == storable.text(form.subject.data.strip(), 300, multiline=False),
         Ticket.received_at >= clock.now() - WINDOW).order_by(Ticket.id.desc()).limit(1))
 
 

@@ -26,6 +26,8 @@ NOT_PAGES = {
     "mail.review_download": "a download",
     "mail.original": "a download (a customer's mail as it arrived)",
     "reports.download": "a CSV download",
+    "contact.team_photo": "an image (a colleague's photo on the contact page)",
+    "account.own_photo": "an image (the user's own photo on the account page)",
 }
 # Pages a visitor sees without signing in.
 PUBLIC = {"auth.login", "contact.form", "contact.thanks", "team.accept", "help.index", "help.article",

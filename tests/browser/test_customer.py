@@ -37,7 +37,10 @@ def test_customer_replies_and_rates_by_keyboard(page: Page, browser_app):
     expect(page.locator("#question-status")).to_contain_text("We are working on your question.")
     page.get_by_label("Your reply").focus()
     page.keyboard.type("Is er al nieuws?")
+    page.keyboard.press("Tab")   # the file input (optional)
+    expect(page.get_by_label("Attach files (optional)")).to_be_focused()
     page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Send")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator(".thread .msg-customer").last).to_contain_text("Is er al nieuws?")
     # The rating links of a solve mail open a page that asks first; the choice is made with the arrow keys.
@@ -50,3 +53,64 @@ def test_customer_replies_and_rates_by_keyboard(page: Page, browser_app):
     page.get_by_label("Anything you would like to tell us? (optional)").fill("Het duurde lang.")
     page.get_by_role("button", name="Send my rating").press("Enter")
     expect(page.locator("#rating")).to_contain_text("Your rating: Bad")
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (180, 60, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_the_customers_photo_reaches_the_agent_and_a_program_is_refused_with_the_text_kept(page: Page, browser_app,
+                                                                                            login):
+    from tests.browser.conftest import assert_axe_clean, assert_fits, with_axe
+    link, _shop_id = _question_link(browser_app)
+    with_axe(page)
+    page.goto(link)
+    files = page.get_by_label("Attach files (optional)")
+    page.get_by_label("Your reply").fill("Hier is het programma dat jullie vroegen")
+    files.set_input_files([{"name": "factuur.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + bytes(200)}])
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#files-errors")).to_contain_text("a Windows program")
+    expect(page.get_by_label("Your reply")).to_have_value("Hier is het programma dat jullie vroegen")
+    assert_axe_clean(page, "the question page with a refused file", "#thread-end")
+    assert_fits(page, "the question page with a refused file")
+
+    page.get_by_label("Your reply").fill("Zo ziet de scheur eruit.")
+    page.get_by_label("Attach files (optional)").set_input_files(
+        [{"name": "scheur.png", "mimeType": "image/png", "buffer": _png()}])
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".thread .msg-customer").last).to_contain_text("scheur.png")
+    ticket_id = int(page.locator(".thread").get_attribute("id").split("-")[1])
+    login("agent1@example.com")
+    page.goto(f"/tickets/{ticket_id}")
+    expect(page.locator(".thread").get_by_text("scheur.png").first).to_be_visible()
+
+
+def test_a_colleague_puts_a_photo_on_the_contact_page(page: Page, browser_app, login):
+    import io
+
+    from PIL import Image
+
+    from tests.browser.conftest import assert_axe_clean, assert_fits, with_axe
+    _link, shop_id = _question_link(browser_app)
+    out = io.BytesIO()
+    Image.new("RGB", (900, 600), (60, 120, 180)).save(out, "JPEG")
+    with_axe(page)
+    login("agent1@example.com")   # Anna, shown on the contact page in the demo
+    page.goto("/account")
+    page.locator("input#photo").set_input_files([{"name": "anna.jpg", "mimeType": "image/jpeg",
+                                                             "buffer": out.getvalue()}])
+    page.locator("#photo-card button[type=submit]").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(page.locator("#photo-card .account-photo img")).to_be_visible()
+    assert_axe_clean(page, "the account page with a photo", "#photo-card")
+    page.goto(f"/contact/{shop_id}")
+    photo = page.locator("#team img.face-photo")
+    expect(photo).to_have_count(1)
+    assert page.evaluate("(img) => img.complete && img.naturalWidth", photo.element_handle()) == 256
+    assert_axe_clean(page, "the contact page's team with a photo", "#team")
+    assert_fits(page, "the contact page with a team photo")
