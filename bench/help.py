@@ -3,12 +3,14 @@ shop that also holds 100,000 tickets, served by gunicorn.
 
     .venv/bin/python bench/help.py                 # SQLite file in instance/bench-inbox.sqlite (bench/inbox.py's)
     .venv/bin/python bench/help.py --pg            # PostgreSQL (INBOX_BENCH_PG_URL, as bench/inbox.py)
-    options: --tickets 100000 --articles 1000 --requests 200 --workers 2 --reseed
+    options: --tickets 100000 --articles 1000 --requests 200 --workers 2 --reseed --rate-limit 0
 
 The data set is bench/inbox.py's (built once, reused), plus --articles published help articles in the Demo Shop
 made from the demo set with varied products and words (added once). One client at a time asks each page
 --requests times; "server p50" is the app's own time from its Server-Timing header, "client p50" adds the
-loopback round trip. The rate limit of the public pages is turned off for the run (INBOX_HELP_RATE_LIMIT=0).
+loopback round trip. The rate limit of the public pages is turned off for the run (INBOX_HELP_RATE_LIMIT=0) unless
+--rate-limit N sets it: then every request also counts in the shared budget (one upsert and a commit), as in
+production, with N high enough never to answer 429.
 Pages: the help centre's overview, a search on it, one article, and the contact form's suggestions for a subject
 plus a question being typed (POST, as the form sends it).
 """
@@ -99,13 +101,14 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--rate-limit", type=int, default=0, help="INBOX_HELP_RATE_LIMIT for the run (0: off)")
     args = parser.parse_args()
 
     url = database_url(args)
     prepare(url, args.tickets, args.reseed)
     shop_id, sample = add_articles(url, args.articles)
 
-    env = server_env(url, INBOX_HELP_RATE_LIMIT="0")
+    env = server_env(url, INBOX_HELP_RATE_LIMIT=str(args.rate_limit))
     with gunicorn(sys.executable, "inbox:create_app()", args.workers, env, cwd=ROOT) as port:
         visitor = Visitor(port, shop_id)
         form = {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": visitor.token,
@@ -122,7 +125,8 @@ def main() -> int:
         }
         for calls in pages.values():   # warm both workers (the index is built once per process)
             measure(visitor, calls, 2 * args.workers + len(calls))
-        print(f"\n{'db':10s} {'page':12s} {'server p50':>11s} {'server p95':>11s} {'client p50':>11s}")
+        print(f"\nrate limit: {args.rate_limit or 'off'}")
+        print(f"{'db':10s} {'page':12s} {'server p50':>11s} {'server p95':>11s} {'client p50':>11s}")
         for name, calls in pages.items():
             server, client = measure(visitor, calls, args.requests)
             server.sort()

@@ -111,6 +111,7 @@ ROUTES = {
     "mail.original": Route("signed_in", why="a customer's mail as it arrived, for everyone who reads the thread"),
     "mail.delivery_retry": Route("answer"),
 
+    "articles.from_reply": Route("answer", why="an agent's draft from a reply of the shop; another shop's is 404"),
     "articles.index": Route("manage_help"),
     "articles.new": Route("manage_help"),
     "articles.edit": Route("manage_help"),

@@ -106,8 +106,10 @@ class Index:
 
 
 def _snippet(body: str, length: int = 160) -> str:
-    # Emphasis marks go without a trace ("**dekbed**," stays "dekbed,"); list, heading and table marks become spaces.
-    text = re.sub(r"[#>\[\]()|-]+", " ", re.sub(r"[*_`]+", "", body or ""))
+    # Emphasis marks go without a trace ("**dekbed**," stays "dekbed,"); list, heading and table marks become spaces,
+    # but a hyphen inside a word stays ("e-mail", "track & trace-link").
+    text = re.sub(r"[*_`]+", "", body or "")
+    text = re.sub(r"(?m)^\s*[-+]\s+|(?<!\w)-+|-+(?!\w)|[#>\[\]()|]+", " ", text)
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
 
@@ -389,3 +391,17 @@ def draft_from_message(shop_id: int, message_id: int) -> tuple[str, str, str, st
     language = row.language if row.language in LANGUAGES else "nl"
     category = row.category if row.category in CATEGORY_LABELS else "general"
     return language, (row.subject or "")[:200], row.body or "", category
+
+
+def draft_for_reply(shop_id: int, language: str, title_: str, body: str) -> HelpArticle | None:
+    """The unpublished article already made from this reply's text (a second click), if any."""
+    if language not in LANGUAGES:
+        return None
+    return db.session.scalar(sa.select(HelpArticle).where(
+        HelpArticle.shop_id == shop_id, HelpArticle.published.is_(False),
+        getattr(HelpArticle, f"title_{language}") == title_.strip()[:200],
+        getattr(HelpArticle, f"body_{language}") == body).limit(1))
+
+
+def ticket_of_message(shop_id: int, message_id: int) -> int | None:
+    return db.session.scalar(sa.select(Message.ticket_id).where(Message.id == message_id, Message.shop_id == shop_id))

@@ -1,5 +1,6 @@
 """Help articles, the staff side: owners and managers write, preview, order and publish them, and see how often
-each one answered a question before it was sent. Agents pick them from the composer (views/composer.py)."""
+each one answered a question before it was sent. Agents pick them from the composer (views/composer.py) and turn
+a good reply into a draft for a manager to finish (`from_reply`)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -8,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from inbox.access import require
+from inbox.access import require, shop_ticket_or_404
 from inbox.extensions import db
 from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l
@@ -99,6 +100,28 @@ def new():
         data.update({f"title_{lang}": head, f"body_{lang}": body, "category": category})
     form = ArticleForm(data=data) if request.method == "GET" else ArticleForm()
     return _edit(HelpArticle(shop_id=current_user.shop_id), form)
+
+
+@bp.post("/from-reply/<int:message_id>")
+@require("answer")
+def from_reply(message_id: int):
+    """An agent turns a good reply into a draft article: saved unpublished, with the reply's text and the question's
+    subject and category, for a manager to make general and publish. The same reply twice makes one draft.
+
+    :raise 404: for a reply of another shop."""
+    found = help_service.draft_from_message(current_user.shop_id, message_id)
+    if found is None:
+        abort(404, description=f"Reply {message_id} doesn't exist.")
+    lang, head, body, category = found
+    article = help_service.draft_for_reply(current_user.shop_id, lang, head, body)
+    if article is None:
+        article = help_service.save(HelpArticle(shop_id=current_user.shop_id), category=category, published=False,
+                                    texts={lang: (head[:TITLE_LENGTH], body[:BODY_LENGTH])}, by=current_user)
+        db.session.commit()
+    ticket_id = help_service.ticket_of_message(current_user.shop_id, message_id)
+    flash(_("Saved as a draft help article. A manager can edit and publish it."), "success")
+    return redirect(url_for("tickets.show", ticket_id=shop_ticket_or_404(ticket_id).id) + f"#message-{message_id}",
+                    303)
 
 
 @bp.route("/<int:article_id>/edit", methods=["GET", "POST"])

@@ -209,6 +209,9 @@ def test_the_contact_form_suggests_articles_while_the_customer_types(client, sho
     assert "Hoe stuur ik iets retour?" in page and "factuur" not in page
     assert f'<input type="hidden" name="shown" value="{article.id}">' in page   # remembered in the form
     assert counters(article)["shown"] == 1
+    # On a phone the suggestions are below the form: a line under the question points to them.
+    assert 'id="help-suggest-note" class="help-suggest-note" hx-swap-oob="true"' in page
+    assert "1 hulpartikel beantwoordt misschien je vraag: lees het hieronder." in page
 
     # The same form asking again (it carries what it was shown) does not count the article twice.
     client.post(f"/help/{shop.id}/suggest", data={"subject": "Retour", "shown": str(article.id)}, headers={**HX, **BROWSER})
@@ -221,6 +224,7 @@ def test_a_form_shown_again_with_field_errors_suggests_articles_for_what_was_typ
         "name": "Ingrid", "email": "geen-adres", "subject": "Retour", "body": "Ik wil het terugsturen."})
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Hoe stuur ik iets retour?" in page
+    assert "1 hulpartikel beantwoordt misschien je vraag: lees het hieronder." in page
     assert f'<input type="hidden" name="shown" value="{article.id}">' in page and counters(article)["shown"] == 1
     # Shown again with the article already remembered: not counted twice.
     client.post(f"/contact/{shop.id}", headers=BROWSER, data={
@@ -301,3 +305,34 @@ def test_managers_see_a_make_an_article_link_on_replies(client, login_as, shop, 
     client.post("/logout")
     login_as("manager")
     assert "Make a help article" in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+
+
+def test_an_agent_turns_a_good_reply_into_a_draft_for_a_manager(client, login_as, shop, staff, make_ticket, make_shop):
+    ticket = make_ticket(shop, subject="Factuur kwijt")
+    ticket.category = "invoice"
+    db.session.add(Message(shop_id=shop.id, ticket_id=ticket.id, kind=MessageKind.REPLY.value,
+                           body="Je factuur staat in je account onder Bestellingen."))
+    db.session.commit()
+    reply = db.session.scalar(sa.select(Message).where(Message.kind == "reply"))
+    login_as("agent")
+    assert "Suggest as a help article" in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    for _ in range(2):   # a double click makes one draft
+        response = client.post(f"/articles/from-reply/{reply.id}")
+        assert response.status_code == 303 and response.headers["Location"].endswith(f"#message-{reply.id}")
+    [draft] = db.session.scalars(sa.select(HelpArticle)).all()
+    assert draft.published is False and draft.title_nl == "Factuur kwijt" and draft.category == "invoice"
+    assert "Factuur kwijt" not in client.get(f"/help/{shop.id}?lang=nl").get_data(as_text=True)   # not public
+    other = make_shop("Other Shop")
+    theirs = db.session.scalar(sa.select(Message).where(Message.ticket_id == make_ticket(other).id))
+    assert client.post(f"/articles/from-reply/{theirs.id}").status_code == 404
+    client.post("/logout")
+    login_as("manager")
+    assert "Factuur kwijt" in client.get("/articles").get_data(as_text=True)
+
+
+def test_a_snippet_keeps_the_hyphens_inside_words(client, shop, staff):
+    write(shop, staff["owner"], nl=("Retourlabel", "Je krijgt een **retourlabel** per e-mail.\n\n- Ongebruikt\n- Heel"),
+          en=("", ""))
+    page = client.post(f"/help/{shop.id}/suggest", data={"subject": "retourlabel", "lang": "nl"},
+                       headers={**HX, **BROWSER}).get_data(as_text=True)
+    assert "per e-mail. Ongebruikt Heel" in page

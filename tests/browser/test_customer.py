@@ -114,3 +114,44 @@ def test_a_colleague_puts_a_photo_on_the_contact_page(page: Page, browser_app, l
     assert page.evaluate("(img) => img.complete && img.naturalWidth", photo.element_handle()) == 256
     assert_axe_clean(page, "the contact page's team with a photo", "#team")
     assert_fits(page, "the contact page with a team photo")
+
+
+def test_asking_for_a_fresh_link_answers_alike_for_a_known_and_an_unknown_address(page: Page, browser_app):
+    from inbox.extensions import db
+    from inbox.models import Ticket
+
+    from tests.browser.conftest import assert_axe_clean, assert_fits, with_axe
+    _link, shop_id = _question_link(browser_app)
+    with browser_app.app_context():
+        known = db.session.scalar(sa.select(Ticket.customer_email).where(Ticket.shop_id == shop_id,
+                                                                          Ticket.customer_email.is_not(None)).limit(1))
+    with_axe(page)
+    answers = []
+    for address in (known, "nobody-here@example.org"):
+        page.goto(f"/contact/{shop_id}")
+        page.get_by_role("link", name="Already asked us something? Get a link to follow your question.").click()
+        page.get_by_label("Your e-mail address").fill(address)
+        page.get_by_label("Your e-mail address").press("Enter")
+        answers.append(page.locator("#link-sent").inner_text().replace(address, "…"))
+    assert answers[0] == answers[1]
+    assert_axe_clean(page, "the fresh-link answer")
+    assert_fits(page, "the fresh-link answer")
+
+
+def test_an_agent_suggests_a_good_reply_as_a_draft_article_by_keyboard(page: Page, browser_app, login):
+    from inbox.extensions import db
+    from inbox.models import HelpArticle, Message, Ticket
+    with browser_app.app_context():
+        ticket_id, reply_id = db.session.execute(
+            sa.select(Ticket.id, Message.id).join(Message, Message.ticket_id == Ticket.id)
+            .where(Message.kind == "reply", Ticket.status == "solved").limit(1)).one()
+        drafts = db.session.scalar(sa.select(sa.func.count(HelpArticle.id)).where(HelpArticle.published.is_(False)))
+    login("agent1@example.com")
+    page.goto(f"/tickets/{ticket_id}")
+    button = page.locator(f"#message-{reply_id}").get_by_role("button", name="Suggest as a help article")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash-success")).to_contain_text("Saved as a draft help article")
+    with browser_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(HelpArticle.id))
+                                 .where(HelpArticle.published.is_(False))) == drafts + 1

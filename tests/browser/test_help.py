@@ -32,6 +32,8 @@ def test_suggestions_appear_while_typing_and_answer_the_question(page: Page, bro
     hit = suggestions.get_by_role("link", name="How do I return something?")
     expect(hit).to_be_visible()
     expect(page.locator('#help-shown input[name="shown"]')).not_to_have_count(0)   # remembered for the counters
+    # On the phone the suggestions are below the form: a line under the question points to them.
+    expect(page.locator("#help-suggest-note a")).to_be_visible()
 
     # The keyboard reaches the suggestion from the question field; Enter reads it in place.
     page.locator("#body").focus()
