@@ -86,6 +86,7 @@ def article(shop_id: int, article_id: int, slug: str):
         args = {"lang": request.args["lang"]} if "lang" in request.args else {}
         return redirect(url_for("help.article", shop_id=shop.id, article_id=found.id, slug=wanted, **args), 301)
     if counts():
+        throttle.relax_commit()
         help_service.count(shop, [found.id], "opened")
         db.session.commit()
     page = "help/_reading.html" if is_htmx() else "help/article.html"
@@ -105,6 +106,7 @@ def suggest(shop_id: int):
     already = {raw for raw in request.form.getlist("shown") if raw.isdigit()}
     new = [e.id for e in entries if str(e.id) not in already]
     if new and counts():
+        throttle.relax_commit()   # a count only: it may skip waiting for the disk
         help_service.count(shop, new, "shown")
         db.session.commit()
     with force_locale(lang):
@@ -123,6 +125,7 @@ def answered(shop_id: int, article_id: int):
         abort(404)
     lang = language()
     if counts():
+        throttle.relax_commit()
         help_service.count(shop, [found.id], "answered")
         db.session.commit()
     with force_locale(lang):

@@ -164,8 +164,10 @@ def test_the_help_page_reads_two_small_queries_once_the_index_is_kept(client, sh
     client.get(url)
     with count_queries() as statements:
         assert client.get(url).status_code == 200
-    # the address's shared request count (one upsert), the shop, and whether its articles changed
-    assert len(statements) <= 3, [s[:60] for s in statements]
+    # the address's shared request count (one upsert; on PostgreSQL after a SET LOCAL that lets its commit skip
+    # waiting for the disk), the shop, and whether its articles changed
+    queries = [s for s in statements if not s.startswith("SET LOCAL synchronous_commit")]
+    assert len(queries) <= 3, [s[:60] for s in statements]
 
 
 def test_public_pages_slow_down_a_client_that_asks_too_often(app, client, shop):
