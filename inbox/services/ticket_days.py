@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from inbox import clock, metrics
 from inbox.extensions import db
 from inbox.models import Shop, Ticket, TicketDay
-from inbox.services.norm_sql import CLOCK_START
+from inbox.services.norm_sql import CLOCK_START, week_bucket
 
 COLUMNS = ("received", "questions", "on_time", "late", "unanswered")
 _FIELDS = ("shop_id", "received_at", "forwarded_at", "assignee_id", "first_reply_at", "first_reply_margin",
@@ -245,17 +245,13 @@ def weekly_response(shop: Shop, weeks: list[metrics.Week], now: datetime,
 
 
 def _waiting(shop: Shop, weeks: list[metrics.Week], now: datetime, assignee_id: int | None) -> list[int]:
-    """The week index of each question in these weeks still within its 8 business hours (a few rows: the
-    partial index ix_ticket_unanswered_due holds only questions without a first reaction)."""
-    query = (sa.select(Ticket.received_at, Ticket.forwarded_at)
+    """The week index of each question in these weeks still within its 8 business hours, counted per week in
+    SQL over the partial index ix_ticket_unanswered_due (it holds only questions without a first reaction)."""
+    week = week_bucket(CLOCK_START, weeks).label("week")
+    query = (sa.select(week, sa.func.count())
              .where(Ticket.shop_id == shop.id, Ticket.first_reply_at.is_(None), Ticket.first_reply_due_at >= now,
-                    CLOCK_START < weeks[-1].end))
+                    CLOCK_START >= weeks[0].start, CLOCK_START < weeks[-1].end)
+             .group_by(week))
     if assignee_id is not None:
         query = query.where(Ticket.assignee_id == assignee_id)
-    found = []
-    for received, forwarded in db.session.execute(query):
-        i = metrics.week_index(weeks, clock.as_utc(forwarded or received))
-        if i is not None:
-            found.append(i)
-    return found
-
+    return [i for i, n in db.session.execute(query) if i >= 0 for _ in range(n)]
