@@ -45,7 +45,7 @@ def create_app(config: dict | None = None):
         logging.basicConfig(level=logging.INFO)
 
     # Extensions and request hooks, in the order their hooks must run.
-    from inbox import csrf_tokens, headers, i18n, labels, timing, transactions, ui
+    from inbox import csrf_tokens, headers, i18n, labels, timing, transactions, ui, upload_limits
     from inbox.services import away, kept, norm_weeks, outbox, ticket_days
     timing.init_app(app)   # first: its clock starts before the other hooks and stops after them
     headers.init_app(app)  # security headers on every response
@@ -53,6 +53,7 @@ def create_app(config: dict | None = None):
     sqlite_pragmas(app)
     transactions.init_app(app)
     migrate.init_app(app, db, directory=str(HERE / "migrations"), render_as_batch=True)
+    upload_limits.init_app(app)   # before CSRFProtect, the first to read a form: files need not fit in 32 MB
     csrf.init_app(app)
     csrf_tokens.init_app(app)
     htmx.init_app(app)

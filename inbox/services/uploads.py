@@ -60,19 +60,33 @@ def limits_for(shop: Shop) -> Limits:
 
 @dataclass
 class IncomingFile:
-    """A file as the request brought it: the name the browser sent (untrusted) and the bytes."""
+    """A file as the request brought it: the name the browser sent (untrusted) and the bytes. `size` is what the
+    browser sent; it is larger than `data` only for a file the request was too large to keep (upload_limits)."""
     filename: str
     data: bytes
+    size: int = -1
+
+    def __post_init__(self):
+        if self.size < len(self.data):
+            self.size = len(self.data)
+
+    @property
+    def cut(self) -> bool:
+        return self.size > len(self.data)
 
 
 def read_files(storages) -> list[IncomingFile]:
     """The files of a form's file input (werkzeug FileStorage objects), read whole and closed: a large one is
     spooled to a temporary file, which goes back at once. The limits are checked on these bytes, never on a size
-    or type the browser claimed."""
+    or type the browser claimed; a file the request could not keep (upload_limits) comes without bytes and with
+    the size it had."""
     files = []
     for storage in storages:
         try:
-            files.append(IncomingFile(storage.filename or "", storage.read()))
+            if getattr(storage.stream, "cut", False):
+                files.append(IncomingFile(storage.filename or "", b"", storage.stream.size))
+            else:
+                files.append(IncomingFile(storage.filename or "", storage.read()))
         finally:
             storage.close()
     return files
@@ -109,10 +123,10 @@ def check(files: Iterable[IncomingFile], limits: Limits, *, already_bytes: int =
     taken, problems = [], []
     total, count = already_bytes, already_count
     for incoming in files:
-        if not incoming.filename and not incoming.data:
+        if not incoming.filename and not incoming.size:
             continue
         name = filetypes.clean_name(incoming.filename)
-        size = len(incoming.data)
+        size = incoming.size
         kind = filetypes.refusal(name, incoming.data)
         if kind:
             problems.append(_('"%(name)s" was not added: it is %(kind)s, and those are never sent, to keep customers '
@@ -128,6 +142,9 @@ def check(files: Iterable[IncomingFile], limits: Limits, *, already_bytes: int =
         elif count >= limits.files:
             problems.append(_('"%(name)s" was not added: a message can carry at most %(n)s files.',
                               name=name, n=limits.files))
+        elif incoming.cut:   # the request had no room left for it (refused files before it took the room)
+            problems.append(_('"%(name)s" does not fit: the files of one message can be at most %(limit)s MB '
+                              'together.', name=name, limit=limits.message_mb))
         else:
             content_type = filetypes.content_type(name, incoming.data)
             taken.append(CheckedFile(name, content_type, incoming.data, thumbnail(incoming.data, content_type)))

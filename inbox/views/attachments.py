@@ -18,6 +18,7 @@ from inbox.htmx import is_htmx
 from inbox.i18n import _
 from inbox.models import MailAttachment, ReplyTemplate, Ticket
 from inbox.services import composer as composer_service, reply_templates, uploads
+from inbox.upload_limits import takes_files
 from inbox.workflow import MessageKind
 
 bp = Blueprint("attachments", __name__)
@@ -70,6 +71,7 @@ def _typed() -> tuple[str | None, str]:
 
 
 @bp.post("/tickets/<int:ticket_id>/attachments")
+@takes_files
 @require("answer")
 def add(ticket_id: int):
     """Attach files to the user's draft on this ticket (the file input, a drop or a pasted screenshot).
@@ -133,6 +135,7 @@ def thumbnail(attachment_id: int):
 # --------------------------------------------------------------------------- a template's standard attachments
 
 @bp.post("/templates/<int:template_id>/attachments")
+@takes_files
 @require("manage_templates")
 def template_add(template_id: int):
     """Give a template standard attachments (the return conditions, a size chart): inserting it attaches them."""

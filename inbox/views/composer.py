@@ -13,6 +13,7 @@ from inbox.models import ReplyTemplate, Ticket
 from inbox.services import (composer as composer_service, help as help_service, reply_templates,
                             tickets as ticket_service, uploads)
 from inbox.services.composer_view import Composer, build_composer, nudge_panel
+from inbox.upload_limits import takes_files
 from inbox.workflow import MessageKind, Status
 
 bp = Blueprint("composer", __name__, url_prefix="/tickets")
@@ -43,6 +44,7 @@ def _composer_response(ticket: Ticket, composer: Composer, status: int, message:
 # --------------------------------------------------------------------------- sending
 
 @bp.post("/<int:ticket_id>/reply")
+@takes_files
 @require("answer")
 def reply(ticket_id: int):
     """Send a reply (or save an internal note) and set the status in the same step; exactly once per form token.

@@ -17,7 +17,7 @@ PURE = {"inbox.clock", "inbox.config", "inbox.csvexport", "inbox.csvimport", "in
 PURE_LIBRARIES = {"holidays", "nh3", "markupsafe"}
 # The web layer: requests, pages, templates. Services and models never import it.
 WEB = {"inbox.access", "inbox.csrf_tokens", "inbox.errors", "inbox.forms", "inbox.htmx", "inbox.templating",
-       "inbox.timing", "inbox.transactions", "inbox.ui"}
+       "inbox.timing", "inbox.transactions", "inbox.ui", "inbox.upload_limits"}
 
 
 def _modules():
