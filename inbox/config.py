@@ -44,6 +44,7 @@ ENVIRONMENT = {
     "MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", str),
     "MAIL_DOMAIN": ("MAIL_DOMAIN", str),
     "MAIL_FROM_ADDRESS": ("MAIL_FROM_ADDRESS", str),
+    "MAIL_FROM": ("MAIL_FROM", str),
     "SEND_ON_REPLY": ("SEND_ON_REPLY", lambda v: v.lower() in ("1", "true", "yes")),
     "OUTBOX_SENDER": ("OUTBOX_SENDER", str),
     "WORKER_INTERVALS": ("WORKER_INTERVALS", lambda v: parse_intervals(v)),

@@ -12,9 +12,12 @@ norms_group = AppGroup("norms", help="The norms of the performance page.")
 @norms_group.command("check")
 def check():
     """Send this week's warning (10+ late first reactions) and the opt-in question-volume e-mail, once per week."""
-    from inbox.services.norms import page_url, run_checks
-    if page_url() is None:
-        click.echo("Warning: INBOX_BASE_URL is not set, so the e-mails cannot link to the performance page.", err=True)
+    from inbox.services.norms import run_checks
+    from inbox.services.public_url import shops_without_address
+    unlinked = shops_without_address()
+    if unlinked:
+        click.echo("Warning: the e-mails of " + ", ".join(unlinked) + " cannot link to the performance page: set "
+                   "INBOX_BASE_URL, or the address on each shop's Mail settings.", err=True)
     sent = run_checks(clock.now())
     for shop, norm in sent:
         click.echo(f"{shop}: {norm} e-mail sent")

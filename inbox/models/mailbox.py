@@ -38,6 +38,8 @@ class MailSettings(db.Model):
     smtp_user: so.Mapped[str | None] = so.mapped_column(sa.String(254))
     smtp_password: so.Mapped[str | None] = so.mapped_column(SealedString(500))
     send_on_reply: so.Mapped[bool] = so.mapped_column(default=True)
+    # Where links in e-mails lead (services/public_url.py): empty means INBOX_BASE_URL.
+    public_url: so.Mapped[str | None] = so.mapped_column(sa.String(300))
 
     # Marketplace forwarding rule: mail matching it is a question forwarded by the marketplace.
     marketplace_sender: so.Mapped[str | None] = so.mapped_column(sa.String(254))

@@ -12,13 +12,12 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request
 
 from inbox import clock
 from inbox.extensions import db
 from inbox.i18n import _, force_locale
 from inbox.models import CustomerLink, Message, OutboundEmail, Shop, Ticket, User
-from inbox.services import audit
+from inbox.services import audit, public_url
 from inbox.workflow import MessageKind
 
 PATH = "/q/"               # the question page's URL prefix (views/customer.py)
@@ -32,10 +31,10 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def base_url() -> str:
-    """Where customers reach the app: INBOX_BASE_URL, else the address of the request at hand."""
-    base = current_app.config.get("BASE_URL") or (request.host_url if has_request_context() else "http://localhost:5000/")
-    return base.rstrip("/")
+def base_url(shop_id: int) -> str:
+    """Where customers reach the app (services/public_url.py: the shop's address, INBOX_BASE_URL, the request at
+    hand); the development server's address when nothing says (the mail settings page warns the owner)."""
+    return public_url.base_for(shop_id) or "http://localhost:5000"
 
 
 def make_link(ticket: Ticket) -> str:
@@ -44,7 +43,7 @@ def make_link(ticket: Ticket) -> str:
     now = clock.now()
     db.session.add(CustomerLink(shop_id=ticket.shop_id, ticket_id=ticket.id, token_hash=token_hash(token),
                                 created_at=now, expires_at=now + timedelta(days=LINK_DAYS)))
-    return f"{base_url()}{PATH}{token}"
+    return f"{base_url(ticket.shop_id)}{PATH}{token}"
 
 
 def find(token: str) -> tuple[CustomerLink, Ticket] | None:

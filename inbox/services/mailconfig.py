@@ -25,7 +25,7 @@ def settings_for(shop: Shop | int) -> MailSettings:
 # What the owner types on the settings page; an empty field means its default.
 TEXT_FIELDS = ("imap_host", "imap_security", "imap_user", "imap_folder", "imap_move_to", "inbound_alias",
                "from_address", "smtp_host", "smtp_security", "smtp_user", "marketplace_sender",
-               "marketplace_subject", "own_addresses")
+               "marketplace_subject", "own_addresses", "public_url")
 _EMPTY_MEANS = {"imap_security": "ssl", "smtp_security": "ssl", "imap_folder": "INBOX", "own_addresses": ""}
 
 
@@ -46,6 +46,8 @@ def save_settings(shop: Shop, values: dict, *, by: User) -> list[str]:
             setattr(settings, name, value)
             changed.append(name)
     for name in ("imap_port", "smtp_port", "send_on_reply"):
+        if name == "send_on_reply" and name not in values:
+            continue   # not offered (a worker sends, or INBOX_SEND_ON_REPLY decides): the shop's choice stays
         if getattr(settings, name) != values.get(name):
             setattr(settings, name, values.get(name))
             changed.append(name)

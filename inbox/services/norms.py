@@ -22,7 +22,7 @@ from inbox import metrics
 from inbox.extensions import db, statement
 from inbox.i18n import business_duration, force_locale
 from inbox.models import Call, Message, NormNotice, NormSettings, PhoneHours, Shop, Ticket, TicketMeasure, User
-from inbox.services import audit, mail, norm_weeks, sla, ticket_days, webhooks
+from inbox.services import audit, mail, norm_weeks, public_url, sla, ticket_days, webhooks
 from inbox.services.norm_sql import CLOCK_START, LATE, in_period, missing_at, ticket_product, waiting_at
 from inbox.sla import BusinessCalendar
 from inbox.labels import CATEGORY_LABELS
@@ -361,15 +361,15 @@ def _sender(shop: Shop) -> str:
     return formataddr((_("Seller Inbox for %(shop)s", shop=shop.name), address or "no-reply@localhost"))
 
 
-def page_url() -> str | None:
-    """The performance page's absolute address; None without INBOX_BASE_URL (a bare "/reports" in an e-mail
-    leads nowhere)."""
-    base = (current_app.config.get("BASE_URL") or "").strip().rstrip("/")
+def page_url(shop: Shop) -> str | None:
+    """The performance page's absolute address; None when neither the shop nor INBOX_BASE_URL set the address
+    of Seller Inbox (a bare "/reports" in an e-mail leads nowhere)."""
+    base = public_url.configured(shop)
     return f"{base}/reports" if base else None
 
 
-def _see_the_page() -> str:
-    url = page_url()
+def _see_the_page(shop: Shop) -> str:
+    url = page_url(shop)
     return _("See the performance page: %(url)s", url=url) if url else _("See the Performance page in Seller Inbox.")
 
 
@@ -418,7 +418,7 @@ def check_response(shop: Shop, now: datetime) -> bool:
             else:
                 lines.append(_("- #%(id)s %(subject)s (late by %(late)s)", id=m.ticket_id, subject=m.subject,
                                late=late))
-        lines += ["", _see_the_page()]
+        lines += ["", _see_the_page(shop)]
         return _("%(shop)s: %(n)s late first reactions this week", shop=shop.name, n=count), "\n".join(lines)
     return _send(shop, notice, compose)
 
@@ -447,7 +447,7 @@ def check_volume(shop: Shop, now: datetime) -> bool:
             else:
                 lines.append(_("- %(product)s: %(rate)s / %(expected)s expected", product=r.product, rate=rate,
                                expected=expected))
-        lines += ["", _("Better product information often prevents these questions."), _see_the_page()]
+        lines += ["", _("Better product information often prevents these questions."), _see_the_page(shop)]
         return _("%(shop)s: more questions than expected", shop=shop.name), "\n".join(lines)
     return _send(shop, notice, compose)
 

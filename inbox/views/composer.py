@@ -1,7 +1,7 @@
 """The reply composer on the ticket page: send once, drafts as you type, live nudges, templates in place."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from inbox import nudges, placeholders
@@ -10,7 +10,7 @@ from inbox.extensions import db
 from inbox.htmx import hx_redirect, is_htmx
 from inbox.i18n import _
 from inbox.models import ReplyTemplate, Ticket
-from inbox.services import (composer as composer_service, help as help_service, reply_templates,
+from inbox.services import (composer as composer_service, help as help_service, public_url, reply_templates,
                             tickets as ticket_service, uploads)
 from inbox.services.composer_view import Composer, build_composer, nudge_panel
 from inbox.upload_limits import takes_files
@@ -218,7 +218,6 @@ def insert_article(ticket_id: int, article_id: int):
         abort(404, description=f"Article {article_id} doesn't exist.")
     lang = _customer_language(ticket)
     title = help_service.title(article, lang)
-    base = current_app.config.get("BASE_URL") or request.host_url
-    url = base.rstrip("/") + url_for("help.article", shop_id=ticket.shop_id, article_id=article.id,
+    url = public_url.base_for(ticket.shop_id) + url_for("help.article", shop_id=ticket.shop_id, article_id=article.id,
                                      slug=help_service.slug(title), lang=lang)
     return _insert(ticket, f"{title}: {url}")

@@ -21,7 +21,7 @@ from inbox.forms import choices
 from inbox.htmx import hx_redirect, is_htmx
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import InboundMail, MailAttachment, MailSettings, OutboundEmail, QuarantinedMail
-from inbox.services import imap, mailconfig, outbox, review_list
+from inbox.services import imap, mailconfig, outbox, public_url, review_list
 from inbox.services.kept import kept
 from inbox.ui import Banner
 
@@ -53,6 +53,11 @@ class MailSettingsForm(FlaskForm):
     smtp_password = PasswordField(_l("Password"), validators=[Optional(), Length(max=300)],
                                   description=_l("Leave empty to keep the saved password."))
     send_on_reply = BooleanField(_l("Send each reply right away (the outbox worker retries what fails)"))
+    public_url = StringField(_l("Address of Seller Inbox in e-mails"), validators=[Optional(), Length(max=300)],
+                             description=_l("Where the links in e-mails lead: a customer's question page and "
+                                            "rating, help articles, invitations, the weekly warning. The address "
+                                            "customers and colleagues open Seller Inbox at, e.g. "
+                                            "https://inbox.example.com."))
     marketplace_sender = StringField(_l("Sender"), validators=[Optional(), Length(max=254)],
                                      description=_l("e.g. *@marketplace.example (* matches anything)"))
     marketplace_subject = StringField(_l("Subject contains"), validators=[Optional(), Length(max=254)],
@@ -71,6 +76,13 @@ class MailSettingsForm(FlaskForm):
             MailSettings.shop_id != current_user.shop_id))
         if taken:
             raise ValidationError(_l("Another shop already receives mail at this address."))
+
+    def validate_public_url(self, field):
+        if (field.data or "").strip():
+            try:
+                field.data = public_url.normalise(field.data)
+            except public_url.BadAddress as e:
+                raise ValidationError(str(e)) from None
 
     def validate_imap_host(self, field):
         _refuse_private_host(field)
@@ -100,8 +112,15 @@ def settings():
     shop = current_user.shop
     settings = mailconfig.settings_for(shop)
     form = MailSettingsForm(obj=settings)
+    sending = send_mode()
+    if sending != "choice":
+        del form.send_on_reply   # the shop's choice would change nothing: say who sends instead
+    suggested = False
     if request.method == "GET":
         form.imap_password.data = form.smtp_password.data = ""
+        if not settings.public_url and not public_url.of_installation():
+            # Asked for at set-up: the address this owner reached us at, to confirm with Save.
+            form.public_url.data, suggested = request.host_url.rstrip("/"), True
     if form.validate_on_submit():
         mailconfig.save_settings(shop, form.data, by=current_user)
         db.session.commit()
@@ -110,7 +129,18 @@ def settings():
     status = 422 if form.errors else 200
     return render_template("mail/settings.html", form=form, settings=settings, shop=shop,
                            inbound_address=mailconfig.inbound_address(shop), smtp=mailconfig.smtp_server(shop),
-                           cursors=imap.cursors(shop.id), review_count=review_list.count(shop.id)), status
+                           cursors=imap.cursors(shop.id), review_count=review_list.count(shop.id),
+                           sending=sending, public_url_suggested=suggested,
+                           installation_url=public_url.of_installation()), status
+
+
+def send_mode() -> str:
+    """Who decides when a reply leaves: "worker" (INBOX_OUTBOX_SENDER=worker sends every reply within seconds),
+    "on"/"off" (INBOX_SEND_ON_REPLY decides for every shop), or "choice" (the shop's own checkbox)."""
+    if outbox.sender(current_app) == "worker":
+        return "worker"
+    fixed = current_app.config.get("SEND_ON_REPLY")
+    return "choice" if fixed is None else ("on" if fixed else "off")
 
 
 @bp.post("/settings/test")
@@ -234,20 +264,21 @@ def review_banner():
 
 
 def base_url_missing() -> bool:
-    """`base_url_missing()` in templates: INBOX_BASE_URL is not set, so e-mails sent outside a request (the weekly
-    warning from `flask norms check`) cannot link to the app."""
-    return not (current_app.config.get("BASE_URL") or "").strip()
+    """`base_url_missing()` in templates: neither the shop nor the installation (INBOX_BASE_URL) set the address
+    of Seller Inbox, so e-mails built outside a user's request (the worker, the weekly warning) cannot link to it."""
+    return current_user.is_authenticated and public_url.configured(current_user.shop_id) is None
 
 
 def base_url_banner():
-    """Tell the owner on every page when mail goes out through the installation's server but cannot link back."""
-    if not (current_user.is_authenticated and current_user.may("manage_shop") and current_app.config.get("SMTP_HOST")
-            and base_url_missing() and "mail.settings" in current_app.view_functions):
+    """Tell the owner on every page when mail goes out but cannot link back to Seller Inbox."""
+    if not (current_user.is_authenticated and current_user.may("manage_shop")
+            and "mail.settings" in current_app.view_functions
+            and public_url.missing_while_mail_goes_out(current_user.shop_id)):
         return None
     # bandit B704: our catalogue's text; the URL comes from url_for.
-    return Banner("warning", Markup(_('E-mails go out without links to Seller Inbox: its public address '  # nosec B704
-                                     '(INBOX_BASE_URL) is not set. <a href="%(url)s">What to do</a>',
-                                     url=url_for("mail.settings") + "#base-url-notice")))
+    return Banner("warning", Markup(_('E-mails go out without working links to Seller Inbox: its address is not '  # nosec B704
+                                     'set. <a href="%(url)s">Set it in the mail settings</a>',
+                                     url=url_for("mail.settings") + "#public_url")))
 
 
 def smtp_configured() -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
@@ -17,7 +17,7 @@ from inbox.extensions import db
 from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.models import Invitation, Shop, Ticket, User
-from inbox.services import invitations, mail, team
+from inbox.services import invitations, mail, public_url, team
 from inbox.labels import ROLE_LABELS
 from inbox.views.auth import sign_in
 from inbox.workflow import Role, Status
@@ -47,8 +47,8 @@ class AcceptForm(FlaskForm):
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    base = current_app.config.get("BASE_URL") or request.host_url
-    return base.rstrip("/") + url_for(endpoint, **values)
+    """A link for a mail or to pass on: at the shop's public address (services/public_url.py)."""
+    return public_url.base_for(current_user.shop_id) + url_for(endpoint, **values)
 
 
 def _open_counts(shop_id: int) -> dict[int, int]:
