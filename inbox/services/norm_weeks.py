@@ -176,7 +176,6 @@ def _note_changes(session, _context, _instances) -> None:
         return
     if has_app_context():
         g.pop("norm_weeks", None)
-    now = clock.now()
     conn = session.connection()
     for shop_id, found in numbers.items():
         # A ticket without a product of its own counts under its order's product.
@@ -189,9 +188,9 @@ def _note_changes(session, _context, _instances) -> None:
         for shop_id, at in moments:
             shop = session.get(Shop, shop_id) if shop_id is not None and at is not None else None
             if shop is not None:
-                week = metrics.week_of(at, shop.tz)
-                if week.end <= now:   # the current week is never kept
-                    weeks.add((shop_id, week.start))
+                # The current week too: its counts are never kept here, but its version tells each process that
+                # the inbox banner's count of this week's misses moved (norms.banner_miss_count).
+                weeks.add((shop_id, metrics.week_of(at, shop.tz).start))
     for shop_id, start in sorted(weeks):
         conn.execute(_upsert(session).values(shop_id=shop_id, week_start=start, version=1, data=None)
                      .on_conflict_do_update(index_elements=["shop_id", "week_start"],

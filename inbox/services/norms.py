@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from inbox import metrics
 from inbox.extensions import db, statement
 from inbox.i18n import business_duration, force_locale
-from inbox.models import Call, Message, NormNotice, NormSettings, PhoneHours, Shop, Ticket, TicketMeasure, User
+from inbox.models import (Call, Message, NormNotice, NormSettings, NormWeek, PhoneHours, Shop, Ticket, TicketMeasure,
+                          User)
 from inbox.services import audit, mail, norm_weeks, public_url, sla, ticket_days, webhooks
 from inbox.services.norm_sql import CLOCK_START, LATE, in_period, missing_at, ticket_product, waiting_at
 from inbox.sla import BusinessCalendar
@@ -53,19 +54,25 @@ def miss_count(shop: Shop, now: datetime) -> int:
 
 @statement
 def _tickets_version():
-    # The newest ticket of any shop (an insert, even one backdated) and this shop's latest written ticket (every
-    # UPDATE of a ticket row moves updated_at): two index probes.
+    # Three index probes: the newest ticket of any shop (an insert, even one backdated), this shop's latest written
+    # ticket (an UPDATE that moves updated_at, even one made past the ORM), and the week's version in `norm_week`,
+    # which every ORM change to one of the week's tickets bumps in its own transaction (norm_weeks._note_changes):
+    # also a deleted ticket, or a mail imported with an old date.
     return sa.select(sa.select(sa.func.max(Ticket.id)).scalar_subquery(),
                      sa.select(sa.func.max(Ticket.updated_at))
-                     .where(Ticket.shop_id == sa.bindparam("shop_id")).scalar_subquery())
+                     .where(Ticket.shop_id == sa.bindparam("shop_id")).scalar_subquery(),
+                     sa.select(NormWeek.version).where(NormWeek.shop_id == sa.bindparam("shop_id"),
+                                                       NormWeek.week_start == sa.bindparam("week_start"))
+                     .scalar_subquery())
 
 
 def banner_miss_count(shop: Shop, now: datetime) -> int:
     """miss_count for the inbox's banner (on every page of a manager), kept per process only while the database
-    shows it cannot have moved: no ticket added or written since it was counted, and no waiting question's due
-    time passed. So the banner agrees with the performance page whichever process serves either."""
+    shows it cannot have moved (_tickets_version) and no waiting question's due time passed. So the banner agrees
+    with the performance page whichever process serves either."""
     week = metrics.week_of(now, shop.tz)
-    version = (*db.session.execute(_tickets_version(), {"shop_id": shop.id}).one(), week.start)
+    version = (*db.session.execute(_tickets_version(), {"shop_id": shop.id, "week_start": week.start}).one(),
+               week.start)
     store = current_app.extensions.setdefault("inbox_miss_counts", {})
     hit = store.get(shop.id)
     if hit is not None and hit[0] == version and now < hit[1]:
