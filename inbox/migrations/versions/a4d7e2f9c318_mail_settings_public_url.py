@@ -1,7 +1,7 @@
 """mail settings: the address of Seller Inbox in e-mails (empty: INBOX_BASE_URL)
 
 Revision ID: a4d7e2f9c318
-Revises: c2f8a6d4e913
+Revises: a7d2c4e8f105
 Create Date: 2026-12-03 12:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a4d7e2f9c318'
-down_revision = 'c2f8a6d4e913'
+down_revision = 'a7d2c4e8f105'
 branch_labels = None
 depends_on = None
 
