@@ -42,7 +42,7 @@ from harness import ROOT, Session, server_env  # bench/, beside this file
 from load import gunicorn  # bench/, beside this file
 
 # Bump when the generator's output changes in a way the pages would see: the data sets are then built again.
-DATASET_VERSION = 2
+DATASET_VERSION = 3
 SIZES = "100k,1m"
 PG_SERVER = os.environ.get("INBOX_BENCH_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
 OTHER_SHOPS_PG = 200

@@ -160,8 +160,6 @@ PG_STATEMENTS = [
         head tsvector NOT NULL DEFAULT ''::tsvector,
         body tsvector NOT NULL DEFAULT ''::tsvector,
         doc tsvector GENERATED ALWAYS AS (head || body) STORED)""",
-    "CREATE INDEX IF NOT EXISTS ix_ticket_search_doc ON ticket_search USING gin (doc)",
-    "CREATE INDEX IF NOT EXISTS ix_ticket_search_shop ON ticket_search (shop_id, ticket_id)",
     # bandit B608: the DDL is built from the constants above.
     f"""CREATE OR REPLACE FUNCTION public.inbox_ticket_search() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -182,6 +180,10 @@ PG_STATEMENTS = [
         END IF;
         RETURN NULL;
     END $$""",  # nosec B608
+]
+PG_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS ix_ticket_search_doc ON ticket_search USING gin (doc)",
+    "CREATE INDEX IF NOT EXISTS ix_ticket_search_shop ON ticket_search (shop_id, ticket_id)",
 ]
 PG_TRIGGERS = {
     "ticket_search_iu": """CREATE TRIGGER ticket_search_iu AFTER INSERT OR UPDATE OF subject, customer_name, customer_email,
@@ -208,7 +210,7 @@ def install(engine) -> None:
 
 def _install(conn) -> None:
     if conn.dialect.name == "postgresql":
-        for statement in PG_STATEMENTS:
+        for statement in PG_STATEMENTS + PG_INDEXES:
             conn.exec_driver_sql(statement)
         for name, statement in PG_TRIGGERS.items():
             table = "ticket" if name.startswith("ticket") else "message"
@@ -218,6 +220,12 @@ def _install(conn) -> None:
         conn.exec_driver_sql(SQLITE_TABLE)
         for statement in SQLITE_TRIGGERS.values():
             conn.exec_driver_sql(statement)
+
+
+def install_indexes(conn) -> None:
+    """PostgreSQL's indexes of the documents (after a bulk load that went without them)."""
+    for statement in PG_INDEXES:
+        conn.exec_driver_sql(statement)
 
 
 def drop_triggers(conn) -> None:
