@@ -60,7 +60,8 @@ def terms(query: str) -> list[str]:
 RECENT_WINDOW = 5000
 
 
-def match(query, ticket, dialect: str, shop_id: int, query_terms: list[str], recent_from: int | None = None):
+def match(query, ticket, dialect: str, shop_id: int, query_terms: list[str], recent_from: int | None = None, *,
+          below: int | None = None, above: int | None = None):
     """`query` (a SELECT over `ticket`) narrowed to tickets whose document contains every term (by prefix),
     newest first.
 
@@ -73,6 +74,9 @@ def match(query, ticket, dialect: str, shop_id: int, query_terms: list[str], rec
     first looks among the tickets from `recent_from` on (see recent_floor(); newest matches are there if
     anywhere), and only when those do not fill the page asks the GIN index for all matches: by then there are
     few. The caller runs both steps (ticket_list.fetch).
+
+    `below` / `above`: only tickets with a lower / higher id (the next or previous page after a cursor); with
+    `above` the matches come oldest first (the caller turns them round).
     """
     if dialect == "postgresql":
         ts = sa.table("ticket_search", sa.column("ticket_id"), sa.column("shop_id"), sa.column("doc"))
@@ -80,22 +84,38 @@ def match(query, ticket, dialect: str, shop_id: int, query_terms: list[str], rec
         query = (query.join(ts, ts.c.ticket_id == ticket.id)
                  .where(ts.c.shop_id == shop_id)
                  .where(sa.text("ticket_search.doc @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=tsquery)))
+        query = _bounded(query, ts.c.ticket_id, below, above)
         if recent_from is not None:
-            return query.where(ts.c.ticket_id >= recent_from).order_by(ticket.id.desc())
+            return query.where(ts.c.ticket_id >= recent_from).order_by(
+                ticket.id.asc() if above is not None else ticket.id.desc())
         # "+ 0" keeps the planner off the backward walk over the primary key: the GIN index goes first.
-        return query.order_by((ts.c.ticket_id + 0).desc())
+        return query.order_by((ts.c.ticket_id + 0).asc() if above is not None else (ts.c.ticket_id + 0).desc())
     fts = sa.table("ticket_fts", sa.column("rowid"))
     expr = " ".join(f'"{t}"*' for t in query_terms)
-    return (query.join(fts, fts.c.rowid == ticket.id)
-            .where(sa.text("ticket_fts MATCH :match").bindparams(match=expr))
-            .order_by(fts.c.rowid.desc()))
+    query = _bounded(query.join(fts, fts.c.rowid == ticket.id)
+                     .where(sa.text("ticket_fts MATCH :match").bindparams(match=expr)), fts.c.rowid, below, above)
+    if recent_from is not None:
+        query = query.where(fts.c.rowid >= recent_from)
+    return query.order_by(fts.c.rowid.asc() if above is not None else fts.c.rowid.desc())
 
 
-def recent_floor(session, shop_id: int) -> int:
-    """The lowest id of the shop's newest RECENT_WINDOW tickets (PostgreSQL's first search step), or 0 when the
-    shop has no more than that."""
-    return session.scalar(sa.text("SELECT ticket_id FROM ticket_search WHERE shop_id = :s ORDER BY ticket_id DESC "
-                                  "OFFSET :n LIMIT 1"), {"s": shop_id, "n": RECENT_WINDOW}) or 0
+def _bounded(query, column, below: int | None, above: int | None):
+    if below is not None:
+        query = query.where(column < below)
+    if above is not None:
+        query = query.where(column > above)
+    return query
+
+
+def recent_floor(session, shop_id: int, below: int | None = None) -> int:
+    """The lowest id of the shop's newest RECENT_WINDOW tickets (below the id `below`), where a search looks
+    first; 0 when there are no more than that."""
+    if session.get_bind().dialect.name == "postgresql":
+        sql = ("SELECT ticket_id FROM ticket_search WHERE shop_id = :s AND ticket_id < :below "
+               "ORDER BY ticket_id DESC OFFSET :n LIMIT 1")
+    else:
+        return 0
+    return session.scalar(sa.text(sql), {"s": shop_id, "n": RECENT_WINDOW, "below": below or 2**31}) or 0
 
 
 def highlight(text: str | None, query_terms: list[str]) -> Markup:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -55,6 +55,11 @@ class ListState:
     date_to: date | None = None
     q: str = ""
     page: int = 1
+    # Keyset cursors: the page starts right after (or ends right before) this ticket in the list's order, so a
+    # deep page reads its 50 rows off an index instead of skipping the rows before it (OFFSET). `page` then
+    # only numbers the page; without a cursor it is found by OFFSET (a typed or old link).
+    after: str | None = None    # a cursor (cursor_of): "<ticket id>.<its sort key>"
+    before: str | None = None
     notices: tuple = field(default=(), compare=False)
 
     @property
@@ -63,14 +68,18 @@ class ListState:
                     or self.date_from or self.date_to)
 
     def args(self, **changes) -> dict:
-        """The query-string arguments for this state (defaults left out), with `changes` applied."""
+        """The query-string arguments for this state (defaults left out), with `changes` applied. Any change but
+        of a cursor leaves the cursors out: they belong to one page of one list."""
+        if changes and "after" not in changes and "before" not in changes:
+            changes = {**changes, "after": None, "before": None}
         state = replace(self, **changes) if changes else self
         out = {"view": state.view if state.view != DEFAULT_VIEW else None, "assignee": state.assignee,
                "channel": state.channel, "language": state.language, "tag": state.tag,
                "forwarded": "1" if state.forwarded else None,
                "from": state.date_from.isoformat() if state.date_from else None,
                "to": state.date_to.isoformat() if state.date_to else None,
-               "q": state.q, "page": state.page if state.page != 1 else None}
+               "q": state.q, "page": state.page if state.page != 1 else None,
+               "after_row": state.after, "before_row": state.before}
         return {k: v for k, v in out.items() if v}
 
 
@@ -119,8 +128,15 @@ def parse_state(args, users: list[User]) -> ListState:
         bad(_l("There is no page “%(value)s”; showing the first page."), value=raw_page)
         page = 1
     q = (args.get("q") or "").strip()[:200]
+    cursors = {}
+    for key in ("after", "before"):
+        raw = (args.get(f"{key}_row") or "").strip()
+        # A cursor that cannot be read is dropped silently: the page number still finds the page.
+        cursors[key] = raw if page > 1 and _read_cursor(raw) is not None else None
+    if cursors["after"] is not None:
+        cursors["before"] = None
     return ListState(view, assignee, channel, language, tag, forwarded, dates["from"], dates["to"], q, page,
-                     tuple(notices))
+                     cursors["after"], cursors["before"], tuple(notices))
 
 
 @dataclass(frozen=True)
@@ -214,8 +230,13 @@ def _search_terms(state: ListState) -> list[str]:
     return [] if TICKET_NUMBER.match(state.q) else search.terms(state.q)
 
 
-def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: str, recent_from: int | None = None):
-    """SELECT Ticket for the state: scoped to the shop, view + filters + search, in the view's order."""
+def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: str, recent_from: int | None = None,
+                   *, segment: tuple[list, list] | None = None, below: int | None = None, above: int | None = None):
+    """SELECT Ticket for the state: scoped to the shop, view + filters + search, in the view's order.
+
+    `segment` (conditions, order) replaces the view's order with a stretch of it next to a cursor (_segments);
+    `below` / `above` bound a search's ticket ids (its order is by id).
+    """
     query = sa.select(Ticket).where(*conditions(
         shop, state.view, user, moment, assignee=state.assignee, channel=state.channel, tag=state.tag or None,
         language=state.language, forwarded=state.forwarded, date_from=state.date_from, date_to=state.date_to))
@@ -224,28 +245,105 @@ def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: 
         return sa.select(Ticket).where(Ticket.shop_id == shop.id, Ticket.id == int(state.q[1:]))
     query_terms = _search_terms(state)
     if query_terms:
-        return search.match(query, Ticket, dialect, shop.id, query_terms, recent_from)
+        return search.match(query, Ticket, dialect, shop.id, query_terms, recent_from, below=below, above=above)
     if state.q:
         return query.where(sa.false())  # only punctuation typed: nothing can match
+    if segment is not None:
+        return query.where(*segment[0]).order_by(*segment[1])
     return query.order_by(*_order(state.view))
 
 
-def fetch(state: ListState, shop, user: User, moment: Moment, offset: int, limit: int, *, ids_only: bool = False):
-    """Rows `offset` to `offset + limit` of the state's list (tickets, or their ids).
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+CURSOR = re.compile(r"^(\d{1,10})(?:\.(n|-?\d{1,20}))?$")
 
-    A PostgreSQL search looks among the newest tickets first (search.match): when they hold the whole slice it
-    is the right one, since no older match can rank above them; otherwise it asks again over all tickets.
-    """
+
+def _sort_key(view: str):
+    """The view's sort column and whether it runs newest first (the ticket id breaks ties, the same way)."""
+    if view in ("pending", "solved"):
+        return Ticket.last_message_at, True
+    if view == "all":
+        return Ticket.received_at, True
+    return Ticket.due_at, False
+
+
+def cursor_of(state: ListState, ticket: Ticket) -> str:
+    """The cursor of a ticket in the state's list: its id, and for a view (not a search, which is by id) the
+    value of the view's sort key in microseconds since 1970 ("n": none). Carrying the key in the link saves
+    reading it again: a page after a cursor is one query, like the first page. A forged key only moves the
+    page within the user's own shop."""
+    if _search_terms(state):
+        return str(ticket.id)
+    value = getattr(ticket, _sort_key(state.view)[0].key)
+    return f"{ticket.id}.{'n' if value is None else (value - EPOCH) // timedelta(microseconds=1)}"
+
+
+def _read_cursor(raw: str) -> tuple[int, object] | None:
+    """(ticket id, sort key: a datetime, None, or ... when the cursor has no key) or None when unreadable."""
+    m = CURSOR.match(raw or "")
+    if not m or not 0 < int(m.group(1)) < 2**31:
+        return None
+    key = m.group(2)
+    if key is None:
+        return int(m.group(1)), ...
+    if key == "n":
+        return int(m.group(1)), None
+    try:
+        return int(m.group(1)), EPOCH + timedelta(microseconds=int(key))
+    except OverflowError:
+        return None
+
+
+def _segments(state: ListState, cursor: str, forward: bool) -> list[tuple[list, list]] | None:
+    """The stretches of the view's order right after (forward) or right before the cursor, in the order to read
+    them: each (conditions, order by), read off the view's index from the cursor's key on. None when the cursor
+    carries no key the order can use: the caller then counts by OFFSET."""
+    key, descending = _sort_key(state.view)
+    read = _read_cursor(cursor)
+    if read is None or read[1] is ...:
+        return None
+    cursor_id, value = read
+    tid = Ticket.id
+    # "k >= v AND (k > v OR id > i)" rather than "(k, id) > (v, i)": the first half is a range both databases
+    # seek to in the (shop, ..., k, id) index; the second only sorts out the cursor's equals.
+    if descending:
+        if value is None:
+            return None
+        if forward:
+            return [([key <= value, sa.or_(key < value, tid < cursor_id)], [key.desc(), tid.desc()])]
+        return [([key >= value, sa.or_(key > value, tid > cursor_id)], [key.asc(), tid.asc()])]
+    # Ascending with the tickets without a clock (NULL) last: two stretches where the cursor's side holds both.
+    if forward:
+        if value is None:
+            return [([key.is_(None), tid > cursor_id], [tid.asc()])]
+        return [([key >= value, sa.or_(key > value, tid > cursor_id)], [key.asc(), tid.asc()]),
+                ([key.is_(None)], [tid.asc()])]
+    if value is None:
+        return [([key.is_(None), tid < cursor_id], [tid.desc()]), ([key.is_not(None)], [key.desc(), tid.desc()])]
+    return [([key <= value, sa.or_(key < value, tid < cursor_id)], [key.desc(), tid.desc()])]
+
+
+def _run(query, limit: int, ids_only: bool, offset: int = 0) -> list:
+    query = (query.with_only_columns(Ticket.id) if ids_only else query).limit(limit)
+    if offset:
+        query = query.offset(offset)
+    result = db.session.scalars(query)
+    return list(result if ids_only else result.unique())
+
+
+def _search(state: ListState, shop, user: User, moment: Moment, limit: int, ids_only: bool, *, offset: int = 0,
+            below: int | None = None, above: int | None = None) -> list:
+    """A search's rows, newest first (oldest first with `above`), looking at a bounded number of candidates
+    first: the shop's newest RECENT_WINDOW tickets (below the cursor). When they hold the whole slice it is the
+    right one, since no older match can come before them; otherwise it asks again over all tickets, which is
+    cheap exactly then: the words are rare."""
     dialect = db.engine.dialect.name
 
     def run(recent_from=None):
-        query = filtered_query(state, shop, user, moment, dialect, recent_from)
-        query = (query.with_only_columns(Ticket.id) if ids_only else query).offset(offset).limit(limit)
-        result = db.session.scalars(query)
-        return list(result if ids_only else result.unique())
+        return _run(filtered_query(state, shop, user, moment, dialect, recent_from, below=below, above=above),
+                    limit, ids_only, offset)
 
-    if dialect == "postgresql" and _search_terms(state):
-        floor = search.recent_floor(db.session, shop.id)
+    if above is None and not TICKET_NUMBER.match(state.q):
+        floor = search.recent_floor(db.session, shop.id, below)
         if floor > 0:
             rows = run(floor)
             if len(rows) == limit:
@@ -253,8 +351,36 @@ def fetch(state: ListState, shop, user: User, moment: Moment, offset: int, limit
     return run()
 
 
+def fetch(state: ListState, shop, user: User, moment: Moment, offset: int, limit: int, *, ids_only: bool = False):
+    """`limit` rows of the state's list (tickets, or their ids): from the state's cursor on when it has one
+    (keyset: the same few index reads on page 500 as on page 1), else from row `offset` on."""
+    cursor = state.after or state.before
+    forward = state.before is None
+    if cursor and _search_terms(state):
+        cursor_id = _read_cursor(cursor)[0]
+        if forward:
+            return _search(state, shop, user, moment, limit, ids_only, below=cursor_id)
+        return _search(state, shop, user, moment, limit, ids_only, above=cursor_id)[::-1]
+    segments = _segments(state, cursor, forward) if cursor and not state.q else None
+    if segments is not None:
+        dialect, rows = db.engine.dialect.name, []
+        for segment in segments:
+            rows += _run(filtered_query(state, shop, user, moment, dialect, segment=segment), limit - len(rows),
+                         ids_only)
+            if len(rows) >= limit:
+                break
+        return rows if forward else rows[::-1]
+    if _search_terms(state):
+        return _search(state, shop, user, moment, limit, ids_only, offset=offset)
+    return _run(filtered_query(state, shop, user, moment, db.engine.dialect.name), limit, ids_only, offset)
+
+
 def page_of(state: ListState, shop, user: User, moment: Moment) -> tuple[list[Ticket], bool]:
     """The tickets of the state's page and whether a next page exists (no count needed)."""
+    if state.before:
+        # Back from the next page: the page before its first ticket; that ticket itself comes next.
+        rows = fetch(state, shop, user, moment, (state.page - 1) * PAGE_SIZE, PAGE_SIZE)
+        return rows, True
     rows = fetch(state, shop, user, moment, (state.page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 

@@ -91,6 +91,7 @@ def _list_context(state: ticket_list.ListState, users) -> dict:
         offset=offset, tags=ticket_list.recent_tags(shop.id), channels=CHANNEL_LABELS, languages=LANGUAGES,
         # The live poll (views/live.py) counts what arrived after this: the cursor travels with the page.
         cursor=ticket_list.newest_id(), live_poll=current_app.config["LIVE_POLL_SECONDS"],
+        cursor_of=ticket_list.cursor_of,  # the pager's links start the next page after a ticket (keyset)
     )
 
 
