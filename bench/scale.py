@@ -178,6 +178,23 @@ def _deep(conn, table: str, when: str, shop_id: int, path: str) -> str:
     return _q(path, before=row) if row else path
 
 
+def _deep_inbox(conn, shop_id: int, page: int) -> str:
+    """Page `page` of the inbox's All view as the pager links to it: after the last ticket of the page before
+    (a keyset cursor, ticket_list.cursor_of)."""
+    import sqlalchemy as sa
+
+    from inbox.models import Ticket
+    from inbox.services.ticket_list import EPOCH, PAGE_SIZE
+
+    total = conn.scalar(sa.select(sa.func.count()).select_from(Ticket).where(Ticket.shop_id == shop_id))
+    page = max(2, min(page, total // PAGE_SIZE))
+    row = conn.execute(sa.select(Ticket.id, Ticket.received_at).where(Ticket.shop_id == shop_id)
+                       .order_by(Ticket.received_at.desc(), Ticket.id.desc())
+                       .offset((page - 1) * PAGE_SIZE - 1).limit(1)).first()
+    micros = (row.received_at - EPOCH) // timedelta(microseconds=1)
+    return _q("/tickets", view="all", page=page, after_row=f"{row.id}.{micros}")
+
+
 def facts(url: str) -> dict:
     """What the pages' paths need from the data set: ticket ids to open, where the deep pages start, dates."""
     import sqlalchemy as sa
@@ -202,7 +219,7 @@ def facts(url: str) -> dict:
             facts = {
                 "shop_id": shop_id, "tickets": sum(counts.values()), "statuses": counts, "others": others,
                 "ticket_ids": ticket_ids,
-                "deep_all": _q("/tickets", view="all", page=500),
+                "deep_all": _deep_inbox(conn, shop_id, 500),
                 "deep_calls": _deep(conn, "call", "at", shop_id, "/reports/calls"),
                 "deep_orders": _deep(conn, '"order"', "ordered_at", shop_id, "/reports/orders"),
             }
