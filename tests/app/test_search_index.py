@@ -93,3 +93,18 @@ def test_the_migration_installs_the_index_with_the_tickets_already_there_and_rem
     finally:
         db.session.commit()
         search.install(db.engine)
+
+
+def test_an_sqlite_index_of_the_earlier_shape_is_made_anew_with_every_prefix_length(shop, ticket):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("FTS5 is SQLite's")
+    db.session.commit()
+    with db.engine.begin() as conn:
+        search.uninstall_on(conn)
+        conn.exec_driver_sql("CREATE VIRTUAL TABLE ticket_fts USING fts5(head, body, "
+                             "tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')")   # empty, as before
+    with db.engine.begin() as conn:
+        search.install_on(conn)
+        made = conn.scalar(sa.text("SELECT sql FROM sqlite_master WHERE name = 'ticket_fts'"))
+    assert "prefix='2 3 4 5 6 7 8 9 10'" in made
+    assert matching(shop, "gebroken") == {ticket.id}
