@@ -5,7 +5,7 @@ upgrade` alone had no search. Idempotent: a database that already has the index 
 has its tickets indexed (the backfill, one statement per table).
 
 Revision ID: 7c3e9a1f5b20
-Revises: a7d2c4e8f105
+Revises: a4d7e2f9c318
 Create Date: 2026-12-03 12:45:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7c3e9a1f5b20'
-down_revision = 'a7d2c4e8f105'
+down_revision = 'a4d7e2f9c318'
 branch_labels = None
 depends_on = None
 
