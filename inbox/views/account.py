@@ -16,6 +16,7 @@ from inbox.config import APP_LANGUAGES
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.labels import language_choices
 from inbox.services import away as away_periods, sessions, team, team_photos, uploads
+from inbox.upload_limits import takes_files
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -99,6 +100,7 @@ def profile():
 
 
 @bp.post("/photo")
+@takes_files
 @login_required
 def photo():
     """Choose (or replace) your photo for the contact page's team block."""

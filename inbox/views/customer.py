@@ -20,6 +20,7 @@ from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l, ngettext
 from inbox.models import Rating, Shop
 from inbox.services import customer_links, customer_portal, satisfaction, uploads
+from inbox.upload_limits import takes_files
 
 bp = Blueprint("customer", __name__)
 
@@ -105,6 +106,7 @@ def question(key: str):
 
 
 @bp.post("/q/<key>")
+@takes_files
 def reply(key: str):
     """The customer adds to their question: a customer message, as if they had mailed again, with their files
     checked as the staff's are (the shop's limits, programs refused). A refused file sends nothing and keeps the
