@@ -19,12 +19,12 @@ from sqlalchemy.exc import IntegrityError
 
 from inbox import clock, mailparse, participants, storable
 from inbox.extensions import db
-from inbox.i18n import _ as translated
+from inbox.i18n import _ as translated, force_locale
 from inbox.labels import LANGUAGES
 from inbox.models import (InboundMail, MailAttachment, Message, OutboundEmail, QuarantinedMail, Shop, Ticket,
-                          TicketParticipant)
+                          TicketParticipant, User)
 from inbox.services import mailconfig, tickets as ticket_service
-from inbox.workflow import Channel
+from inbox.workflow import Channel, Role
 
 log = logging.getLogger(__name__)
 
@@ -344,6 +344,13 @@ def _thread_ticket(shop: Shop, parsed: mailparse.ParsedMail) -> Ticket | None:
     return None
 
 
+def _team_language(shop: Shop) -> str:
+    """The language the shop's owner reads Seller Inbox in; else Dutch for a Dutch shop, English otherwise."""
+    locale = db.session.scalar(sa.select(User.locale).where(User.shop_id == shop.id, User.role == Role.OWNER.value,
+                                                            User.locale.is_not(None)).order_by(User.id).limit(1))
+    return locale or ("nl" if shop.country == "NL" else "en")
+
+
 def _take_bounce(shop: Shop, parsed: mailparse.ParsedMail, record: InboundMail, at: datetime) -> IntakeResult:
     """A delivery failure: mark the reply it bounced from and say so in its thread; never a new ticket."""
     ids = [i for i in [parsed.bounce_original_message_id, parsed.in_reply_to, *parsed.references] if i]
@@ -355,13 +362,18 @@ def _take_bounce(shop: Shop, parsed: mailparse.ParsedMail, record: InboundMail, 
     if ticket is None:
         return IntakeResult("rejected", reason="delivery failure notice for a mail this inbox did not send"
                                                 + (f" ({parsed.bounce_reason})" if parsed.bounce_reason else ""))
-    reason = parsed.bounce_reason or "no reason given"
     if parsed.is_bounce:
         outbound.state = "bounced"
-        outbound.last_error = f"Bounced: {reason}"[:2000]
-        note = f"The reply to {outbound.to_addr} could not be delivered: {reason}"
-    else:
-        note = f"Delivery to {outbound.to_addr} is delayed: {reason}"
+        # The mail server's own words only: the thread puts "bounced:" before them in the reader's language.
+        outbound.last_error = (parsed.bounce_reason or "")[:2000] or None
+    # A note is one text for the whole team: in the shop's language, never one fixed in English.
+    with force_locale(_team_language(shop)):
+        reason = parsed.bounce_reason or translated("no reason given")
+        if parsed.is_bounce:
+            note = translated("The reply to %(to)s could not be delivered: %(reason)s", to=outbound.to_addr,
+                              reason=reason)
+        else:
+            note = translated("Delivery to %(to)s is delayed: %(reason)s", to=outbound.to_addr, reason=reason)
     message = ticket_service.add_note(ticket, shop, note, by=None, at=at)
     db.session.flush()
     record.ticket_id, record.message_id, record.outcome = ticket.id, message.id, "bounce"
