@@ -106,13 +106,18 @@ def test_articles_move_up_and_down_within_their_category(client, login_as, shop,
     assert page.index("Eerste") < page.index("Tweede")
 
 
-def test_a_good_reply_becomes_a_prefilled_draft_article(client, login_as, shop, staff, make_ticket, make_shop):
+def a_ticket_with_a_good_reply(shop, make_ticket):
     ticket = make_ticket(shop, subject="Factuur kwijt")
     ticket.category = "invoice"
-    db.session.add(Message(shop_id=shop.id, ticket_id=ticket.id, kind=MessageKind.REPLY.value,
-                           body="Je factuur staat in je account onder Bestellingen."))
+    reply = Message(shop_id=shop.id, ticket_id=ticket.id, kind=MessageKind.REPLY.value,
+                    body="Je factuur staat in je account onder Bestellingen.")
+    db.session.add(reply)
     db.session.commit()
-    reply = db.session.scalar(sa.select(Message).where(Message.kind == "reply"))
+    return ticket, reply
+
+
+def test_a_good_reply_becomes_a_prefilled_draft_article(client, login_as, shop, staff, make_ticket, make_shop):
+    ticket, reply = a_ticket_with_a_good_reply(shop, make_ticket)
     login_as("manager")
     page = client.get(f"/articles/new?message={reply.id}").get_data(as_text=True)
     assert 'value="Factuur kwijt"' in page and "Je factuur staat in je account" in page
@@ -311,12 +316,7 @@ def test_managers_see_a_make_an_article_link_on_replies(client, login_as, shop, 
 
 
 def test_an_agent_turns_a_good_reply_into_a_draft_for_a_manager(client, login_as, shop, staff, make_ticket, make_shop):
-    ticket = make_ticket(shop, subject="Factuur kwijt")
-    ticket.category = "invoice"
-    db.session.add(Message(shop_id=shop.id, ticket_id=ticket.id, kind=MessageKind.REPLY.value,
-                           body="Je factuur staat in je account onder Bestellingen."))
-    db.session.commit()
-    reply = db.session.scalar(sa.select(Message).where(Message.kind == "reply"))
+    ticket, reply = a_ticket_with_a_good_reply(shop, make_ticket)
     login_as("agent")
     assert "Suggest as a help article" in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
     for _ in range(2):   # a double click makes one draft
