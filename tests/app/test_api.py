@@ -190,6 +190,7 @@ def test_a_retried_reply_with_the_same_idempotency_key_is_emailed_once(app, clie
     first = client.post(f"/api/v1/tickets/{ticket.id}/messages", json=reply, headers=headers)
     assert first.status_code == 201, first.get_data(as_text=True)
     assert first.get_json()["emailed"] is True and first.get_json()["duplicate"] is False
+    outbox.wait_background()   # the in-memory test database has one connection: no overlap
     again = client.post(f"/api/v1/tickets/{ticket.id}/messages", json=reply, headers=headers)
     assert again.status_code == 200 and again.get_json()["duplicate"] is True
     assert again.get_json()["message"]["id"] == first.get_json()["message"]["id"]
