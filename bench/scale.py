@@ -14,7 +14,9 @@ upgrade`, then the bulk load) and reused while DATASET_VERSION and the generator
 migrations run again, so a new migration's backfill is applied to them as to a production database.
 
     SQLite:      instance/scale-100k.sqlite, instance/scale-1m.sqlite
-    PostgreSQL:  databases scale_100k, scale_1m on INBOX_BENCH_PG_SERVER (postgresql+psycopg://postgres@127.0.0.1:5432)
+    PostgreSQL:  databases scale_100k, scale_1m on INBOX_BENCH_PG_SERVER (postgresql+psycopg://postgres@127.0.0.1:5432);
+                 with INBOX_BENCH_PG_SUFFIX=_x, scale_100k_x and scale_1m_x (copies made with `createdb -T`, for a
+                 branch whose migrations must not touch the shared ones)
 
 Each page is asked --requests times in turn by one signed-in owner (after two warm-up rounds, so both workers
 have their caches), and the median of the app's own time (its Server-Timing header) is printed. The load average
@@ -45,6 +47,8 @@ from load import gunicorn  # bench/, beside this file
 DATASET_VERSION = 3
 SIZES = "100k,1m"
 PG_SERVER = os.environ.get("INBOX_BENCH_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
+# A branch with a new migration measures copies (`createdb -T scale_1m scale_1m_mine`), never the shared data sets.
+PG_SUFFIX = os.environ.get("INBOX_BENCH_PG_SUFFIX", "")
 OTHER_SHOPS_PG = 200
 MARKERS = ROOT / "instance" / "scale-datasets.json"
 
@@ -83,7 +87,7 @@ def tickets_in(size: str) -> int:
 
 def url_for(db: str, size: str) -> str:
     if db == "pg":
-        return f"{PG_SERVER}/scale_{size}"
+        return f"{PG_SERVER}/scale_{size}{PG_SUFFIX}"
     (ROOT / "instance").mkdir(exist_ok=True)
     return f"sqlite:///{ROOT / 'instance' / f'scale-{size}.sqlite'}"
 
