@@ -69,7 +69,7 @@ def get_week_norms(query: s.WeekQuery):
         at = datetime.combine(day, time(12), tzinfo=shop.tz)
     week = metrics.week_of(at, shop.tz)
     score = norms.weekly_tickets(shop, [week], now)[0]
-    phone = norms.phone_weekly(shop, [week])[0]
+    phone = norms.phone_weekly(shop, [week], now)[0]
     counts = norm_weeks.week_counts(shop, [week], now)[0]
     return s.WeekNorms(
         week=week.key, start=week.start, end=week.end,

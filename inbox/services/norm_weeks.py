@@ -1,8 +1,10 @@
 """The weeks of the performance page, counted once they are settled and then kept per shop.
 
-The page shows 26 weeks of questions and orders. A week that is over, and none of whose questions is
+The page shows 26 weeks of questions and orders, and 13 of calls. A week that is over, and none of whose questions is
 still within its 8 business hours, can change only when one of its tickets or orders changes, and
-such a change bumps the week's version in the same transaction (`_note_changes`). A page view reads
+such a change bumps the week's version in the same transaction (`_note_changes`); so does a call logged for it.
+Whether a call counted depends on the phone's hours and the shop's closure too: a week's calls are kept with the
+key of those rules (`phone_hours.rules_key`), and counted again when it no longer matches. A page view reads
 the kept weeks in one query and counts only the others (usually just the current week) with the live
 SQL. It keeps what it counted under the version it read before counting, so a change committed in the
 meantime leaves that week to be counted again rather than hidden.
@@ -20,7 +22,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from inbox import clock, metrics
 from inbox.extensions import db
-from inbox.models import NormWeek, Order, Shop, Ticket
+from inbox.models import Call, NormWeek, Order, Shop, Ticket
+from inbox.services import phone_hours
 from inbox.services.norm_sql import (CLOCK_START, LATE, ON_TIME, in_period, missing_at, ticket_product,
                                      waiting_at, week_bucket)
 
@@ -32,15 +35,19 @@ class WeekCounts:
     questions: dict[str, int] = field(default_factory=dict)     # product -> questions about it
     orders: int = 0                                             # distinct order numbers
     order_lines: dict[str, int] = field(default_factory=dict)   # product -> order lines
+    phone: list[int] = field(default_factory=lambda: [0, 0, 0])  # incoming calls answered, missed, outside hours
+    phone_key: str = field(default="", compare=False)          # the rules they were counted under
 
     def to_json(self) -> dict:
         return {"response": {"" if k is None else str(k): v for k, v in self.response.items()},
-                "questions": self.questions, "orders": self.orders, "order_lines": self.order_lines}
+                "questions": self.questions, "orders": self.orders, "order_lines": self.order_lines,
+                "phone": self.phone, "phone_key": self.phone_key}
 
     @classmethod
     def from_json(cls, data: dict) -> WeekCounts:
         return cls({None if k == "" else int(k): v for k, v in data["response"].items()},
-                   data["questions"], data["orders"], data["order_lines"])
+                   data["questions"], data["orders"], data["order_lines"], data.get("phone", [0, 0, 0]),
+                   data.get("phone_key", ""))
 
 
 def week_counts(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[WeekCounts]:
@@ -63,15 +70,20 @@ def _week_counts(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[W
                NormWeek.week_start <= weeks[-1].start))}
     result: list[WeekCounts | None] = [None] * len(weeks)
     todo = []
+    weekly = phone_hours.phone_weekly_hours(shop.id)
+    keys = [phone_hours.rules_key(shop, weekly, w.start, w.end) for w in weeks]
     for i, week in enumerate(weeks):
         version, data, as_of = kept.get(week.start, (None, None, None))
-        # Kept counts hold from the moment they were counted for; an earlier `now` is counted afresh.
-        if data is not None and as_of <= now:
+        # Kept counts hold from the moment they were counted for, under the phone rules of now; an earlier `now`
+        # or other phone hours are counted afresh.
+        if data is not None and as_of <= now and data.get("phone_key") == keys[i]:
             result[i] = WeekCounts.from_json(data)
         else:
             todo.append(i)
     if todo:
-        counted, unsettled = _count(shop, [weeks[i] for i in todo], now)
+        counted, unsettled = _count(shop, [weeks[i] for i in todo], now, weekly)
+        for i, counts in zip(todo, counted):
+            counts.phone_key = keys[i]
         keep = []
         for i, counts, open_ in zip(todo, counted, unsettled):
             result[i] = counts
@@ -83,7 +95,8 @@ def _week_counts(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[W
     return result
 
 
-def _count(shop: Shop, weeks: list[metrics.Week], now: datetime) -> tuple[list[WeekCounts], list[int]]:
+def _count(shop: Shop, weeks: list[metrics.Week], now: datetime,
+           weekly: dict | None = None) -> tuple[list[WeekCounts], list[int]]:
     """Count the weeks with the live SQL; also, per week, the questions still within their 8 hours."""
     counts = [WeekCounts() for _ in weeks]
     unsettled = [0] * len(weeks)
@@ -117,6 +130,12 @@ def _count(shop: Shop, weeks: list[metrics.Week], now: datetime) -> tuple[list[W
                                          .where(orders).group_by(ordered, Order.product)):
         if i >= 0:
             counts[i].order_lines[name] = n
+    # Calls, week by week (the weeks asked need not be consecutive): classified by the phone's hours in Python.
+    calls = db.session.execute(sa.select(Call.at, Call.direction, Call.answered).where(
+        Call.shop_id == shop.id, sa.or_(*(sa.and_(Call.at >= w.start, Call.at < w.end) for w in weeks)))).all()
+    scores = metrics.phone_scores(calls, weeks, phone_hours.phone_calendar(shop, weekly), phone_hours.closures(shop))
+    for c, score in zip(counts, scores):
+        c.phone = [score.answered, score.missed, score.outside_hours]
     return counts, unsettled
 
 
@@ -144,6 +163,7 @@ def _keep(shop: Shop, keep: list[tuple[metrics.Week, WeekCounts, int | None]], n
 _TICKET_FIELDS = ("shop_id", "received_at", "forwarded_at", "first_reply_at", "first_reply_margin",
                   "first_reply_due_at", "assignee_id", "assignee", "product", "order_number")
 _ORDER_FIELDS = ("shop_id", "ordered_at", "order_number", "product")
+_CALL_FIELDS = ("shop_id", "at", "direction", "answered")
 
 
 def _values(obj, name: str) -> list:
@@ -157,7 +177,7 @@ def _changed(obj, names) -> bool:
 
 
 def _note_changes(session, _context, _instances) -> None:
-    """Bump the kept weeks that this flush's tickets and orders leave or enter."""
+    """Bump the kept weeks that this flush's tickets, orders and calls leave or enter."""
     moments: set[tuple[int, datetime]] = set()
     numbers: dict[int, set[str]] = defaultdict(set)
     dirty = session.dirty
@@ -172,6 +192,9 @@ def _note_changes(session, _context, _instances) -> None:
                 for shop_id in _values(obj, "shop_id"):
                     moments.update((shop_id, at) for at in _values(obj, "ordered_at"))
                     numbers[shop_id].update(_values(obj, "order_number"))
+            elif isinstance(obj, Call) and (obj not in dirty or _changed(obj, _CALL_FIELDS)):
+                for shop_id in _values(obj, "shop_id"):
+                    moments.update((shop_id, at) for at in _values(obj, "at"))
     if not moments:
         return
     if has_app_context():

@@ -21,11 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from inbox import metrics
 from inbox.extensions import db, statement
 from inbox.i18n import business_duration, force_locale
-from inbox.models import (Call, Message, NormNotice, NormSettings, NormWeek, PhoneHours, Shop, Ticket, TicketMeasure,
+from inbox.models import (Message, NormNotice, NormSettings, NormWeek, PhoneHours, Shop, Ticket, TicketMeasure,
                           User)
 from inbox.services import audit, mail, norm_weeks, public_url, sla, ticket_days, webhooks
+from inbox.services.phone_hours import DEFAULT_PHONE_HOURS, closures, phone_calendar, phone_weekly_hours  # noqa: F401
 from inbox.services.norm_sql import CLOCK_START, LATE, in_period, missing_at, ticket_product, waiting_at
-from inbox.sla import BusinessCalendar
 from inbox.labels import CATEGORY_LABELS
 from inbox.workflow import MessageKind, Role
 
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 
 # The performance page shows 13 weeks, with the 13 before them for the expected question rate.
 PAGE_WEEKS = 26
-DEFAULT_PHONE_HOURS = {weekday: (("09:00", "17:00"),) for weekday in range(5)}
 
 
 # -- response time ----------------------------------------------------------------------------------
@@ -98,17 +97,39 @@ class Miss:
 
 def week_misses(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int | None = None,
                 limit: int | None = None) -> list[Miss]:
-    """Each miss of the week (the `limit` latest, if given), latest first, with how late it was in business time."""
-    query = (sa.select(Ticket.id, Ticket.subject, CLOCK_START, Ticket.first_reply_due_at, Ticket.first_reply_at,
-                       Ticket.first_reply_margin, User.display_name, Ticket.forwarded_at)
-             .outerjoin(User, User.id == Ticket.assignee_id)
-             .where(in_period(shop.id, week.start, week.end), sa.or_(LATE, missing_at(now)))
-             .order_by(CLOCK_START.desc(), Ticket.id.desc()).limit(limit))
+    """Each miss of the week (the `limit` latest, if given), latest first, with how late it was in business time.
+
+    A page of the latest misses stops early instead of sorting the week: the week's questions (norm_sql.in_period)
+    are read in three parts, merged here in clock-start order. Those whose clock is their receipt, newest first
+    along the (shop, received_at, id) index; those forwarded in the week, along the forwarded_at index; and, only
+    when these leave the page short, those received in the week but forwarded before it (their clock starts before
+    the week, so they come last)."""
+    columns = (Ticket.id, Ticket.subject, CLOCK_START, Ticket.first_reply_due_at, Ticket.first_reply_at,
+               Ticket.first_reply_margin, User.display_name, Ticket.forwarded_at)
+    where = [Ticket.shop_id == shop.id, sa.or_(LATE, missing_at(now))]
     if assignee_id is not None:
-        query = query.where(Ticket.assignee_id == assignee_id)
+        where.append(Ticket.assignee_id == assignee_id)
+    start, end = week.start, week.end
+
+    def part(*conditions, order):
+        query = (sa.select(*columns).outerjoin(User, User.id == Ticket.assignee_id).where(*where, *conditions)
+                 .order_by(order.desc(), Ticket.id.desc()).limit(limit))
+        return {row[0]: row for row in db.session.execute(query)}
+
+    # Compared through coalesce, not `forwarded_at IS NULL`, so that no database walks the forwarded_at index instead.
+    rows = part(Ticket.received_at >= start, Ticket.received_at < end, CLOCK_START == Ticket.received_at,
+                order=Ticket.received_at)
+    rows.update(part(Ticket.forwarded_at >= start, Ticket.forwarded_at < end, Ticket.received_at < end,
+                     order=Ticket.forwarded_at))
+    rows = sorted(rows.values(), key=lambda row: (row[2], row[0]), reverse=True)[:limit]
+    if limit is None or len(rows) < limit:
+        early = part(Ticket.received_at >= start, Ticket.received_at < end, Ticket.forwarded_at < start,
+                     order=Ticket.forwarded_at)
+        rows += sorted(early.values(), key=lambda row: (row[2], row[0]), reverse=True)
+        rows = rows[:limit]
     cal = sla.calendar_for(shop)
     result = []
-    for tid, subject, start, due, replied, margin, who, forwarded in db.session.execute(query):
+    for tid, subject, start, due, replied, margin, who, forwarded in rows:
         if replied is not None:
             late = -margin if margin is not None else cal.business_seconds_between(due, replied)
         else:
@@ -151,46 +172,10 @@ def save_settings(shop: Shop, weekly: dict[int, tuple[tuple[str, str], ...]], *,
     audit.record(shop.id, "norms.settings", actor=by, new=hours)
 
 
-def phone_weekly_hours(shop_id: int) -> dict[int, tuple[tuple[str, str], ...]]:
-    rows = db.session.scalars(sa.select(PhoneHours).where(PhoneHours.shop_id == shop_id)
-                              .order_by(PhoneHours.weekday, PhoneHours.opens)).all()
-    if not rows:
-        return dict(DEFAULT_PHONE_HOURS)
-    weekly: dict[int, list] = {}
-    for row in rows:
-        weekly.setdefault(row.weekday, []).append((row.opens, row.closes))
-    return {wd: tuple(spans) for wd, spans in weekly.items()}
+def phone_weekly(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[metrics.PhoneScore]:
+    """Calls answered, missed and outside the phone's hours per week: settled weeks kept (norm_weeks)."""
+    return [metrics.PhoneScore(w, *c.phone) for w, c in zip(weeks, norm_weeks.week_counts(shop, weeks, now))]
 
-
-_phone_calendars: dict = {}
-
-
-def phone_calendar(shop: Shop, weekly: dict | None = None) -> BusinessCalendar:
-    """The phone's opening hours in the shop's zone, skipping the shop's own country's holidays.
-
-    Seed 001 skips only Dutch holidays for the phone of a Dutch shop (Belgian ones too count only
-    for e-mail), so this calendar does not take over the NL+BE rule of the reply clock.
-    """
-    weekly = weekly if weekly is not None else phone_weekly_hours(shop.id)
-    key = (shop.country, shop.timezone, tuple(sorted(weekly.items())))
-    cal = _phone_calendars.get(key)
-    if cal is None:
-        cal = BusinessCalendar(shop.country, weekly=weekly, tz=shop.timezone)
-        cal.skipped_countries = (cal.country,)  # only the home country's holidays (see above)
-        _phone_calendars[key] = cal
-    return cal
-
-
-def closures(shop: Shop) -> list[tuple[datetime, datetime | None]]:
-    """Periods the shop was temporarily closed (phone not offered). The shop keeps only its current
-    or last closure, so older ones are not known; the page says so."""
-    return [(shop.closed_from, shop.closed_until)] if shop.closed_from else []
-
-
-def phone_weekly(shop: Shop, weeks: list[metrics.Week]) -> list[metrics.PhoneScore]:
-    rows = db.session.execute(sa.select(Call.at, Call.direction, Call.answered).where(
-        Call.shop_id == shop.id, Call.at >= weeks[0].start, Call.at < weeks[-1].end)).all()
-    return metrics.phone_scores(rows, weeks, phone_calendar(shop), closures(shop))
 
 
 # -- question volume -----------------------------------------------------------------------------------

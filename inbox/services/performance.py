@@ -108,7 +108,7 @@ def build_report(shop: Shop, now: datetime, *, own_only: bool, user_id: int, sta
                                                                    limit=AT_RISK_SHOWN)
     if not own_only:
         if "phone" in parts:
-            report.phone = norms.phone_weekly(shop, weeks)
+            report.phone = norms.phone_weekly(shop, weeks, now)
             report.phone_last4 = metrics.combine(report.phone[-4:], good="answered")
         if "volume" in parts:
             report.volume = metrics.volume_weeks([s.total for s in scores26], norms.weekly_orders(shop, weeks26, now),

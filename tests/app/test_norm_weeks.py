@@ -8,7 +8,7 @@ import time_machine
 
 from inbox import metrics
 from inbox.extensions import db
-from inbox.models import NormWeek, Order, TicketMeasure
+from inbox.models import Call, NormWeek, Order, TicketMeasure
 from inbox.services import norm_weeks, norms, tickets as ticket_service
 # The performance page's own clock: Thursday 19 November 2026 (ISO week 47), Amsterdam.
 from tests.conftest import AMS, NOW, local
@@ -98,6 +98,32 @@ def test_changes_to_a_kept_week_are_counted(frozen, shop, staff, weeks, make_tic
     assert counts == counted_afresh(shop, weeks) and counts[0].questions == {"Koffiemolen": 1}
 
     assert week_rows(shop)[weeks[0].start].version >= 2 and kept_weeks(shop) == {w.start for w in weeks[:3]}
+
+
+def test_kept_weeks_keep_their_calls_until_a_call_or_the_phone_rules_change(frozen, shop, staff, weeks):
+    def call(day, hour, answered):
+        db.session.add(Call(shop_id=shop.id, at=local(2026, 11, day, hour), direction="in", answered=answered,
+                            caller=f"+31{day}{hour}"))
+        db.session.commit()
+
+    def phone(counts):
+        return [c.phone for c in counts]
+
+    call(3, 10, True)                                                # week 45, in opening hours
+    call(3, 20, False)                                               # week 45, after hours
+    assert phone(page_counts(shop, weeks)) == [[0, 0, 0], [1, 0, 1], [0, 0, 0], [0, 0, 0]]
+    assert len(kept_weeks(shop)) == 3
+
+    call(4, 11, False)                                               # logged later for a kept week
+    assert phone(page_counts(shop, weeks))[1] == [1, 1, 1]
+    norms.save_settings(shop, {wd: (("09:00", "21:00"),) for wd in range(5)}, volume_email=False, by=staff["owner"])
+    db.session.commit()
+    assert phone(page_counts(shop, weeks))[1] == [1, 2, 0]            # the evening call now counts, missed
+    shop.closed_from, shop.closed_until = local(2026, 11, 4), local(2026, 11, 5)
+    db.session.commit()
+    assert phone(page_counts(shop, weeks))[1] == [1, 1, 1]            # closed that day: not offered
+    assert page_counts(shop, weeks) == counted_afresh(shop, weeks)
+    assert kept_weeks(shop) == {w.start for w in weeks[:3]}
 
 
 def test_a_change_committed_while_counting_is_not_hidden(frozen, shop, staff, weeks, make_ticket, monkeypatch):

@@ -55,6 +55,24 @@ def test_forwarded_question_counts_in_the_week_it_was_forwarded(frozen, shop, ma
     assert norms.miss_count(shop, NOW) == len(norms.week_misses(shop, weeks[1], NOW)) == 2
 
 
+def test_a_page_of_misses_is_the_latest_of_all_the_weeks_misses_in_clock_order(frozen, shop, make_ticket):
+    # Received, forwarded in the week, received in the week but forwarded before it, forwarded after the week:
+    # read in three parts, they must come out as one list in clock-start order.
+    make_ticket(shop, received_at=local(2026, 11, 16, 10))
+    make_ticket(shop, received_at=local(2026, 11, 16, 11), forwarded_at=local(2026, 11, 16, 11))
+    make_ticket(shop, received_at=local(2026, 11, 13, 10), forwarded_at=local(2026, 11, 16, 12))
+    make_ticket(shop, received_at=local(2026, 11, 16, 13), forwarded_at=local(2026, 11, 12, 10))
+    make_ticket(shop, received_at=local(2026, 11, 16, 14), forwarded_at=local(2026, 11, 24, 10))
+    make_ticket(shop, received_at=local(2026, 11, 17, 9))
+    [week] = norms.metrics.weeks_back(NOW, AMS, 1)
+    every = norms.week_misses(shop, week, NOW)
+    assert [m.clock_start for m in every] == sorted((m.clock_start for m in every), reverse=True)
+    assert len(every) == norms.miss_count(shop, NOW) == 5
+    assert every[-1].clock_start == local(2026, 11, 12, 10)
+    for limit in range(1, 7):
+        assert norms.week_misses(shop, week, NOW, limit=limit) == every[:limit]
+
+
 @pytest.mark.parametrize("country, expected_due", [("NL", local(2026, 4, 28, 17)), ("BE", local(2026, 4, 27, 17))])
 def test_kings_day_skipped_only_by_a_dutch_shop(make_shop, make_ticket, country, expected_due):
     shop = make_shop(f"{country} shop", country, timezone_name="Europe/Amsterdam")
@@ -357,7 +375,7 @@ def test_phone_week_leaves_out_closure_of_the_shop(frozen, shop, staff):
                          (local(2026, 11, 18, 10), False)):
         db.session.add(Call(shop_id=shop.id, at=at, direction="in", answered=answered, caller=str(at)))
     db.session.commit()
-    [week] = norms.phone_weekly(shop, norms.metrics.weeks_back(NOW, AMS, 1))
+    [week] = norms.phone_weekly(shop, norms.metrics.weeks_back(NOW, AMS, 1), NOW)
     assert (week.answered, week.missed, week.outside_hours) == (1, 1, 1)
 
 
