@@ -22,7 +22,10 @@ from inbox.services.tickets import normalise_tag
 from inbox.workflow import Channel, Status
 
 PAGE_SIZE = 50
-MAX_PAGE = 10_000
+MAX_PAGE = 10_000_000       # a page number is only a label beside a cursor: 1,000,000 tickets are 20,000 pages
+# A page asked by number alone (a typed or old link: no cursor) is found by OFFSET, which reads and drops every
+# row before it; up to here that is a few index reads, beyond it the cost would grow with the shop's history.
+NUMBERED_PAGES = 20
 # Due soon: 2 business hours or less left (the same threshold as the SLA badge).
 DUE_SOON_HOURS = 2
 
@@ -57,7 +60,7 @@ class ListState:
     page: int = 1
     # Keyset cursors: the page starts right after (or ends right before) this ticket in the list's order, so a
     # deep page reads its 50 rows off an index instead of skipping the rows before it (OFFSET). `page` then
-    # only numbers the page; without a cursor it is found by OFFSET (a typed or old link).
+    # only numbers the page; without a cursor it is found by OFFSET (a typed or old link, NUMBERED_PAGES at most).
     after: str | None = None    # a cursor (cursor_of): "<ticket id>.<its sort key>"
     before: str | None = None
     notices: tuple = field(default=(), compare=False)
@@ -135,6 +138,10 @@ def parse_state(args, users: list[User]) -> ListState:
         cursors[key] = raw if page > 1 and _read_cursor(raw) is not None else None
     if cursors["after"] is not None:
         cursors["before"] = None
+    if page > NUMBERED_PAGES and cursors["after"] is None and cursors["before"] is None:
+        bad(_l("Page %(value)s can only be reached with Next from the page before it; showing the first page."),
+            value=page)
+        page = 1
     return ListState(view, assignee, channel, language, tag, forwarded, dates["from"], dates["to"], q, page,
                      cursors["after"], cursors["before"], tuple(notices))
 
@@ -271,10 +278,28 @@ def cursor_of(state: ListState, ticket: Ticket) -> str:
     value of the view's sort key in microseconds since 1970 ("n": none). Carrying the key in the link saves
     reading it again: a page after a cursor is one query, like the first page. A forged key only moves the
     page within the user's own shop."""
+    return _cursor(ticket.id, key_text(state, ticket))
+
+
+def key_text(state: ListState, ticket) -> str | None:
+    """The ticket's sort key in the state's list as a link carries it; None in a search, whose order is by id."""
+    return keys_of(state)(ticket)
+
+
+def keys_of(state: ListState):
+    """key_text for the many tickets of one list: ticket -> its key."""
     if _search_terms(state):
-        return str(ticket.id)
-    value = getattr(ticket, _sort_key(state.view)[0].key)
-    return f"{ticket.id}.{'n' if value is None else (value - EPOCH) // timedelta(microseconds=1)}"
+        return lambda ticket: None
+    name = _sort_key(state.view)[0].key
+    return lambda ticket: _key_text(getattr(ticket, name))
+
+
+def _key_text(value: datetime | None) -> str:
+    return "n" if value is None else str((value - EPOCH) // timedelta(microseconds=1))
+
+
+def _cursor(ticket_id: int, key: str | None) -> str:
+    return str(ticket_id) if key is None else f"{ticket_id}.{key}"
 
 
 def _read_cursor(raw: str) -> tuple[int, object] | None:
@@ -322,15 +347,17 @@ def _segments(state: ListState, cursor: str, forward: bool) -> list[tuple[list, 
     return [([key <= value, sa.or_(key < value, tid < cursor_id)], [key.desc(), tid.desc()])]
 
 
-def _run(query, limit: int, ids_only: bool, offset: int = 0) -> list:
-    query = (query.with_only_columns(Ticket.id) if ids_only else query).limit(limit)
+def _run(query, limit: int, columns: tuple | None = None, offset: int = 0) -> list:
+    """`limit` tickets of the query from row `offset` on, or only these columns of them (rows)."""
+    query = (query.with_only_columns(*columns) if columns else query).limit(limit)
     if offset:
         query = query.offset(offset)
-    result = db.session.scalars(query)
-    return list(result if ids_only else result.unique())
+    if columns:
+        return list(db.session.execute(query))
+    return list(db.session.scalars(query).unique())
 
 
-def _search(state: ListState, shop, user: User, moment: Moment, limit: int, ids_only: bool, *, offset: int = 0,
+def _search(state: ListState, shop, user: User, moment: Moment, limit: int, columns: tuple | None, *, offset: int = 0,
             below: int | None = None, above: int | None = None) -> list:
     """A search's rows, newest first (oldest first with `above`), looking at a bounded number of candidates
     first: the shop's newest RECENT_WINDOW tickets (below the cursor). When they hold the whole slice it is the
@@ -340,7 +367,7 @@ def _search(state: ListState, shop, user: User, moment: Moment, limit: int, ids_
 
     def run(recent_from=None):
         return _run(filtered_query(state, shop, user, moment, dialect, recent_from, below=below, above=above),
-                    limit, ids_only, offset)
+                    limit, columns, offset)
 
     if above is None and not TICKET_NUMBER.match(state.q):
         floor = search.recent_floor(db.session, shop.id, below)
@@ -351,28 +378,29 @@ def _search(state: ListState, shop, user: User, moment: Moment, limit: int, ids_
     return run()
 
 
-def fetch(state: ListState, shop, user: User, moment: Moment, offset: int, limit: int, *, ids_only: bool = False):
-    """`limit` rows of the state's list (tickets, or their ids): from the state's cursor on when it has one
-    (keyset: the same few index reads on page 500 as on page 1), else from row `offset` on."""
+def fetch(state: ListState, shop, user: User, moment: Moment, offset: int, limit: int, *,
+          columns: tuple | None = None):
+    """`limit` rows of the state's list (tickets, or rows of `columns`): from the state's cursor on when it has
+    one (keyset: the same few index reads on page 500 as on page 1), else from row `offset` on."""
     cursor = state.after or state.before
     forward = state.before is None
     if cursor and _search_terms(state):
         cursor_id = _read_cursor(cursor)[0]
         if forward:
-            return _search(state, shop, user, moment, limit, ids_only, below=cursor_id)
-        return _search(state, shop, user, moment, limit, ids_only, above=cursor_id)[::-1]
+            return _search(state, shop, user, moment, limit, columns, below=cursor_id)
+        return _search(state, shop, user, moment, limit, columns, above=cursor_id)[::-1]
     segments = _segments(state, cursor, forward) if cursor and not state.q else None
     if segments is not None:
         dialect, rows = db.engine.dialect.name, []
         for segment in segments:
             rows += _run(filtered_query(state, shop, user, moment, dialect, segment=segment), limit - len(rows),
-                         ids_only)
+                         columns)
             if len(rows) >= limit:
                 break
         return rows if forward else rows[::-1]
     if _search_terms(state):
-        return _search(state, shop, user, moment, limit, ids_only, offset=offset)
-    return _run(filtered_query(state, shop, user, moment, db.engine.dialect.name), limit, ids_only, offset)
+        return _search(state, shop, user, moment, limit, columns, offset=offset)
+    return _run(filtered_query(state, shop, user, moment, db.engine.dialect.name), limit, columns, offset)
 
 
 def page_of(state: ListState, shop, user: User, moment: Moment) -> tuple[list[Ticket], bool]:
@@ -407,25 +435,45 @@ def recent_tags(shop_id: int, window: int = 2000) -> list[str]:
     return kept(("tags", shop_id), lambda: list(db.session.scalars(query)))
 
 
-def neighbours(state: ListState, shop, user: User, now: datetime, ticket_id: int, pos: int | None):
-    """(previous id, its position, next id, its position) around the ticket at `pos` in the state's list;
-    all None for a ticket not opened from a list.
+@dataclass(frozen=True)
+class Around:
+    """Where a ticket opened from a list stands in it: the tickets before and after it (id, and the sort key for
+    their links: `key_text`) and the cursor the list's page holding it starts after (None: the first page)."""
 
-    Looks at a small window of ids around `pos`. If the ticket has left the view meanwhile (solved, say), the
-    ticket that moved up into its place is "next".
+    prev: tuple[int, str | None] | None = None
+    next: tuple[int, str | None] | None = None
+    page_after: str | None = None
+
+
+def neighbours(state: ListState, shop, user: User, now: datetime, ticket: Ticket, pos: int | None,
+               key: str | None = None) -> Around:
+    """The ticket's neighbours in the state's list and the cursor of its list page; nothing for a ticket not
+    opened from a list (`pos` None).
+
+    The ticket stands where the list showed it: at its sort key then (`key`, which the row's link carries),
+    else at its key now. So a ticket solved meanwhile, gone from Needs reply, still has the tickets that stood
+    beside it as neighbours. Two keyset reads, whatever `pos`: back to the start of its page (at most a page of
+    ids and keys) and one row on; never an OFFSET.
     """
     if pos is None or pos < 0:
-        return None, None, None, None
-    start = max(0, pos - 3)
-    ids = fetch(state, shop, user, Moment.of(shop, now), start, 7, ids_only=True)
-    if ticket_id in ids:
-        i = ids.index(ticket_id)
-        prev_i, next_i = i - 1, i + 1
-    else:
-        prev_i, next_i = pos - start - 1, pos - start
-    prev_id = ids[prev_i] if 0 <= prev_i < len(ids) else None
-    next_id = ids[next_i] if 0 <= next_i < len(ids) else None
-    return prev_id, start + prev_i, next_id, start + next_i
+        return Around()
+    by_id = bool(_search_terms(state))   # a search's order: the id alone
+    cursor = cursor_of(state, ticket)
+    if key is not None and not by_id and _read_cursor(_cursor(ticket.id, key)) is not None:
+        cursor = _cursor(ticket.id, key)
+    if not by_id and (state.q or _segments(state, cursor, True) is None):
+        return Around()   # "#12" lists that ticket alone; a ticket without a sort key is in no such list
+    moment, columns = Moment.of(shop, now), (Ticket.id, _sort_key(state.view)[0])
+    back = pos % PAGE_SIZE + 1
+    before = fetch(replace(state, after=None, before=cursor), shop, user, moment, 0, back, columns=columns)
+    after = fetch(replace(state, after=cursor, before=None), shop, user, moment, 0, 1, columns=columns)
+
+    def place(row) -> tuple[int, str | None]:
+        return row.id, None if by_id else _key_text(row[1])
+
+    # The farthest row read back is the last of the page before: the list's page starts after it.
+    page_after = _cursor(*place(before[0])) if len(before) == back else None
+    return Around(place(before[-1]) if before else None, place(after[0]) if after else None, page_after)
 
 
 @statement

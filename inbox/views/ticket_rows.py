@@ -95,8 +95,8 @@ class RowRenderer:
     """Renders the rows of one inbox page; every value goes into ROW escaped."""
 
     def __init__(self, *, row_args: dict, terms: list[str], viewers: dict, badges: dict, now: datetime,
-                 channel_labels: dict, status_labels: dict):
-        self.terms, self.viewers, self.badges, self.now = terms, viewers, badges, now
+                 channel_labels: dict, status_labels: dict, key_of=lambda ticket: None):
+        self.terms, self.viewers, self.badges, self.now, self.key_of = terms, viewers, badges, now, key_of
         # The link is built by url_for once and filled in per row. "pos=POS" cannot occur inside a value,
         # where "=" is percent-encoded.
         path, _sep, query = url_for("tickets.show", ticket_id=0, pos="POS", **row_args).partition("?")
@@ -109,6 +109,10 @@ class RowRenderer:
 
     def __call__(self, ticket, pos: int) -> Markup:
         tid, terms = ticket.id, self.terms
+        # The row's place in the list travels with its link (its sort key: digits or "n"), so the ticket page's
+        # Previous and Next start from where the row stood (ticket_list.neighbours).
+        key = self.key_of(ticket)
+        place = f"pos={pos}" if key is None else f"pos={pos}&amp;key={escape(key)}"
         forwarded = ""
         if ticket.forwarded_at:
             forwarded = ' <span class="fwd" title="{}">{}</span>'.format(
@@ -121,7 +125,7 @@ class RowRenderer:
             for c in self.viewers.get(tid, ()))
         # bandit B704: every value going into ROW is escaped, or highlight()ed, which escapes.
         return Markup(ROW.format(  # nosec B704
-            id=tid, href=f"{self.href_path}{tid}{self.href_query.replace('pos=POS', f'pos={pos}', 1)}",
+            id=tid, href=f"{self.href_path}{tid}{self.href_query.replace('pos=POS', place, 1)}",
             overdue=" is-overdue" if ticket.due_at and ticket.due_at < self.now else "",
             select=self.select, channel=self.channels.get(ticket.channel, ""),
             customer=highlight(ticket.customer_name or ticket.customer_email or self.unknown, terms),

@@ -81,6 +81,7 @@ def _list_context(state: ticket_list.ListState, users) -> dict:
     offset = (state.page - 1) * ticket_list.PAGE_SIZE
     row_html = RowRenderer(
         row_args=state.args(page=1), terms=search.terms(state.q), now=now,
+        key_of=ticket_list.keys_of(state),
         channel_labels=CHANNEL_LABELS, status_labels=STATUS_LABELS,
         viewers=presence.viewers_of(shop.id, [t.id for t in rows], current_user, now),
         # Each badge from its ticket row and the shop's cached calendar, no queries.
@@ -193,15 +194,22 @@ def show(ticket_id: int):
     raw_pos = request.args.get("pos", "")
     pos = int(raw_pos) if raw_pos.isdigit() else None
     shop, now = current_user.shop, clock.now()
-    prev_id, prev_pos, next_id, next_pos = ticket_list.neighbours(state, shop, current_user, now, ticket.id, pos)
+    around = ticket_list.neighbours(state, shop, current_user, now, ticket, pos, request.args.get("key"))
+
+    def at(place, position):
+        return place and url_for("tickets.show", ticket_id=place[0], pos=position, key=place[1], **state.args(page=1))
+
+    # The list's page that holds the ticket, by the cursor it starts after (none: the list's start is within a
+    # page of it), so going back to a deep page costs what the first does.
+    page = pos // ticket_list.PAGE_SIZE + 1 if pos and around.page_after else 1
     messages = thread.messages_with_mail(ticket)
     last_message_id = max((m.id for m in messages), default=0)
     return render_template(
         "tickets/show.html", ticket=ticket, now=now, users=[u for u in users if u.active], state=state,
         views_label=ticket_list.VIEWS[state.view],
-        prev_url=prev_id and url_for("tickets.show", ticket_id=prev_id, pos=prev_pos, **state.args(page=1)),
-        next_url=next_id and url_for("tickets.show", ticket_id=next_id, pos=next_pos, **state.args(page=1)),
-        list_url=url_for("tickets.index", **state.args(page=(pos // ticket_list.PAGE_SIZE + 1) if pos else 1)),
+        prev_url=at(around.prev, max(0, (pos or 0) - 1)), next_url=at(around.next, (pos or 0) + 1),
+        list_url=url_for("tickets.index", **state.args(page=page, after=around.page_after if page > 1 else None,
+                                                       before=None)),
         earlier=ticket_list.earlier_tickets(ticket),
         referred_by=ticket_service.referred_by(ticket),
         # Nobody yet: the page's first heartbeat (on load) records this visit and answers who else is here, so

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from inbox.extensions import db
+from inbox.models import Ticket
 from inbox.services import ticket_list
 from inbox.services import tickets as ticket_service
 
@@ -123,3 +124,86 @@ def test_changing_the_view_or_a_filter_starts_again_at_the_first_page(history):
     assert state.args(view="solved", page=1) == {"view": "solved"}
     assert "after_row" not in state.args(channel="phone")
     assert state.args(page=5, after="15.1", before=None)["after_row"] == "15.1"
+
+
+def path_id(url: str) -> int:
+    return int(re.match(r"/tickets/(\d+)", url).group(1))
+
+
+def ticket_walk(client, first: str) -> tuple[list[int], list[int]]:
+    """The tickets met following the ticket page's Next from `first` to the end, then Previous back."""
+    forward, url = [path_id(first)], first
+    while (url := link(get(client, url), "next")) is not None:
+        forward.append(path_id(url))
+        last = url
+    backward, url = [forward[-1]], last if len(forward) > 1 else first
+    while (url := link(get(client, url), "prev")) is not None:
+        backward.append(path_id(url))
+    return forward, backward[::-1]
+
+
+def first_row_link(body: str) -> str:
+    return htmllib.unescape(re.search(r'<a href="(/tickets/\d+\?pos=0[^"]*)"', body).group(1))
+
+
+@pytest.mark.parametrize("query", ["view=needs_reply", "view=all", "view=pending", "view=solved",
+                                   "view=all&q=pakket", "view=needs_reply&q=pakket"])
+def test_the_ticket_pages_previous_and_next_walk_the_whole_list_in_its_order(client, login_as, history, query):
+    login_as("agent")
+    numbered, page = [], 1
+    while rows := ids(get(client, f"/tickets?{query}&page={page}")):
+        numbered += rows
+        page += 1
+    forward, backward = ticket_walk(client, first_row_link(get(client, f"/tickets?{query}")))
+    assert forward == numbered and backward == numbered   # ties in the sort key (same minute) included
+
+
+def test_back_to_the_list_from_a_deep_ticket_is_its_page_by_cursor(client, login_as, history):
+    login_as("agent")
+    url = first_row_link(get(client, "/tickets?view=all"))
+    for _ in range(7):
+        url = link(get(client, url), "next")
+    assert "pos=7" in url
+    back = htmllib.unescape(re.search(r'<a href="([^"]+)" data-shortcut="list"', get(client, url)).group(1))
+    assert "page=3" in back and "after_row=" in back
+    assert path_id(url) in ids(get(client, back))
+    assert ids(get(client, back)) == ids(get(client, "/tickets?view=all&page=3"))
+
+
+def test_next_skips_a_ticket_deleted_meanwhile_and_a_solved_ticket_keeps_its_neighbours(client, login_as, shop,
+                                                                                      history):
+    login_as("agent")
+    first = first_row_link(get(client, "/tickets?view=needs_reply"))
+    order = ticket_walk(client, first)[0]
+    url = link(get(client, link(get(client, first), "next")), "next")
+    assert path_id(url) == order[2]
+    db.session.delete(db.session.get(Ticket, order[3]))
+    db.session.commit()
+    opened = link(get(client, url), "next")
+    assert path_id(opened) == order[4]
+    # Solved (gone from Needs reply, its clock stopped): the page still knows where it stood in the list.
+    ticket_service.change_status(db.session.get(Ticket, order[4]), shop, "solved", by=None)
+    db.session.commit()
+    body = get(client, opened)
+    assert path_id(link(body, "prev")) == order[2] and path_id(link(body, "next")) == order[5]
+
+
+def test_a_deep_ticket_page_costs_the_queries_of_the_first(count_queries, client, login_as, history):
+    login_as("agent")
+    urls = [first_row_link(get(client, "/tickets?view=all"))]
+    for _ in range(8):
+        urls.append(link(get(client, urls[-1]), "next"))
+    counts = []
+    for url in (urls[1], urls[-1]):
+        get(client, url)
+        with count_queries() as queries:
+            get(client, url)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_a_deep_numbered_page_without_a_cursor_is_refused_with_a_notice(client, login_as, history):
+    login_as("agent")
+    body = get(client, f"/tickets?view=all&page={ticket_list.NUMBERED_PAGES + 1}")
+    assert "can only be reached with Next" in body and ids(body) == ids(get(client, "/tickets?view=all"))
+    assert ids(get(client, f"/tickets?view=all&page={ticket_list.NUMBERED_PAGES}")) == []   # past the end, by OFFSET

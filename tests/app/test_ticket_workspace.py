@@ -1,4 +1,5 @@
 """The ticket page: thread, side panel, prev/next in the list, tags, presence of colleagues, and changes since."""
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -62,22 +63,30 @@ def test_side_panel_shows_earlier_tickets_order_product_and_reply_history(client
     assert "on time, " in body[body.index('class="reply-history"'):]
 
 
+def row_link(client, ticket_id, query=""):
+    """The ticket page's address as the inbox row links to it (its place in the list travels with it)."""
+    found = re.search(rf'href="(/tickets/{ticket_id}\?[^"]+)"', page(client, f"/tickets{query}"))
+    return found.group(1).replace("&amp;", "&")
+
+
 def test_prev_next_walk_the_list_the_ticket_came_from(client, login_as, clock, shop, make_ticket):
     made = [make_ticket(shop, subject=f"Q{i}", received_at=MONDAY_11 - timedelta(hours=5, minutes=-i)) for i in range(3)]
     login_as("agent")
-    body = page(client, f"/tickets/{made[1].id}?pos=1")
-    assert f'href="/tickets/{made[0].id}?pos=0"' in body and f'href="/tickets/{made[2].id}?pos=2"' in body
-    first = page(client, f"/tickets/{made[0].id}?pos=0")
-    assert 'rel="prev"' not in first and f'href="/tickets/{made[1].id}?pos=1"' in first
+    body = page(client, row_link(client, made[1].id))
+    assert f'href="/tickets/{made[0].id}?pos=0&amp;key=' in body and f'href="/tickets/{made[2].id}?pos=2&amp;key=' in body
+    first = page(client, row_link(client, made[0].id))
+    assert 'rel="prev"' not in first and f'href="/tickets/{made[1].id}?pos=1&amp;key=' in first
 
 
-def test_after_solving_next_is_the_ticket_that_moved_up(client, login_as, clock, shop, make_ticket):
+def test_after_solving_next_and_previous_are_the_tickets_that_stood_beside_it(client, login_as, clock, shop,
+                                                                            make_ticket):
     made = [make_ticket(shop, subject=f"Q{i}", received_at=MONDAY_11 - timedelta(hours=5, minutes=-i)) for i in range(3)]
     login_as("agent")
+    opened = row_link(client, made[1].id)
     client.post(f"/tickets/{made[1].id}/status", data={"status": "solved"})
-    body = page(client, f"/tickets/{made[1].id}?pos=1")
-    assert f'href="/tickets/{made[2].id}?pos=1"' in body  # now at its place in Needs reply
-    assert f'href="/tickets/{made[0].id}?pos=0"' in body
+    body = page(client, opened)
+    assert f'href="/tickets/{made[2].id}?pos=2&amp;key=' in body
+    assert f'href="/tickets/{made[0].id}?pos=0&amp;key=' in body
 
 
 def test_prev_next_keep_view_filters_and_search(client, login_as, clock, shop, make_ticket):
