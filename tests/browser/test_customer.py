@@ -111,7 +111,9 @@ def test_a_colleague_puts_a_photo_on_the_contact_page(page: Page, browser_app, l
     page.goto(f"/contact/{shop_id}")
     photo = page.locator("#team img.face-photo")
     expect(photo).to_have_count(1)
-    assert page.evaluate("(img) => img.complete && img.naturalWidth", photo.element_handle()) == 256
+    photo.scroll_into_view_if_needed()   # a lazy image loads when it nears the screen, on a loaded machine later
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
+    assert page.evaluate("(img) => img.naturalWidth", photo.element_handle()) == 256
     assert_axe_clean(page, "the contact page's team with a photo", "#team")
     assert_fits(page, "the contact page with a team photo")
 
