@@ -1,5 +1,6 @@
-"""The questions per day (`ticket_day`) stay exactly what a count from scratch says, whatever happens to the
-tickets: random sequences of what the app does to them, checked after every commit, on SQLite and PostgreSQL."""
+"""The kept figures stay exactly what a count from scratch says, whatever happens to the tickets, orders, calls and
+phone hours: the questions per day (`ticket_day`) and the settled weeks (`norm_week`, with their calls), under random
+sequences of what the app does, checked after every commit, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections import Counter
@@ -19,7 +20,7 @@ from tests.conftest import NOW
 
 START = NOW - timedelta(weeks=4)
 OPS = ("receive", "forwarded", "reply", "customer", "solve", "reopen", "pending", "assign", "unassign", "delete",
-       "move", "orders", "away", "zone", "no_due")
+       "move", "orders", "away", "zone", "no_due", "call", "phone_hours", "closed")
 
 
 def counts_agree(shop: Shop) -> None:
@@ -38,6 +39,9 @@ def counts_agree(shop: Shop) -> None:
         on_time, late, missing, total = ([sum(c) for c in zip(*counted.response.values())]
                                          if counted.response else [0, 0, 0, 0])
         assert (score.on_time, score.late, score.missing, score.total) == (on_time, late, missing, total)
+    from flask import g
+    g.pop("norm_weeks", None)
+    assert norm_weeks.week_counts(shop, weeks, NOW) == live   # kept settled weeks (calls too) and the current one
     people = {who for counted in live for who in counted.response if who is not None}
     for who in people:
         mine = [counted.response.get(who, [0, 0, 0, 0]) for counted in live]
@@ -97,6 +101,14 @@ def apply(op: str, n: int, shop: Shop, people: list, found: list) -> None:
         shops.update_details(shop, {**{f: getattr(shop, f) for f in shops.DETAILS}, "timezone": zone}, by=people[0])
     elif op == "no_due":   # the reply clock cleared by hand (a question nobody is asked to answer)
         ticket.first_reply_due_at = None
+    elif op == "call":     # logged later, perhaps in a week already kept
+        imports.store_calls(shop, [csvimport.CallRow(at(n * 13), "in" if n % 4 else "out", bool(n % 3), 60,
+                                                     f"+31{n}")], "csv")
+    elif op == "phone_hours":
+        norms.save_settings(shop, {wd: (("08:00", "12:00" if n % 2 else "20:00"),) for wd in range(5 + n % 2)},
+                            volume_email=False, by=people[0])
+    elif op == "closed":   # vacation mode, set or moved (the shop keeps only its last closure)
+        shop.closed_from, shop.closed_until = at(n), at(n) + timedelta(days=n % 4 + 1)
 
 
 @pytest.fixture
