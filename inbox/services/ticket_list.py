@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -16,7 +16,7 @@ from inbox import search
 from inbox.extensions import db, statement
 from inbox.i18n import lazy_gettext as _l
 from inbox.models import Ticket, TicketTag, User
-from inbox.services import sla as sla_service
+from inbox.services import keyset, sla as sla_service
 from inbox.services.kept import kept
 from inbox.services.tickets import normalise_tag
 from inbox.workflow import Channel, Status
@@ -260,7 +260,7 @@ def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: 
     return query.order_by(*_order(state.view))
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = keyset.EPOCH
 CURSOR = re.compile(r"^(\d{1,10})(?:\.(n|-?\d{1,20}))?$")
 
 
@@ -291,11 +291,7 @@ def keys_of(state: ListState):
     if _search_terms(state):
         return lambda ticket: None
     name = _sort_key(state.view)[0].key
-    return lambda ticket: _key_text(getattr(ticket, name))
-
-
-def _key_text(value: datetime | None) -> str:
-    return "n" if value is None else str((value - EPOCH) // timedelta(microseconds=1))
+    return lambda ticket: keyset.key_text(getattr(ticket, name))
 
 
 def _cursor(ticket_id: int, key: str | None) -> str:
@@ -307,14 +303,11 @@ def _read_cursor(raw: str) -> tuple[int, object] | None:
     m = CURSOR.match(raw or "")
     if not m or not 0 < int(m.group(1)) < 2**31:
         return None
-    key = m.group(2)
-    if key is None:
+    if m.group(2) is None:
         return int(m.group(1)), ...
-    if key == "n":
-        return int(m.group(1)), None
     try:
-        return int(m.group(1)), EPOCH + timedelta(microseconds=int(key))
-    except OverflowError:
+        return int(m.group(1)), keyset.read_key(m.group(2))
+    except ValueError:
         return None
 
 
@@ -469,7 +462,7 @@ def neighbours(state: ListState, shop, user: User, now: datetime, ticket: Ticket
     after = fetch(replace(state, after=cursor, before=None), shop, user, moment, 0, 1, columns=columns)
 
     def place(row) -> tuple[int, str | None]:
-        return row.id, None if by_id else _key_text(row[1])
+        return row.id, None if by_id else keyset.key_text(row[1])
 
     # The farthest row read back is the last of the page before: the list's page starts after it.
     page_after = _cursor(*place(before[0])) if len(before) == back else None

@@ -88,8 +88,10 @@ def orders():
 
 
 def _cursor() -> dict:
-    """?before=<id> (older rows) or ?after=<id> (newer rows); anything else is the newest page."""
-    return {"before": request.args.get("before", type=int), "after": request.args.get("after", type=int)}
+    """?before=<cursor> (older rows) or ?after=<cursor> (newer rows), and ?start=<the page's first position>;
+    anything else is the newest page."""
+    return {"before": request.args.get("before"), "after": request.args.get("after"),
+            "start": request.args.get("start", type=int)}
 
 
 WEEKDAYS = range(7)

@@ -8,6 +8,7 @@ import pytest
 
 from inbox.extensions import db
 from inbox.models import Call, Order
+from inbox.services import keyset
 from tests.conftest import local
 
 START = local(2026, 9, 1, 9)
@@ -91,3 +92,56 @@ def test_the_order_lines_page_through_every_line(client, login_as, shop):
     second = client.get(_link(first, "next")).get_data(as_text=True)
     assert "51–75 of 75 order lines" in second and second.count("<td>Regenjas</td>") == 25
     assert "<td>10000</td>" in second and _link(second, "next") is None
+
+
+def _walk(client, url: str) -> tuple[list[str], list[str]]:
+    """Every page's callers following Older from `url`, and the position labels met."""
+    seen, positions = [], []
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += _callers(html)
+        positions.append(re.search(r'<small class="muted">([^<]*)</small>', html).group(1))
+        url = _link(html, "next")
+    return seen, positions
+
+
+def test_calls_at_the_same_instant_across_a_page_boundary_are_each_shown_once(client, login_as, shop):
+    rows = [Call(shop_id=shop.id, at=START + timedelta(minutes=i // 40), direction="in", answered=True,
+                 duration_s=1, caller=f"+316{i:08d}", source="api") for i in range(120)]
+    db.session.add_all(rows)
+    db.session.commit()
+    login_as("manager")
+    seen, _positions = _walk(client, "/reports/calls")
+    assert seen == [c.caller for c in sorted(rows, key=lambda c: (c.at, c.id), reverse=True)]
+
+
+def test_past_the_cap_the_log_says_more_than_and_counts_no_further(client, login_as, calls, monkeypatch,
+                                                                   count_queries):
+    monkeypatch.setattr(keyset, "COUNT_CAP", 30)
+    login_as("manager")
+    seen, positions = _walk(client, "/reports/calls")
+    assert positions == ["1–50 of more than 80 calls", "51–100 of 120 calls", "101–120 of 120 calls"]
+    assert len(seen) == 120
+    with count_queries() as queries:
+        client.get("/reports/calls", headers={"HX-Request": "true"})
+    counts = [q for q in queries if "count(" in q.lower()]
+    assert len(counts) == 1 and "LIMIT" in counts[0].upper()
+
+
+def test_a_row_deleted_between_pages_still_marks_the_place(client, login_as, calls):
+    login_as("manager")
+    first = client.get("/reports/calls").get_data(as_text=True)
+    older = _link(first, "next")
+    newest_order = sorted(calls, key=lambda c: (c.at, c.id), reverse=True)
+    db.session.delete(db.session.get(Call, newest_order[49].id))   # the last call shown: the cursor's own row
+    db.session.commit()
+    html = client.get(older).get_data(as_text=True)
+    assert _callers(html) == [c.caller for c in newest_order[50:100]]
+
+
+def test_an_old_link_deep_past_the_cap_pages_on_without_a_position(client, login_as, calls, monkeypatch):
+    monkeypatch.setattr(keyset, "COUNT_CAP", 10)
+    login_as("manager")
+    html = client.get(f"/reports/calls?before={calls[30].id}").get_data(as_text=True)
+    assert len(_callers(html)) == 30 and " of " not in re.search(r'<small class="muted">([^<]*)</small>', html).group(1)
+    assert client.get("/reports/calls?before=12.notakey&after=x&start=y").status_code == 200
