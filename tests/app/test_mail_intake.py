@@ -7,9 +7,12 @@ from datetime import datetime, timezone
 from email import policy
 from email.message import EmailMessage
 
+import flask_babel
 import pytest
 import sqlalchemy as sa
+from flask import g
 
+from inbox import i18n
 from inbox.extensions import db
 from inbox.models import InboundMail, MailAttachment, MailSettings, Message, OutboundEmail, QuarantinedMail, Ticket
 from inbox.services import intake, mailconfig
@@ -314,3 +317,41 @@ def test_two_intakes_of_the_same_mail_at_once_make_one_message(app, shop, tmp_pa
         db.engine.dispose()
     assert sorted(outcomes) == ["duplicate"] * 3 + ["new"]
     assert count == 1
+
+
+def test_what_intake_noted_in_a_mail_reads_in_the_readers_language(app, shop, staff, login_as, client):
+    """Intake has no reader, so it notes a refused file and a blocked image in fixed English; the thread words them
+    for whoever reads it."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "Ingrid <ingrid@example.com>", "shop-1@inbox.localhost", "Factuur"
+    msg["Message-ID"] = "<invoice@example.com>"
+    msg.set_content('<p>Zie de factuur.</p><img src="https://tracker.example/logo.png" alt="Logo">', subtype="html")
+    msg.add_attachment(b"MZ\x90\x00" + bytes(60), maintype="application", subtype="octet-stream",
+                       filename="factuur.exe")
+    result = intake.receive_email(shop, msg.as_bytes(policy=policy.SMTP), source="import")
+    [refused] = db.session.scalars(sa.select(MailAttachment).where(MailAttachment.ticket_id == result.ticket_id))
+    assert refused.rejected_reason == "dangerous file type (exe)"   # as stored, and as the API gives it
+
+    login_as("agent")
+    english = client.get(f"/tickets/{result.ticket_id}").get_data(as_text=True)
+    assert "not kept: a file type that can harm a computer (exe)" in english
+    assert 'alt="[image blocked: Logo]"' in english
+    staff["agent"].locale = "nl"
+    db.session.commit()
+    # The test's requests share one app context, where the language and its catalogue were kept.
+    flask_babel.refresh()
+    for kept in (i18n.CATALOGUE, i18n.PLACE):
+        g.pop(kept, None)
+    dutch = client.get(f"/tickets/{result.ticket_id}").get_data(as_text=True)
+    assert "een bestandstype dat een computer kan schaden (exe)" in dutch
+    assert 'alt="[afbeelding geblokkeerd: Logo]"' in dutch and "image blocked" not in dutch
+
+
+def test_refusal_sizes_read_with_the_readers_decimal_comma(app):
+    from inbox.i18n import force_locale
+    from inbox.mail_texts import refusal
+
+    with app.test_request_context(), force_locale("nl"):
+        assert refusal("too large (12.3 MB, limit 10 MB)") == "te groot (12,3 MB, hoogstens 10 MB)"
+        assert refusal("total attachment size over 25 MB") == "de bestanden van deze mail zijn samen groter dan 25 MB"
+        assert refusal("something a later version wrote") == "something a later version wrote"
