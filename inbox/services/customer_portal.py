@@ -3,7 +3,7 @@ customer's words, the promised answer time, and their reply (a customer message,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -24,11 +24,13 @@ class QuestionView:
     promise: promise.Promise | None      # while the customer waits for us
     rating: Rating | None                # their "How did we do?" answer
     files: dict[int, list[MailAttachment]]   # per message: the files' names and sizes
+    rating_until: datetime | None = None     # when their rating becomes final
 
 
 def question_view(ticket: Ticket, shop: Shop) -> QuestionView:
-    return QuestionView(customer_links.thread(ticket), ticket.status, promise.for_ticket(ticket, shop),
-                        satisfaction.rating_for(ticket), files_by_message(ticket))
+    rating = satisfaction.rating_for(ticket)
+    return QuestionView(customer_links.thread(ticket), ticket.status, promise.for_ticket(ticket, shop), rating,
+                        files_by_message(ticket), satisfaction.changeable_until(rating))
 
 
 def check_files(shop: Shop, files: list[uploads.IncomingFile]) -> tuple[list[uploads.CheckedFile], list[str]]:

@@ -84,8 +84,13 @@ def on_solved(ticket: Ticket, shop: Shop, at: datetime) -> OutboundEmail | None:
     return row
 
 
+def changeable_until(rating: Rating | None) -> datetime | None:
+    """When the customer's rating becomes final (none given yet: None)."""
+    return None if rating is None else clock.as_utc(rating.created_at) + CHANGE_WINDOW
+
+
 def can_change(rating: Rating | None, now: datetime) -> bool:
-    return rating is None or now < clock.as_utc(rating.created_at) + CHANGE_WINDOW
+    return rating is None or now < changeable_until(rating)
 
 
 def rate(ticket: Ticket, shop: Shop, score: str, comment: str | None) -> Rating:

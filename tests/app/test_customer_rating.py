@@ -2,9 +2,10 @@
 week; a bad one becomes a follow-up; never a reaction for the reply clock; never asked of machines or for spam."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
+from babel.dates import format_datetime
 import sqlalchemy as sa
 import time_machine
 
@@ -73,11 +74,16 @@ def test_one_rating_per_ticket_changeable_for_seven_days(client, mailing_shop, m
     token = link_in(smtp_sink.wait_for(1)[0])
     start = clock.now()
     assert client.post(f"/q/{token}/rate", data={"score": "okay"}).status_code == 303
+    final_at = format_datetime(db.session.scalar(sa.select(Rating.created_at)).replace(tzinfo=timezone.utc)
+                               + timedelta(days=7), "EEEE d MMMM y, HH:mm", tzinfo=mailing_shop.tz, locale="en")
+    english = {"Accept-Language": "en"}
+    assert f"You can change your rating until {final_at}." in client.get(f"/q/{token}", headers=english).text
     with time_machine.travel(start + timedelta(days=6), tick=False):
         assert client.post(f"/q/{token}/rate", data={"score": "good"}).status_code == 303
     with time_machine.travel(start + timedelta(days=8), tick=False):
-        late = client.post(f"/q/{token}/rate", data={"score": "bad"}, headers={"Accept-Language": "en"})
+        late = client.post(f"/q/{token}/rate", data={"score": "bad"}, headers=english)
         assert late.status_code == 422 and "can no longer be changed" in late.get_data(as_text=True)
+        assert f"could be changed until {final_at}; it is final now" in client.get(f"/q/{token}", headers=english).text
     assert [r.score for r in db.session.scalars(sa.select(Rating))] == ["good"]
 
 
