@@ -70,6 +70,7 @@ PAGES = [
     Page('search "levering"', lambda f: [_q("/tickets", view="all", q="levering")]),
     Page('search "kapot vlek"', lambda f: [_q("/tickets", view="all", q="kapot vlek")]),
     Page("ticket page", lambda f: [f"/tickets/{i}" for i in f["ticket_ids"]]),
+    Page("ticket page, from page 500 of All", lambda f: [f["deep_ticket"]]),
     Page("call log, deep page", lambda f: [f["deep_calls"]]),
     Page("order lines, deep page", lambda f: [f["deep_orders"]]),
     Page("performance page", lambda f: ["/reports"], "aggregates"),
@@ -172,31 +173,36 @@ def dataset(db: str, size: str, reseed: bool) -> str:
     return url
 
 
-def _deep(conn, table: str, when: str, shop_id: int, path: str) -> str:
-    """The path of the page that starts in the middle of the shop's rows of `table` (newest first)."""
+def _deep(conn, model, when, shop_id: int, path: str) -> str:
+    """The page that starts in the middle of the shop's rows of `model` (newest first), as its pager links to it:
+    after a row, named by its id and time, with the position (services/keyset.py)."""
     import sqlalchemy as sa
 
-    total = conn.scalar(sa.text(f"SELECT count(*) FROM {table} WHERE shop_id = :s"), {"s": shop_id})  # nosec B608
-    row = conn.scalar(sa.text(f"SELECT id FROM {table} WHERE shop_id = :s ORDER BY {when} DESC, id DESC "  # nosec B608
-                              "LIMIT 1 OFFSET :n"), {"s": shop_id, "n": max(0, total // 2)})
-    return _q(path, before=row) if row else path
+    from inbox.services.keyset import key_text
+
+    total = conn.scalar(sa.select(sa.func.count()).select_from(model).where(model.shop_id == shop_id))
+    row = conn.execute(sa.select(model.id, when).where(model.shop_id == shop_id).order_by(when.desc(), model.id.desc())
+                       .offset(max(0, total // 2)).limit(1)).first()
+    return _q(path, before=f"{row.id}.{key_text(row[1])}", start=total // 2 + 2) if row else path
 
 
-def _deep_inbox(conn, shop_id: int, page: int) -> str:
+def _deep_inbox(conn, shop_id: int, page: int) -> tuple[str, str]:
     """Page `page` of the inbox's All view as the pager links to it: after the last ticket of the page before
-    (a keyset cursor, ticket_list.cursor_of)."""
+    (a keyset cursor, ticket_list.cursor_of); and the page of its first ticket as that row links to it (with its
+    place in the list: Previous, Next and the way back are read from there)."""
     import sqlalchemy as sa
 
     from inbox.models import Ticket
-    from inbox.services.ticket_list import EPOCH, PAGE_SIZE
+    from inbox.services.keyset import key_text
+    from inbox.services.ticket_list import PAGE_SIZE
 
     total = conn.scalar(sa.select(sa.func.count()).select_from(Ticket).where(Ticket.shop_id == shop_id))
     page = max(2, min(page, total // PAGE_SIZE))
-    row = conn.execute(sa.select(Ticket.id, Ticket.received_at).where(Ticket.shop_id == shop_id)
-                       .order_by(Ticket.received_at.desc(), Ticket.id.desc())
-                       .offset((page - 1) * PAGE_SIZE - 1).limit(1)).first()
-    micros = (row.received_at - EPOCH) // timedelta(microseconds=1)
-    return _q("/tickets", view="all", page=page, after_row=f"{row.id}.{micros}")
+    row, first = conn.execute(sa.select(Ticket.id, Ticket.received_at).where(Ticket.shop_id == shop_id)
+                              .order_by(Ticket.received_at.desc(), Ticket.id.desc())
+                              .offset((page - 1) * PAGE_SIZE - 1).limit(2)).all()
+    return (_q("/tickets", view="all", page=page, after_row=f"{row.id}.{key_text(row.received_at)}"),
+            _q(f"/tickets/{first.id}", pos=(page - 1) * PAGE_SIZE, key=key_text(first.received_at), view="all"))
 
 
 def facts(url: str) -> dict:
@@ -204,6 +210,7 @@ def facts(url: str) -> dict:
     import sqlalchemy as sa
 
     from inbox import clock
+    from inbox.models import Call, Order
 
     engine = sa.create_engine(url)
     try:
@@ -220,12 +227,12 @@ def facts(url: str) -> dict:
                 found = conn.scalar(sa.text("SELECT min(id) FROM ticket WHERE shop_id = :s AND id >= :i"),
                                     {"s": shop_id, "i": rng.randint(low, top)})
                 ticket_ids.append(found)
+            deep_all, deep_ticket = _deep_inbox(conn, shop_id, 500)
             facts = {
                 "shop_id": shop_id, "tickets": sum(counts.values()), "statuses": counts, "others": others,
-                "ticket_ids": ticket_ids,
-                "deep_all": _deep_inbox(conn, shop_id, 500),
-                "deep_calls": _deep(conn, "call", "at", shop_id, "/reports/calls"),
-                "deep_orders": _deep(conn, '"order"', "ordered_at", shop_id, "/reports/orders"),
+                "ticket_ids": ticket_ids, "deep_all": deep_all, "deep_ticket": deep_ticket,
+                "deep_calls": _deep(conn, Call, Call.at, shop_id, "/reports/calls"),
+                "deep_orders": _deep(conn, Order, Order.ordered_at, shop_id, "/reports/orders"),
             }
     finally:
         engine.dispose()

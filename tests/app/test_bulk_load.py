@@ -1,0 +1,60 @@
+"""The bulk generator (`seed.py --tickets N`, inbox/demo/bulk.py): rows written past the ORM with the indexes and
+the search triggers set aside must leave a database the app cannot tell from one filled through its services."""
+import random
+
+import sqlalchemy as sa
+
+from inbox import search
+from inbox.demo.bulk import OTHER_SHOP, generate
+from inbox.extensions import db
+from inbox.models import Call, Message, Order, Shop, Ticket, User
+from inbox.services import ticket_days
+from inbox.services import tickets as ticket_service
+
+
+def _indexes(conn) -> set[tuple[str, str]]:
+    inspector = sa.inspect(conn)
+    return {(table, index["name"]) for table in ("ticket", "message", "ticket_tag", "call", "order")
+            for index in inspector.get_indexes(table)}
+
+
+def _found(shop_id: int, words: str) -> list[int]:
+    query = sa.select(Ticket.id).where(Ticket.shop_id == shop_id)
+    return list(db.session.scalars(search.match(query, Ticket, db.engine.dialect.name, shop_id, search.terms(words))))
+
+
+def test_a_bulk_load_leaves_the_rows_indexes_search_and_daily_counts_as_the_app_would(shared_db_app):
+    shop = Shop(name="Demo Shop", country="NL", timezone="Europe/Amsterdam")
+    db.session.add(shop)
+    db.session.flush()
+    db.session.add(User(shop_id=shop.id, email="agent@demo.example", display_name="Anna", role="agent"))
+    db.session.commit()
+    with db.engine.connect() as conn:
+        indexes = _indexes(conn)
+
+    generate(random.Random(3), "Demo Shop", 120, other_shops=2, other_tickets=30)
+    shop = db.session.scalar(sa.select(Shop).where(Shop.name == "Demo Shop"))   # the load ends its session
+
+    count = lambda model, shop_id: db.session.scalar(   # noqa: E731
+        sa.select(sa.func.count()).select_from(model).where(model.shop_id == shop_id))
+    others = db.session.scalars(sa.select(Shop.id).where(Shop.name.like(f"{OTHER_SHOP}%"))).all()
+    assert count(Ticket, shop.id) == 120 and sorted(count(Ticket, s) for s in others) == [15, 15]
+    assert 240 <= count(Message, shop.id) <= 480 and count(Order, shop.id) == 240 and count(Call, shop.id) == 30
+    # Ids grow with time, as in a real shop: the inbox's orders by time and by id agree.
+    by_time = db.session.scalars(sa.select(Ticket.id).where(Ticket.shop_id == shop.id, Ticket.status == "solved")
+                                 .order_by(Ticket.received_at, Ticket.id)).all()
+    assert by_time == sorted(by_time)
+    with db.engine.connect() as conn:
+        assert _indexes(conn) == indexes
+        for shop_id in (shop.id, *others):
+            assert ticket_days.kept(conn, shop_id) == ticket_days.recount(conn, shop_id)
+    # The search documents were written from the texts in hand, for this shop only ...
+    sample = db.session.scalar(sa.select(Ticket).where(Ticket.shop_id == shop.id, Ticket.order_number.is_not(None))
+                               .order_by(Ticket.id.desc()).limit(1))
+    assert _found(shop.id, sample.order_number) == [sample.id]
+    assert _found(shop.id, sample.customer_email) and not set(_found(others[0], sample.customer_email)) & {sample.id}
+    # ... and the triggers are back: a question that comes in now is found, with an id after the loaded ones.
+    fresh = ticket_service.create_ticket(shop, subject="Zonnescherm kwijt", body="Waar blijft het zonnescherm?",
+                                         customer_name="Nieuwe Klant", channel="email")
+    db.session.commit()
+    assert fresh.id > max(by_time) and _found(shop.id, "zonnescherm") == [fresh.id]
