@@ -90,7 +90,7 @@ def create_app(config: dict | None = None):
     # What every template may use besides its own context (the page shell, labels, badges and per-ticket mail).
     from flask_babel import get_locale
     from inbox import mail_texts, workflow
-    from inbox.services import thread, uploads
+    from inbox.services import thread, ticket_list, uploads
     from inbox.views import ticket_rows
     app.jinja_env.globals.update(
         _=i18n.template_gettext, gettext=i18n.template_gettext, get_locale=get_locale, weekday_name=i18n.weekday_name,
@@ -109,7 +109,8 @@ def create_app(config: dict | None = None):
     app.jinja_env.filters.update(local_time=i18n.local_time, local_date=i18n.local_date, age=i18n.age,
                                  business_duration=i18n.business_duration, table_value=i18n.table_value, whole=i18n.whole,
                                  url_stem=ui.url_stem, file_size=uploads.file_size,
-                                 attachment_refusal=mail_texts.refusal, image_stand_ins=mail_texts.image_stand_ins)
+                                 attachment_refusal=mail_texts.refusal, image_stand_ins=mail_texts.image_stand_ins,
+                                 count_label=ticket_list.count_label)
     # The banners over every signed-in page, in this order.
     ui.init_app(app, banners=[mail_views.review_banner, mail_views.base_url_banner, reports.week_misses_banner,
                               vacation.closed_banner])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from markupsafe import Markup, escape
@@ -56,47 +57,114 @@ def terms(query: str) -> list[str]:
     return found[:MAX_TERMS]
 
 
-# PostgreSQL: how many of the newest ticket ids a search looks at first (see match()).
-RECENT_WINDOW = 5000
+# One page of a search looks at a bounded number of candidates, newest first below its cursor, so its cost does
+# not grow with the shop's history. SQLite: the newest HORIZON matches of the words (FTS5 reads them in id order);
+# PostgreSQL: the shop's newest HORIZON tickets, each document tested, unless the words are rare (GIN_BUDGET).
+# A page that is not full when the bound is reached says how far back it looked and offers the older questions.
+# Testing a document costs PostgreSQL ~2 µs (5,000: ~10 ms at 1,000,000 tickets); reading a match's id off FTS5's
+# index costs SQLite far less.
+HORIZON = {"postgresql": 5_000, "sqlite": 20_000}
+# PostgreSQL: words whose index entries the planner estimates at no more than this (all shops together) are read
+# through the GIN index, every match; it collects all entries of a prefix ("levering:*", 87,000 of 2,000,000
+# documents) before it can sort them by id, which for a common word takes seconds, for a rare one milliseconds.
+GIN_BUDGET = 10_000
 
 
-def match(query, ticket, dialect: str, shop_id: int, query_terms: list[str], recent_from: int | None = None, *,
+@dataclass(frozen=True)
+class Plan:
+    """How one page of a search reads its candidates. `window`: only the newest HORIZON below the cursor (else
+    every match, through the index); `floor`: SQLite's lowest match id within the window (0: no bound needed)."""
+
+    window: bool
+    floor: int = 0
+
+
+def plan(session, shop_id: int, query_terms: list[str], *, below: int | None = None,
+         above: int | None = None) -> Plan:
+    """The plan of one page of a search (one or two small queries: see HORIZON)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return Plan(window=_estimated_entries(session, query_terms) > GIN_BUDGET)
+    # The id of the HORIZON-th match next to the cursor, by reading ids off the index (no documents): 0 when
+    # there are no more matches than that, so the page reads them all.
+    order = "ASC" if above is not None else "DESC"
+    bound = "rowid > :above" if above is not None else "rowid < :below"
+    sql = (f"SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :m AND {bound} "  # nosec B608: fixed fragments
+           f"ORDER BY rowid {order} LIMIT 1 OFFSET :n")
+    floor = session.scalar(sa.text(sql), {"m": _fts_expr(query_terms), "n": HORIZON["sqlite"], "below": below or 2**31,
+                                          "above": above or 0})
+    return Plan(window=floor is not None, floor=floor or 0)
+
+
+def _estimated_entries(session, query_terms: list[str]) -> int:
+    """The planner's estimate of the GIN index entries a search reads: the documents holding any of the words
+    (each word's entries are all collected). From the statistics ANALYZE keeps; no rows are read."""
+    found = session.scalar(sa.text("EXPLAIN (FORMAT JSON) SELECT 1 FROM ticket_search "
+                                   "WHERE doc @@ to_tsquery('simple', :q)"),
+                           {"q": " | ".join(f"{t}:*" for t in query_terms)})
+    return int(found[0]["Plan"]["Plan Rows"])
+
+
+def older_than_window(session, shop_id: int, plan_: Plan, *, below: int | None = None) -> int | None:
+    """After a page that was not full: the id of the oldest candidate it looked at when older questions were
+    left unsearched (the cursor to go on from), else None."""
+    if not plan_.window:
+        return None
+    if session.get_bind().dialect.name != "postgresql":
+        return plan_.floor or None
+    # The shop as a range, as in match(): the (shop_id, ticket_id) index, never the primary key.
+    rows = session.scalars(sa.text("SELECT ticket_id FROM ticket_search WHERE shop_id >= :s AND shop_id <= :s "
+                                   "AND ticket_id < :below ORDER BY shop_id DESC, ticket_id DESC OFFSET :n LIMIT 2"),
+                           {"s": shop_id, "n": HORIZON["postgresql"] - 1, "below": below or 2**31}).all()
+    return rows[0] if len(rows) == 2 else None
+
+
+def match(query, ticket, dialect: str, shop_id: int, query_terms: list[str], plan_: Plan | None = None, *,
           below: int | None = None, above: int | None = None):
     """`query` (a SELECT over `ticket`) narrowed to tickets whose document contains every term (by prefix),
-    newest first.
+    newest first, within the plan's bound (see plan(); None: every match).
 
-    SQLite: the FTS index drives the join and gives rows in descending id order, so the database can stop
-    after a page of matches instead of collecting and sorting every match of a common word.
+    SQLite: the FTS index drives the join and gives rows in descending id order, so the database stops after a
+    page of matches; the plan's floor keeps a page whose view holds few of them from reading every match.
 
-    PostgreSQL has no index that is both full-text and ordered. Walking ticket ids backwards and testing
-    each document finds a page of a common word at once but reads every document for a rare one (0.3 s at
-    100,000); the GIN index finds a rare word at once but fetches every match of a common one. So a search
-    first looks among the tickets from `recent_from` on (see recent_floor(); newest matches are there if
-    anywhere), and only when those do not fill the page asks the GIN index for all matches: by then there are
-    few. The caller runs both steps (ticket_list.fetch).
+    PostgreSQL has no index that is both full-text and ordered. Rare words go through the GIN index: every
+    match, sorted by id (few). Common words walk the shop's newest HORIZON tickets backwards and test each
+    document, stopping after a page (a LIMIT in a subquery, so the planner cannot swap in the GIN index).
 
     `below` / `above`: only tickets with a lower / higher id (the next or previous page after a cursor); with
     `above` the matches come oldest first (the caller turns them round).
     """
+    plan_ = plan_ or Plan(window=False)
     if dialect == "postgresql":
         ts = sa.table("ticket_search", sa.column("ticket_id"), sa.column("shop_id"), sa.column("doc"))
-        tsquery = " & ".join(f"{t}:*" for t in query_terms)
+        tsquery = sa.func.to_tsquery("simple", " & ".join(f"{t}:*" for t in query_terms))
+        if plan_.window:
+            ids, shop = ts.c.ticket_id, ts.c.shop_id
+            # The shop as a range and first in the order: only the (shop_id, ticket_id) index gives that order, where
+            # "shop_id = :s" would let the planner walk the primary key backwards through other shops' newer tickets
+            # (1,000,000 rows before the first of the Demo Shop's in the bench).
+            in_shop = sa.and_(shop >= shop_id, shop <= shop_id)
+            order = [shop.asc(), ids.asc()] if above is not None else [shop.desc(), ids.desc()]
+            recent = (_bounded(sa.select(ids, ts.c.doc).where(in_shop), ids, below, above)
+                      .order_by(*order).limit(HORIZON["postgresql"]).subquery("recent"))
+            return (query.join(recent, recent.c.ticket_id == ticket.id).where(recent.c.doc.op("@@")(tsquery))
+                    .order_by(recent.c.ticket_id.asc() if above is not None else recent.c.ticket_id.desc()))
         query = (query.join(ts, ts.c.ticket_id == ticket.id)
-                 .where(ts.c.shop_id == shop_id)
-                 .where(sa.text("ticket_search.doc @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=tsquery)))
+                 .where(ts.c.shop_id == shop_id).where(ts.c.doc.op("@@")(tsquery)))
         query = _bounded(query, ts.c.ticket_id, below, above)
-        if recent_from is not None:
-            return query.where(ts.c.ticket_id >= recent_from).order_by(
-                ticket.id.asc() if above is not None else ticket.id.desc())
         # "+ 0" keeps the planner off the backward walk over the primary key: the GIN index goes first.
         return query.order_by((ts.c.ticket_id + 0).asc() if above is not None else (ts.c.ticket_id + 0).desc())
     fts = sa.table("ticket_fts", sa.column("rowid"))
-    expr = " ".join(f'"{t}"*' for t in query_terms)
     query = _bounded(query.join(fts, fts.c.rowid == ticket.id)
-                     .where(sa.text("ticket_fts MATCH :match").bindparams(match=expr)), fts.c.rowid, below, above)
-    if recent_from is not None:
-        query = query.where(fts.c.rowid >= recent_from)
+                     .where(sa.text("ticket_fts MATCH :match").bindparams(match=_fts_expr(query_terms))),
+                     fts.c.rowid, below, above)
+    if plan_.floor:
+        query = query.where(fts.c.rowid <= plan_.floor if above is not None else fts.c.rowid >= plan_.floor)
     return query.order_by(fts.c.rowid.asc() if above is not None else fts.c.rowid.desc())
+
+
+def _fts_expr(query_terms: list[str]) -> str:
+    # Each term is letters and digits only (WORD), quoted all the same: FTS5 then reads no operator in it.
+    return " ".join(f'"{t}"*' for t in query_terms)
 
 
 def _bounded(query, column, below: int | None, above: int | None):
@@ -105,17 +173,6 @@ def _bounded(query, column, below: int | None, above: int | None):
     if above is not None:
         query = query.where(column > above)
     return query
-
-
-def recent_floor(session, shop_id: int, below: int | None = None) -> int:
-    """The lowest id of the shop's newest RECENT_WINDOW tickets (below the id `below`), where a search looks
-    first; 0 when there are no more than that."""
-    if session.get_bind().dialect.name == "postgresql":
-        sql = ("SELECT ticket_id FROM ticket_search WHERE shop_id = :s AND ticket_id < :below "
-               "ORDER BY ticket_id DESC OFFSET :n LIMIT 1")
-    else:
-        return 0
-    return session.scalar(sa.text(sql), {"s": shop_id, "n": RECENT_WINDOW, "below": below or 2**31}) or 0
 
 
 def highlight(text: str | None, query_terms: list[str]) -> Markup:

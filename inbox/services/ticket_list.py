@@ -237,12 +237,13 @@ def _search_terms(state: ListState) -> list[str]:
     return [] if TICKET_NUMBER.match(state.q) else search.terms(state.q)
 
 
-def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: str, recent_from: int | None = None,
+def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: str, plan: search.Plan | None = None,
                    *, segment: tuple[list, list] | None = None, below: int | None = None, above: int | None = None):
     """SELECT Ticket for the state: scoped to the shop, view + filters + search, in the view's order.
 
     `segment` (conditions, order) replaces the view's order with a stretch of it next to a cursor (_segments);
-    `below` / `above` bound a search's ticket ids (its order is by id).
+    `plan` bounds a search's candidates (search.plan; None: every match), `below` / `above` its ticket ids (its
+    order is by id).
     """
     query = sa.select(Ticket).where(*conditions(
         shop, state.view, user, moment, assignee=state.assignee, channel=state.channel, tag=state.tag or None,
@@ -252,7 +253,7 @@ def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: 
         return sa.select(Ticket).where(Ticket.shop_id == shop.id, Ticket.id == int(state.q[1:]))
     query_terms = _search_terms(state)
     if query_terms:
-        return search.match(query, Ticket, dialect, shop.id, query_terms, recent_from, below=below, above=above)
+        return search.match(query, Ticket, dialect, shop.id, query_terms, plan, below=below, above=above)
     if state.q:
         return query.where(sa.false())  # only punctuation typed: nothing can match
     if segment is not None:
@@ -351,37 +352,29 @@ def _run(query, limit: int, columns: tuple | None = None, offset: int = 0) -> li
 
 
 def _search(state: ListState, shop, user: User, moment: Moment, limit: int, columns: tuple | None, *, offset: int = 0,
-            below: int | None = None, above: int | None = None) -> list:
+            below: int | None = None, above: int | None = None) -> tuple[list, int | None]:
     """A search's rows, newest first (oldest first with `above`), looking at a bounded number of candidates
-    first: the shop's newest RECENT_WINDOW tickets (below the cursor). When they hold the whole slice it is the
-    right one, since no older match can come before them; otherwise it asks again over all tickets, which is
-    cheap exactly then: the words are rare."""
-    dialect = db.engine.dialect.name
-
-    def run(recent_from=None):
-        return _run(filtered_query(state, shop, user, moment, dialect, recent_from, below=below, above=above),
-                    limit, columns, offset)
-
-    if above is None and not TICKET_NUMBER.match(state.q):
-        floor = search.recent_floor(db.session, shop.id, below)
-        if floor > 0:
-            rows = run(floor)
-            if len(rows) == limit:
-                return rows
-    return run()
+    (search.plan), and where a page that is not full could go on: the id of the oldest candidate it looked at
+    when older questions were left unsearched, else None."""
+    terms_ = _search_terms(state)
+    plan = search.plan(db.session, shop.id, terms_, below=below, above=above)
+    query = filtered_query(state, shop, user, moment, db.engine.dialect.name, plan, below=below, above=above)
+    rows = _run(query, limit, columns, offset)
+    if len(rows) == limit or above is not None:
+        return rows, None
+    return rows, search.older_than_window(db.session, shop.id, plan, below=below)
 
 
-def fetch(state: ListState, shop, user: User, moment: Moment, offset: int, limit: int, *,
-          columns: tuple | None = None):
-    """`limit` rows of the state's list (tickets, or rows of `columns`): from the state's cursor on when it has
-    one (keyset: the same few index reads on page 500 as on page 1), else from row `offset` on."""
+def _fetch(state: ListState, shop, user: User, moment: Moment, offset: int, limit: int, columns: tuple | None):
     cursor = state.after or state.before
     forward = state.before is None
-    if cursor and _search_terms(state):
+    if _search_terms(state):
+        if not cursor:
+            return _search(state, shop, user, moment, limit, columns, offset=offset)
         cursor_id = _read_cursor(cursor)[0]
         if forward:
             return _search(state, shop, user, moment, limit, columns, below=cursor_id)
-        return _search(state, shop, user, moment, limit, columns, above=cursor_id)[::-1]
+        return _search(state, shop, user, moment, limit, columns, above=cursor_id)[0][::-1], None
     segments = _segments(state, cursor, forward) if cursor and not state.q else None
     if segments is not None:
         dialect, rows = db.engine.dialect.name, []
@@ -390,34 +383,65 @@ def fetch(state: ListState, shop, user: User, moment: Moment, offset: int, limit
                          columns)
             if len(rows) >= limit:
                 break
-        return rows if forward else rows[::-1]
-    if _search_terms(state):
-        return _search(state, shop, user, moment, limit, columns, offset=offset)
-    return _run(filtered_query(state, shop, user, moment, db.engine.dialect.name), limit, columns, offset)
+        return (rows if forward else rows[::-1]), None
+    return _run(filtered_query(state, shop, user, moment, db.engine.dialect.name), limit, columns, offset), None
 
 
-def page_of(state: ListState, shop, user: User, moment: Moment) -> tuple[list[Ticket], bool]:
+def fetch(state: ListState, shop, user: User, moment: Moment, offset: int, limit: int, *,
+          columns: tuple | None = None):
+    """`limit` rows of the state's list (tickets, or rows of `columns`): from the state's cursor on when it has
+    one (keyset: the same few index reads on page 500 as on page 1), else from row `offset` on."""
+    return _fetch(state, shop, user, moment, offset, limit, columns)[0]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the list. `older_from`: a search page that looked at the newest candidates only (see
+    search.HORIZON) and found fewer than a page: the id to go on below, and when that ticket came in."""
+
+    tickets: list[Ticket]
+    has_next: bool
+    older_from: int | None = None
+    searched_since: datetime | None = None
+
+
+def page_of(state: ListState, shop, user: User, moment: Moment) -> Page:
     """The tickets of the state's page and whether a next page exists (no count needed)."""
     if state.before:
         # Back from the next page: the page before its first ticket; that ticket itself comes next.
-        rows = fetch(state, shop, user, moment, (state.page - 1) * PAGE_SIZE, PAGE_SIZE)
-        return rows, True
-    rows = fetch(state, shop, user, moment, (state.page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+        rows, _ = _fetch(state, shop, user, moment, (state.page - 1) * PAGE_SIZE, PAGE_SIZE, None)
+        return Page(rows, True)
+    rows, older = _fetch(state, shop, user, moment, (state.page - 1) * PAGE_SIZE, PAGE_SIZE + 1, None)
+    if older is None:
+        return Page(rows[:PAGE_SIZE], len(rows) > PAGE_SIZE)
+    # The date the seller knows the questions by: the shop's first question from the oldest id looked at on.
+    since = db.session.scalar(sa.select(Ticket.received_at).where(Ticket.shop_id == shop.id, Ticket.id >= older)
+                              .order_by(Ticket.id).limit(1))
+    return Page(rows, False, older, since)
+
+
+# A view's count stops at COUNT_CAP ("1,000+"): counting costs the same whatever the shop's history holds, where a
+# shop with 15,000 open and 40,000 pending questions counted them all on every page (15 ms of each PostgreSQL page
+# at 1,000,000 tickets). Up to the cap the counts are exact.
+COUNT_CAP = 1000
 
 
 def view_counts(shop, user: User, moment: Moment) -> dict[str, int]:
-    """How many tickets each view holds, in one statement: each count is served by a ticket index, and All is
-    the sum of the three statuses rather than a fourth pass over every ticket."""
+    """How many tickets each view holds, up to COUNT_CAP + 1 (more than the cap), in one statement: each count
+    reads at most that many entries of a ticket index, and All is the sum of the three statuses."""
     def count(*where):
-        return sa.select(sa.func.count()).select_from(Ticket).where(Ticket.shop_id == shop.id, *where).scalar_subquery()
-    views = [v for v in VIEWS if v not in ("solved", "all")]
+        some = sa.select(Ticket.id).where(Ticket.shop_id == shop.id, *where).limit(COUNT_CAP + 1).subquery()
+        return sa.select(sa.func.count()).select_from(some).scalar_subquery()
+    views = [v for v in VIEWS if v != "all"]
     row = db.session.execute(sa.select(*[count(*_view_where(v, user, moment)).label(v) for v in views])).one()
     counts = dict(row._mapping)
-    counts["solved"] = kept(("solved", shop.id),
-                             lambda: db.session.scalar(sa.select(count(*_view_where("solved", user, moment)))))
-    counts["all"] = counts["needs_reply"] + counts["pending"] + counts["solved"]
+    counts["all"] = min(COUNT_CAP + 1, counts["needs_reply"] + counts["pending"] + counts["solved"])
     return counts
+
+
+def count_label(n: int) -> str:
+    """A view's count as shown: "1,234" (grouped as the inbox always showed them), or "1,000+" past COUNT_CAP."""
+    return f"{COUNT_CAP:,}+" if n > COUNT_CAP else f"{n:,}"
 
 
 def recent_tags(shop_id: int, window: int = 2000) -> list[str]:

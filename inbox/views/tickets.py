@@ -77,7 +77,8 @@ class NewTicketForm(FlaskForm):
 def _list_context(state: ticket_list.ListState, users) -> dict:
     shop, now = current_user.shop, clock.now()
     moment = ticket_list.Moment.of(shop, now)
-    rows, has_next = ticket_list.page_of(state, shop, current_user, moment)
+    page = ticket_list.page_of(state, shop, current_user, moment)
+    rows = page.tickets
     offset = (state.page - 1) * ticket_list.PAGE_SIZE
     row_html = RowRenderer(
         row_args=state.args(page=1), terms=search.terms(state.q), now=now,
@@ -87,7 +88,11 @@ def _list_context(state: ticket_list.ListState, users) -> dict:
         # Each badge from its ticket row and the shop's cached calendar, no queries.
         badges={t.id: sla_service.badge(t, shop, now) for t in rows})
     return dict(
-        state=state, tickets=rows, rows=[row_html(t, offset + i) for i, t in enumerate(rows)], has_next=has_next,
+        state=state, tickets=rows, rows=[row_html(t, offset + i) for i, t in enumerate(rows)], has_next=page.has_next,
+        # A search that looked only at the newest questions says so, and goes on below the oldest it looked at.
+        searched_since=page.searched_since,
+        older_url=url_for("tickets.index", **state.args(page=state.page + 1, after=str(page.older_from), before=None))
+        if page.older_from else None,
         users=users, now=now, counts=ticket_list.view_counts(shop, current_user, moment), views=ticket_list.VIEWS,
         offset=offset, tags=ticket_list.recent_tags(shop.id), channels=CHANNEL_LABELS, languages=LANGUAGES,
         # The live poll (views/live.py) counts what arrived after this: the cursor travels with the page.

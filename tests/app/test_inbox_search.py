@@ -1,4 +1,6 @@
 """Search: a real full-text index, Dutch and English word forms, highlighted matches, one shop's tickets only."""
+import html
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -135,14 +137,9 @@ def test_installing_the_index_on_a_database_with_tickets_indexes_them(client, lo
     assert ids_in(found(client, "pakket"), tickets) == {"nl"}
 
 
-@pytest.mark.parametrize("window", [2, 6, 1000])
-def test_search_pages_are_the_newest_matches_whatever_the_first_look_finds(monkeypatch, client, login_as, shop,
-                                                                           make_shop, window):
-    # PostgreSQL looks among the newest tickets first (search.RECENT_WINDOW): a window holding the whole page,
-    # one holding part of it, and one holding everything must all give the same newest-first pages.
-    from inbox.services import ticket_list
-    monkeypatch.setattr(search, "RECENT_WINDOW", window)
-    monkeypatch.setattr(ticket_list, "PAGE_SIZE", 3)
+def _kapot_history(shop, make_shop, *, pending_every: int = 0):
+    """12 questions, an hour apart, 8 of them about "kapot", and as many in another shop; every
+    `pending_every`-th one waits on the customer. Answers the matching ones, newest first."""
     other = make_shop("Other Shop")
     with time_machine.travel(MONDAY_11, tick=False):
         made = []
@@ -151,12 +148,89 @@ def test_search_pages_are_the_newest_matches_whatever_the_first_look_finds(monke
             made.append(ticket_service.create_ticket(
                 shop, received_at=MONDAY_11 - timedelta(hours=12 - i), customer_name=f"Klant {i}",
                 subject=f"Kapot pakket {i}" if matching else f"Factuur {i}", body="Graag een oplossing."))
+            if pending_every and i % pending_every == 0:
+                made[-1].status = "pending"
             ticket_service.create_ticket(other, received_at=MONDAY_11, subject="Kapot pakket elders", body="x")
         db.session.commit()
+    return [t for t in reversed(made) if t.subject.startswith("Kapot")]
+
+
+def _links(body: str) -> dict:
+    """The page's Next and "Search older questions" links."""
+    found = {}
+    for name, pattern in (("next", r'rel="next" href="([^"]+)"'), ("older", r'id="search-reach".*?href="([^"]+)"')):
+        m = re.search(pattern, body, re.S)
+        if m:
+            found[name] = html.unescape(m.group(1))
+    return found
+
+
+@pytest.mark.parametrize("budget", [search.GIN_BUDGET, -1])
+def test_search_pages_are_the_newest_matches(monkeypatch, client, login_as, shop, make_shop, budget):
+    # Within the bound (search.HORIZON) a search reads every match; on PostgreSQL through the GIN index when the
+    # words are rare (GIN_BUDGET), else ticket by ticket: both give the same newest-first pages.
+    from inbox.services import ticket_list
+    monkeypatch.setattr(search, "GIN_BUDGET", budget)
+    monkeypatch.setattr(ticket_list, "PAGE_SIZE", 3)
+    newest_first = [t.id for t in _kapot_history(shop, make_shop)]
     login_as("agent")
-    newest_first = [t.id for t in reversed(made) if t.subject.startswith("Kapot")]
     pages = []
     for page in (1, 2, 3, 4):
         body = client.get("/tickets", query_string={"q": "kapot", "view": "all", "page": page}).get_data(as_text=True)
         pages.append([tid for tid in newest_first if f'id="ticket-{tid}-row"' in body])
+        assert 'id="search-reach"' not in body
     assert pages == [newest_first[0:3], newest_first[3:6], newest_first[6:8], []]
+
+
+@pytest.mark.parametrize("horizon", [2, 4, 5])
+def test_a_search_looks_at_the_newest_candidates_and_offers_the_older_ones(monkeypatch, client, login_as, shop,
+                                                                          make_shop, horizon):
+    # A page reads at most search.HORIZON candidates (SQLite: matches; PostgreSQL: the shop's tickets, for a
+    # common word): when its view holds few of them the page says how far back it looked and links on, and
+    # following Next and "Search older questions" shows every match in the view once, newest first.
+    from inbox.services import ticket_list
+    monkeypatch.setattr(search, "HORIZON", {"postgresql": horizon, "sqlite": horizon})
+    monkeypatch.setattr(search, "GIN_BUDGET", -1)   # every word counts as common
+    monkeypatch.setattr(ticket_list, "PAGE_SIZE", 2)
+    wanted = [t.id for t in _kapot_history(shop, make_shop, pending_every=2) if t.status == "pending"]
+    login_as("agent")
+    url, seen, told = "/tickets?view=pending&q=kapot", [], 0
+    for _ in range(20):
+        body = client.get(url).get_data(as_text=True)
+        seen += [tid for tid in wanted if f'id="ticket-{tid}-row"' in body]
+        if 'id="search-reach"' in body:
+            told += 1
+            assert "Searched the questions from" in body
+        links = _links(body)
+        if not links:
+            break
+        url = links.get("next") or links["older"]
+    assert seen == wanted
+    assert told > 0
+
+
+def test_a_page_without_recent_matches_says_so_and_offers_the_older_ones(monkeypatch, client, login_as, shop,
+                                                                        make_shop):
+    monkeypatch.setattr(search, "HORIZON", {"postgresql": 1, "sqlite": 1})
+    monkeypatch.setattr(search, "GIN_BUDGET", -1)
+    _kapot_history(shop, make_shop, pending_every=4)
+    login_as("agent")
+    body = client.get("/tickets", query_string={"q": "kapot", "view": "pending"}).get_data(as_text=True)
+    assert "No recent questions match “kapot”." in body
+    assert "Search older questions" in body
+
+
+@pytest.mark.parametrize("q", ["kapot\x00", "\x00", '"kapot', "kapot OR factuur", "kapot*", "NOT kapot", "kapot -pakket",
+                               "'; DROP TABLE ticket; --", "kapot & !pakket", "kapot:*", "a" * 200, "NEAR(kapot pakket)",
+                               "{kapot}", "^kapot", "kapot + pakket"])
+def test_hostile_search_input_is_only_words(client, login_as, shop, make_shop, q):
+    # Operators of FTS5 and tsquery, quotes and NUL bytes are not passed on: only the words are searched.
+    _kapot_history(shop, make_shop)
+    login_as("agent")
+
+    def rows(query):
+        response = client.get("/tickets", query_string={"q": query, "view": "all"})
+        assert response.status_code == 200
+        return re.findall(r'id="ticket-(\d+)-row"', response.get_data(as_text=True))
+
+    assert rows(q) == rows(" ".join(search.terms(q)) or "?")
