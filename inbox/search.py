@@ -80,10 +80,14 @@ class Plan:
 
 
 def plan(session, shop_id: int, query_terms: list[str], *, below: int | None = None,
-         above: int | None = None) -> Plan:
-    """The plan of one page of a search (one or two small queries: see HORIZON)."""
+         above: int | None = None, narrowed: bool = True) -> Plan:
+    """The plan of one page of a search (one or two small queries: see HORIZON). `narrowed`: a view or filter
+    may drop matches; without one, every match of the shop is a row of the page."""
     if session.get_bind().dialect.name == "postgresql":
         return Plan(window=_estimated_entries(session, query_terms) > GIN_BUDGET)
+    if not narrowed:
+        # Every match of the shop is a row of the page: FTS5 reads them newest first and the page stops after it.
+        return Plan(window=False)
     # The id of the HORIZON-th match next to the cursor, by reading ids off the index (no documents): 0 when
     # there are no more matches than that, so the page reads them all.
     order = "ASC" if above is not None else "DESC"

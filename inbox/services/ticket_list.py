@@ -357,7 +357,8 @@ def _search(state: ListState, shop, user: User, moment: Moment, limit: int, colu
     (search.plan), and where a page that is not full could go on: the id of the oldest candidate it looked at
     when older questions were left unsearched, else None."""
     terms_ = _search_terms(state)
-    plan = search.plan(db.session, shop.id, terms_, below=below, above=above)
+    plan = search.plan(db.session, shop.id, terms_, below=below, above=above,
+                       narrowed=state.view != "all" or state.filtered)
     query = filtered_query(state, shop, user, moment, db.engine.dialect.name, plan, below=below, above=above)
     rows = _run(query, limit, columns, offset)
     if len(rows) == limit or above is not None:
