@@ -14,7 +14,7 @@ import sqlalchemy.orm as so
 
 from inbox import search
 from inbox.extensions import db, statement
-from inbox.i18n import lazy_gettext as _l
+from inbox.i18n import lazy_gettext as _l, whole
 from inbox.models import Ticket, TicketTag, User
 from inbox.services import keyset, sla as sla_service
 from inbox.services.kept import kept
@@ -441,8 +441,8 @@ def view_counts(shop, user: User, moment: Moment) -> dict[str, int]:
 
 
 def count_label(n: int) -> str:
-    """A view's count as shown: "1,234" (grouped as the inbox always showed them), or "1,000+" past COUNT_CAP."""
-    return f"{COUNT_CAP:,}+" if n > COUNT_CAP else f"{n:,}"
+    """A view's count as shown, grouped in the reader's notation: "1,234" / "1.234", or "1,000+" past COUNT_CAP."""
+    return f"{whole(COUNT_CAP)}+" if n > COUNT_CAP else whole(n)
 
 
 def recent_tags(shop_id: int, window: int = 2000) -> list[str]:

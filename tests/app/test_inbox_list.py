@@ -99,6 +99,16 @@ def test_counts_stop_at_the_cap_and_say_so(monkeypatch, client, login_as, inbox)
     assert "of 4+" in body
 
 
+def test_counts_are_grouped_as_the_reader_writes_numbers(app):
+    from inbox.i18n import force_locale
+    from inbox.services.ticket_list import count_label
+
+    with app.test_request_context():
+        assert (count_label(999), count_label(1000), count_label(1001)) == ("999", "1,000", "1,000+")
+        with force_locale("nl"):
+            assert (count_label(1000), count_label(5000)) == ("1.000", "1.000+")
+
+
 def test_needs_reply_is_sorted_most_urgent_first(client, login_as, inbox):
     login_as("agent")
     body = html(client.get("/tickets"))
