@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from inbox.extensions import db
 from inbox.models import Shop, User
-from inbox.services import audit, sla
+from inbox.services import audit, norm_weeks, sla
 
 DETAILS = ("name", "country", "timezone", "contact_email", "phone", "rating_mode", "attachment_file_mb",
            "attachment_message_mb")
@@ -31,6 +31,10 @@ def update_details(shop: Shop, values: dict, *, by: User) -> int | None:
             audit.record(shop.id, "shop.update", actor=by, field=field, old="on" if getattr(shop, field) else "off",
                          new="on" if values[field] else "off")
             setattr(shop, field, bool(values[field]))
+    if shop.timezone != calendar[1]:
+        # The kept weeks start at the old zone's midnights: a change of zone and back would find them again,
+        # missing whatever changed meanwhile (that bumped the new zone's weeks).
+        norm_weeks.forget_shop(shop.id)
     return sla.recompute_shop(shop) if (shop.country, shop.timezone) != calendar else None
 
 

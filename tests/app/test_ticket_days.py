@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from inbox import metrics, planning
 from inbox.extensions import db
@@ -128,6 +128,9 @@ def team(frozen, make_shop, make_user):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 60 * 24 * 40)), min_size=1, max_size=18),
        commit_every=st.integers(1, 4))
+# Found by a run: a week kept in one zone came back, stale, when the shop changed zone and back.
+@example(steps=[("reply", 100), ("closed", 31043), ("zone", 2593), ("closed", 17987), ("forwarded", 1163),
+                ("zone", 1142)], commit_every=1)
 def test_kept_counts_equal_a_recount_after_any_sequence_of_changes(team, steps, commit_every):
     shop, people = team(len(db.session.scalars(sa.select(Shop.id)).all()))
     found: list = []
