@@ -16,8 +16,6 @@ from inbox.i18n import _, table_value
 _DANGEROUS = re.compile(r"dangerous file type \((?P<kind>[^)]*)\)")
 _TOO_LARGE = re.compile(r"too large \((?P<size>[\d.]+) MB, limit (?P<limit>[\d.]+) MB\)")
 _TOTAL = re.compile(r"total attachment size over (?P<limit>[\d.]+) MB")
-# The alt text inbox.sanitize gives an image it did not load; the HTML escapes only what follows the colon.
-_IMAGE_ALT = re.compile(r'alt="\[(?P<what>image blocked|inline image): ')
 
 
 def refusal(reason: str) -> str:
@@ -34,11 +32,11 @@ def refusal(reason: str) -> str:
 
 def image_stand_ins(html: Markup) -> Markup:
     """The mail's sanitised HTML with its image stand-ins ("[image blocked: …]") in the reader's language."""
-    if "alt=\"[" not in html:
-        return html
-    words = {"image blocked": _("image blocked"), "inline image": _("inline image")}
-    # The replacement is escaped: a translation is text, never markup.
-    return Markup(_IMAGE_ALT.sub(lambda m: f'alt="[{Markup.escape(words[m["what"]])}: ', html))
+    stand_in = Markup('alt="[{}: ')
+    for english, words in (("image blocked", _("image blocked")), ("inline image", _("inline image"))):
+        # Markup.replace and Markup.format escape the translation: it is text, never markup.
+        html = html.replace(stand_in.format(english), stand_in.format(words))
+    return html
 
 
 def _number(text: str) -> str:
