@@ -361,7 +361,15 @@ def _search(state: ListState, shop, user: User, moment: Moment, limit: int, colu
                        narrowed=state.view != "all" or state.filtered)
     query = filtered_query(state, shop, user, moment, db.engine.dialect.name, plan, below=below, above=above)
     rows = _run(query, limit, columns, offset)
-    if len(rows) == limit or above is not None:
+    if above is not None:
+        if len(rows) < limit and plan.window:
+            # The page before holds its matches wherever they lie above the cursor (after "Search older
+            # questions", beyond the window): read without it, or the page would come back short or empty.
+            query = filtered_query(state, shop, user, moment, db.engine.dialect.name, search.Plan(window=False),
+                                   above=above)
+            rows = _run(query, limit, columns, offset)
+        return rows, None
+    if len(rows) == limit:
         return rows, None
     return rows, search.older_than_window(db.session, shop.id, plan, below=below)
 

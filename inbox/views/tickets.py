@@ -1,6 +1,8 @@
 """The inbox and the ticket page."""
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -78,6 +80,11 @@ def _list_context(state: ticket_list.ListState, users) -> dict:
     shop, now = current_user.shop, clock.now()
     moment = ticket_list.Moment.of(shop, now)
     page = ticket_list.page_of(state, shop, current_user, moment)
+    if state.before and len(page.tickets) < ticket_list.PAGE_SIZE:
+        # Nothing more above the cursor: the top of the list, shown as page 1 (a search's page numbers count the
+        # pages it looked through, some of which held nothing, so the label alone would offer an empty page).
+        state = dataclasses.replace(state, page=1, before=None, after=None)
+        page = ticket_list.page_of(state, shop, current_user, moment)
     rows = page.tickets
     offset = (state.page - 1) * ticket_list.PAGE_SIZE
     row_html = RowRenderer(

@@ -209,6 +209,34 @@ def test_a_search_looks_at_the_newest_candidates_and_offers_the_older_ones(monke
     assert told > 0
 
 
+def test_previous_pages_after_searching_older_ones_are_whole(monkeypatch, client, login_as, shop, make_shop):
+    # The page before lies above the cursor wherever its matches are, beyond the window a page forward used.
+    from inbox.services import ticket_list
+    monkeypatch.setattr(search, "HORIZON", {"postgresql": 2, "sqlite": 2})
+    monkeypatch.setattr(search, "GIN_BUDGET", -1)
+    monkeypatch.setattr(ticket_list, "PAGE_SIZE", 2)
+    wanted = [t.id for t in _kapot_history(shop, make_shop, pending_every=2) if t.status == "pending"]
+    login_as("agent")
+    url, pages = "/tickets?view=pending&q=kapot", []
+    for _ in range(20):
+        body = client.get(url).get_data(as_text=True)
+        pages.append([tid for tid in wanted if f'id="ticket-{tid}-row"' in body])
+        links = _links(body)
+        if not links:
+            break
+        url = links.get("next") or links["older"]
+    shown = [tid for page in pages for tid in page]
+    last = re.findall(r'id="ticket-(\d+)-row"', body)
+    assert shown == wanted and last
+    back = []
+    while m := re.search(r'rel="prev" href="([^"]+)"', body):
+        body = client.get(html.unescape(m.group(1))).get_data(as_text=True)
+        back.append([tid for tid in wanted if f'id="ticket-{tid}-row"' in body])
+    # Going back from the last page shown: every match once, newest first, each page whole up to the first.
+    assert [tid for page in reversed(back) for tid in page] + [int(t) for t in last] == wanted
+    assert back and all(len(page) == 2 for page in back[:-1]) and back[-1] == pages[0]
+
+
 def test_a_page_without_recent_matches_says_so_and_offers_the_older_ones(monkeypatch, client, login_as, shop,
                                                                         make_shop):
     monkeypatch.setattr(search, "HORIZON", {"postgresql": 1, "sqlite": 1})
