@@ -110,7 +110,7 @@ def _value(action: str, field: str | None, value: str | None) -> str | None:
         return _moment(value)
     if action == "mail.review.retry":
         return _label(_OUTCOMES, value)
-    if action == "norms.settings" and value.isdigit():
+    if action == "norms.settings" and value.isdecimal():
         return ngettext("%(num)s hour", "%(num)s hours", int(value))
     if action in ("calls.import", "orders.import") and (m := _IMPORTED.match(value)):
         return _("%(added)s added, %(rejected)s rejected", added=m[1], rejected=m[2])

@@ -168,7 +168,7 @@ def query_terms(text: str) -> list[str]:
     """The words of what a customer typed that say something: folded, stemmed to prefixes, no stopwords."""
     found = []
     for word in WORD.findall(fold(text or "")):
-        if len(word) < MIN_TERM or word in STOPWORDS or word.isdigit():
+        if len(word) < MIN_TERM or word in STOPWORDS or word.isdecimal():
             continue
         prefix = stem_prefix(word)
         if prefix not in found:

@@ -123,18 +123,19 @@ def newest_first(model, when, shop_id: int, *, before: str | None = None, after:
                 ahead = _count_upto(model, [mine, when >= key[0], sa.or_(when > key[0], model.id >= key[1])],
                                     COUNT_CAP)
                 given = ahead + 1 if ahead <= COUNT_CAP else None
-            return _page(model, when, mine, rows[:size], given, len(rows) > size)
+            return _page(model, when, mine, rows[:size], given, len(rows) > size, newer=True)
     elif key is not None and key[0] is not None:
         rows = db.session.scalars(sa.select(model).where(mine, *_newer(when, model, key))
                                   .order_by(*oldest).limit(size + 1)).all()
         if len(rows) > size:    # else fewer than a page of newer rows is left: the newest page
-            return _page(model, when, mine, rows[:size][::-1], given, True)
+            return _page(model, when, mine, rows[:size][::-1], given, True, newer=True)
     rows = db.session.scalars(sa.select(model).where(mine).order_by(*newest).limit(size + 1)).all()
-    return _page(model, when, mine, rows[:size], 1, len(rows) > size)
+    return _page(model, when, mine, rows[:size], 1, len(rows) > size, newer=False)
 
 
-def _page(model, when, mine, rows: list, first: int | None, more: bool) -> Page:
-    """The page of `rows` (newest first), `more` when older rows follow: those are counted up to the cap."""
+def _page(model, when, mine, rows: list, first: int | None, more: bool, *, newer: bool) -> Page:
+    """The page of `rows` (newest first), `more` when older rows follow (counted up to the cap), `newer` when
+    newer rows do: known from the rows read, never from the position the link says (rows come and go)."""
     known = 0 if first is None else first - 1 + len(rows)
     total, exact = known, first is not None
     if more:
@@ -142,4 +143,4 @@ def _page(model, when, mine, rows: list, first: int | None, more: bool) -> Page:
                              COUNT_CAP)
         total, exact = known + min(beyond, COUNT_CAP), exact and beyond <= COUNT_CAP
     return Page(rows, first, total, exact, _cursor_text(rows[-1], when) if more else None,
-                _cursor_text(rows[0], when) if rows and first != 1 else None)
+                _cursor_text(rows[0], when) if rows and newer else None)

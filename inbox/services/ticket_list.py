@@ -126,7 +126,7 @@ def parse_state(args, users: list[User]) -> ListState:
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
         dates["from"], dates["to"] = dates["to"], dates["from"]
     raw_page = (args.get("page") or "1").strip()
-    page = int(raw_page) if raw_page.isdigit() else 0
+    page = int(raw_page) if raw_page.isdecimal() and len(raw_page) <= 9 else 0
     if not 1 <= page <= MAX_PAGE:
         bad(_l("There is no page “%(value)s”; showing the first page."), value=raw_page)
         page = 1

@@ -92,7 +92,7 @@ def new():
     """Write a new help article; ?message= starts it from one of the shop's replies."""
     data = {"category": request.args.get("category", "general")}
     message_id = request.args.get("message", "")
-    if request.method == "GET" and message_id.isdigit():
+    if request.method == "GET" and message_id.isdecimal():
         found = help_service.draft_from_message(current_user.shop_id, int(message_id))
         if found is None:
             abort(404, description=f"Reply {message_id} doesn't exist.")

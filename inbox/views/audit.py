@@ -38,7 +38,7 @@ def index():
     person = request.args.get("person", "")
     if person == "system":
         query = query.where(AuditEvent.actor_id.is_(None))
-    elif person.isdigit():
+    elif person.isdecimal():
         query = query.where(AuditEvent.actor_id == int(person))
     group = request.args.get("action", "")
     if group in ACTION_GROUPS:

@@ -25,7 +25,7 @@ def _form_kind() -> str:
 
 def _seen_id() -> int | None:
     raw = request.form.get("seen_message_id", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdecimal() else None
 
 
 def _composer_response(ticket: Ticket, composer: Composer, status: int, message: str):
@@ -175,7 +175,7 @@ def insert_template(ticket_id: int, template_id: int):
     and the template's standard attachments go onto the draft."""
     ticket = shop_ticket_or_404(ticket_id)
     template = _template_or_404(template_id)
-    option_ids = [raw for raw in request.form.getlist("option") if raw.isdigit()]
+    option_ids = [raw for raw in request.form.getlist("option") if raw.isdecimal()]
     text = reply_templates.render(template, ticket, current_user, current_user.shop, option_ids=option_ids)
     added = uploads.template_to_draft(template, ticket, current_user)   # its standard attachments, once
     return _insert(ticket, text, files_added=added > 0)

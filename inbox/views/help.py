@@ -103,7 +103,7 @@ def suggest(shop_id: int):
     lang = language()
     entries = help_service.suggest(help_service.index_for(shop.id), request.form.get("subject", ""),
                                    request.form.get("body", ""))
-    already = {raw for raw in request.form.getlist("shown") if raw.isdigit()}
+    already = {raw for raw in request.form.getlist("shown") if raw.isdecimal()}
     new = [e.id for e in entries if str(e.id) not in already]
     if new and counts():
         throttle.relax_commit()   # a count only: it may skip waiting for the disk

@@ -20,7 +20,7 @@ bp = Blueprint("live", __name__, url_prefix="/tickets")
 def inbox():
     """The open inbox's poll: how many questions of its list arrived after its cursor, and every view's count."""
     raw = request.args.get("after", "")
-    after = int(raw) if raw.isdigit() else 0
+    after = int(raw) if raw.isdecimal() else 0
     state = ticket_list.parse_state(request.args, shop_users(active_only=False))
     shop = current_user.shop
     moment = ticket_list.Moment.of(shop, clock.now())
@@ -35,7 +35,7 @@ def inbox():
 
 def _seen_id() -> int | None:
     raw = request.values.get("seen", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdecimal() else None
 
 
 @bp.post("/<int:ticket_id>/presence")
@@ -95,7 +95,7 @@ def changes(ticket_id: int):
 @login_required
 def badges():
     """Fresh SLA badges for the tickets on screen, in one request, as out-of-band swaps."""
-    ids = [int(i) for i in request.args.get("ids", "").split(",") if i.strip().isdigit()][:200]
+    ids = [int(i) for i in request.args.get("ids", "").split(",") if i.strip().isdecimal()][:200]
     now = clock.now()
     rows = ticket_list.tickets_by_ids(current_user.shop_id, ids)
     html = "".join(render_template("tickets/_sla.html", ticket=t, badge=sla_service.badge(t, current_user.shop, now), oob=True) for t in rows)

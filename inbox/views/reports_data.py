@@ -113,7 +113,7 @@ def parse_hours(text: str) -> tuple[tuple[str, str], ...]:
         except ValueError:
             raise ValueError(_("Write hours as 09:00-17:00.")) from None
         for value in (start, end):
-            if not (len(value) == 5 and value[2] == ":" and value[:2].isdigit() and value[3:].isdigit()
+            if not (len(value) == 5 and value[2] == ":" and value[:2].isdecimal() and value[3:].isdecimal()
                     and (int(value[:2]) < 24 or value == "24:00") and int(value[3:]) < 60):
                 raise ValueError(_("%(v)s is not a time like 09:00.", v=value))
         spans.append((start, end))

@@ -161,7 +161,7 @@ def deactivate(user_id: int):
         raw = request.form.get("reassign_to", "")
         target = None
         if raw:
-            if not raw.isdigit():
+            if not raw.isdecimal():
                 abort(400)
             target = shop_user_or_404(int(raw))
         try:

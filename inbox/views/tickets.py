@@ -129,7 +129,7 @@ def bulk():
     back = request.form.get("next") or url_for("tickets.index")
     if not back.startswith("/") or back.startswith("//"):
         back = url_for("tickets.index")
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:ticket_list.PAGE_SIZE * 2]
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdecimal()][:ticket_list.PAGE_SIZE * 2]
     action = request.form.get("action", "")
     action, _sep, value = action.partition(":")  # "assign", "tag" or "status:solved"
     if action == "assign":
@@ -165,7 +165,7 @@ def _chosen_assignee(value: str):
         return None
     if not current_user.may("manage_tickets"):
         abort(403)
-    if not value.isdigit():
+    if not value.isdecimal():
         abort(404)
     return shop_user_or_404(int(value))
 
@@ -204,7 +204,7 @@ def show(ticket_id: int):
     ticket, draft = shop_ticket_and_draft_or_404(ticket_id)
     state = ticket_list.parse_state(request.args, users)
     raw_pos = request.args.get("pos", "")
-    pos = int(raw_pos) if raw_pos.isdigit() else None
+    pos = int(raw_pos) if raw_pos.isdecimal() and len(raw_pos) <= 9 else None   # a place in a list, not any number
     shop, now = current_user.shop, clock.now()
     around = ticket_list.neighbours(state, shop, current_user, now, ticket, pos, request.args.get("key"))
 

@@ -145,3 +145,16 @@ def test_an_old_link_deep_past_the_cap_pages_on_without_a_position(client, login
     html = client.get(f"/reports/calls?before={calls[30].id}").get_data(as_text=True)
     assert len(_callers(html)) == 30 and " of " not in re.search(r'<small class="muted">([^<]*)</small>', html).group(1)
     assert client.get("/reports/calls?before=12.notakey&after=x&start=y").status_code == 200
+
+
+def test_newer_calls_logged_meanwhile_keep_the_way_to_the_newest(client, login_as, calls, shop):
+    # "Newer" from page 2 says "1–50" in its link; with calls logged meanwhile it is not the newest page, and its
+    # links must still lead there (whether newer rows exist is read off the rows, not the position in the link).
+    login_as("manager")
+    second = client.get(_link(client.get("/reports/calls").get_data(as_text=True), "next")).get_data(as_text=True)
+    db.session.add_all([Call(shop_id=shop.id, at=START + timedelta(hours=5, minutes=i), direction="in", answered=True,
+                             duration_s=60, caller=f"+317{i:08d}", source="api") for i in range(3)])
+    db.session.commit()
+    newer = client.get(_link(second, "prev")).get_data(as_text=True)
+    assert len(_callers(newer)) == 50 and "+31700000002" not in newer
+    assert _link(newer, "prev") is not None and ">Newest</a>" in newer

@@ -207,3 +207,12 @@ def test_a_deep_numbered_page_without_a_cursor_is_refused_with_a_notice(client, 
     body = get(client, f"/tickets?view=all&page={ticket_list.NUMBERED_PAGES + 1}")
     assert "can only be reached with Next" in body and ids(body) == ids(get(client, "/tickets?view=all"))
     assert ids(get(client, f"/tickets?view=all&page={ticket_list.NUMBERED_PAGES}")) == []   # past the end, by OFFSET
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 5000, "-1", "1e3"])
+def test_a_hostile_page_or_place_in_the_list_is_no_error(client, login_as, shop, make_ticket, value):
+    ticket = make_ticket(shop)
+    login_as("manager")
+    assert client.get("/tickets", query_string={"page": value}).status_code == 200
+    assert client.get(f"/tickets/{ticket.id}", query_string={"pos": value}).status_code == 200
+    assert client.get("/reports/calls", query_string={"start": value}).status_code == 200
