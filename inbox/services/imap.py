@@ -142,7 +142,7 @@ def _fetch_folder(conn, shop, settings, folder, report, limit) -> None:
     if typ != "OK":
         raise ImapError(f"cannot open folder {folder!r}")
     _typ, resp = conn.response("UIDVALIDITY")
-    uidvalidity = int(resp[0]) if resp and resp[0] and resp[0].isdecimal() else 0
+    uidvalidity = int(resp[0]) if resp and resp[0] and resp[0].isdigit() else 0
     cursor = db.session.scalar(sa.select(ImapCursor).where(ImapCursor.shop_id == shop.id, ImapCursor.folder == folder))
     if cursor is None:
         cursor = ImapCursor(shop_id=shop.id, folder=folder, uidvalidity=uidvalidity, last_uid=0)
