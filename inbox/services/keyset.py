@@ -5,7 +5,7 @@ A page starts after (or before) one row, named by its id and time ("812.17647560
 would read and drop 10,000 rows first; a call added meanwhile does not shift the page by one, and a row deleted
 meanwhile still marks the place.
 
-Nothing counts the whole log: the page's position travels with its link (`from`, a label like a page number),
+Nothing counts the whole log: the page's position travels with its link (`start`, a label like a page number),
 and the rows after the page are counted up to COUNT_CAP ("51–100 of more than 10,050 calls", as mail services
 say it). An exact count of a million rows on every page would make each page cost the shop's history.
 """
@@ -22,7 +22,7 @@ from inbox.extensions import db
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-CURSOR = re.compile(r"^(\d{1,10})(?:\.(-?\d{1,20}))?$")
+CURSOR = re.compile(r"^(\d{1,10})(?:\.(n|-?\d{1,20}))?$")
 
 
 @dataclass
@@ -68,21 +68,33 @@ def read_key(text: str) -> datetime | None:
         raise ValueError(text) from None
 
 
+def read_cursor(raw: str | None) -> tuple[int, object] | None:
+    """A cursor "<id>.<key>" as (id, sort key: a datetime, None for "n", or ... for a bare id, an older link),
+    or None when it cannot be read."""
+    m = CURSOR.match(raw or "")
+    if not m or not 0 < int(m.group(1)) < 2**31:
+        return None
+    if m.group(2) is None:
+        return int(m.group(1)), ...
+    try:
+        return int(m.group(1)), read_key(m.group(2))
+    except ValueError:
+        return None
+
+
 def _cursor_text(row, when) -> str:
     return f"{row.id}.{key_text(getattr(row, when.key))}"
 
 
 def _read(model, when, mine, raw: str | None):
     """(time, id) of a cursor: from the link itself, or for a bare id (an older link) from the shop's row."""
-    m = CURSOR.match(raw or "")
-    if not m or not 0 < int(m.group(1)) < 2**31:
+    read = read_cursor(raw)
+    if read is None:
         return None
-    if m.group(2) is not None:
-        try:
-            return read_key(m.group(2)), int(m.group(1))
-        except ValueError:
-            return None
-    return db.session.execute(sa.select(when, model.id).where(model.id == int(m.group(1)), mine)).first()
+    row_id, key = read
+    if key is not ...:
+        return key, row_id
+    return db.session.execute(sa.select(when, model.id).where(model.id == row_id, mine)).first()
 
 
 def _older(when, model, key) -> list:

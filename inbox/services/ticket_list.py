@@ -135,7 +135,7 @@ def parse_state(args, users: list[User]) -> ListState:
     for key in ("after", "before"):
         raw = (args.get(f"{key}_row") or "").strip()
         # A cursor that cannot be read is dropped silently: the page number still finds the page.
-        cursors[key] = raw if page > 1 and _read_cursor(raw) is not None else None
+        cursors[key] = raw if page > 1 and keyset.read_cursor(raw) is not None else None
     if cursors["after"] is not None:
         cursors["before"] = None
     if page > NUMBERED_PAGES and cursors["after"] is None and cursors["before"] is None:
@@ -261,10 +261,6 @@ def filtered_query(state: ListState, shop, user: User, moment: Moment, dialect: 
     return query.order_by(*_order(state.view))
 
 
-EPOCH = keyset.EPOCH
-CURSOR = re.compile(r"^(\d{1,10})(?:\.(n|-?\d{1,20}))?$")
-
-
 def _sort_key(view: str):
     """The view's sort column and whether it runs newest first (the ticket id breaks ties, the same way)."""
     if view in ("pending", "solved"):
@@ -279,16 +275,12 @@ def cursor_of(state: ListState, ticket: Ticket) -> str:
     value of the view's sort key in microseconds since 1970 ("n": none). Carrying the key in the link saves
     reading it again: a page after a cursor is one query, like the first page. A forged key only moves the
     page within the user's own shop."""
-    return _cursor(ticket.id, key_text(state, ticket))
-
-
-def key_text(state: ListState, ticket) -> str | None:
-    """The ticket's sort key in the state's list as a link carries it; None in a search, whose order is by id."""
-    return keys_of(state)(ticket)
+    return _cursor(ticket.id, keys_of(state)(ticket))
 
 
 def keys_of(state: ListState):
-    """key_text for the many tickets of one list: ticket -> its key."""
+    """The sort key in the state's list as a link carries it, for the many tickets of one list: ticket -> its
+    key; None in a search, whose order is by id."""
     if _search_terms(state):
         return lambda ticket: None
     name = _sort_key(state.view)[0].key
@@ -299,25 +291,12 @@ def _cursor(ticket_id: int, key: str | None) -> str:
     return str(ticket_id) if key is None else f"{ticket_id}.{key}"
 
 
-def _read_cursor(raw: str) -> tuple[int, object] | None:
-    """(ticket id, sort key: a datetime, None, or ... when the cursor has no key) or None when unreadable."""
-    m = CURSOR.match(raw or "")
-    if not m or not 0 < int(m.group(1)) < 2**31:
-        return None
-    if m.group(2) is None:
-        return int(m.group(1)), ...
-    try:
-        return int(m.group(1)), keyset.read_key(m.group(2))
-    except ValueError:
-        return None
-
-
 def _segments(state: ListState, cursor: str, forward: bool) -> list[tuple[list, list]] | None:
     """The stretches of the view's order right after (forward) or right before the cursor, in the order to read
     them: each (conditions, order by), read off the view's index from the cursor's key on. None when the cursor
     carries no key the order can use: the caller then counts by OFFSET."""
     key, descending = _sort_key(state.view)
-    read = _read_cursor(cursor)
+    read = keyset.read_cursor(cursor)
     if read is None or read[1] is ...:
         return None
     cursor_id, value = read
@@ -380,7 +359,7 @@ def _fetch(state: ListState, shop, user: User, moment: Moment, offset: int, limi
     if _search_terms(state):
         if not cursor:
             return _search(state, shop, user, moment, limit, columns, offset=offset)
-        cursor_id = _read_cursor(cursor)[0]
+        cursor_id = keyset.read_cursor(cursor)[0]
         if forward:
             return _search(state, shop, user, moment, limit, columns, below=cursor_id)
         return _search(state, shop, user, moment, limit, columns, above=cursor_id)[0][::-1], None
@@ -485,7 +464,7 @@ def neighbours(state: ListState, shop, user: User, now: datetime, ticket: Ticket
         return Around()
     by_id = bool(_search_terms(state))   # a search's order: the id alone
     cursor = cursor_of(state, ticket)
-    if key is not None and not by_id and _read_cursor(_cursor(ticket.id, key)) is not None:
+    if key is not None and not by_id and keyset.read_cursor(_cursor(ticket.id, key)) is not None:
         cursor = _cursor(ticket.id, key)
     if not by_id and (state.q or _segments(state, cursor, True) is None):
         return Around()   # "#12" lists that ticket alone; a ticket without a sort key is in no such list
