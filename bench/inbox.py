@@ -13,12 +13,14 @@ and N/5 in a second shop. It is built once and reused (pass --reseed to rebuild)
 on 127.0.0.1 with 2 workers; 8 client threads (stdlib http.client, one signed-in session each) hit one page
 at a time for --seconds each. First a single client measures the latency of one request at a time (the
 server time plus a loopback round trip; "server p50" is the app's own time from its Server-Timing header), then
-the 8 clients measure throughput under load.
+the 8 clients measure throughput under load, and the server's CPU time per request over that run (gunicorn's
+master and workers, from /proc): unlike req/s, it hardly depends on what else the machine is doing.
 
 The reference is the issue's figure for django-helpdesk 2.6.1 on the same kind of machine and load:
 ticket list ~8 req/s (p50 ~0.9 s), ticket page ~28 req/s (p50 ~0.3 s). With --peer, django-helpdesk itself is run
 on this machine after our measurement, with the same ticket count, clients and workers (its figures in
-instance/peer/results.json are reused for a day), and the ratios are printed side by side against those.
+instance/peer/results.json are reused for a day), and the ratios of req/s and of CPU time per request are printed
+side by side against those.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from harness import ROOT, Session, database_url, one_at_a_time, options, prepare, server_env  # bench/
-from load import gunicorn, pct, run_load  # bench/, beside this file
+from load import gunicorn, pct, run_load, run_load_cpu, serve  # bench/, beside this file
 
 
 DJANGO_HELPDESK = {"list": 8.0, "ticket": 28.0}
@@ -46,8 +48,11 @@ def warm(port: int, pages: dict) -> Session:
 def measure(probe: Session, port: int, paths: list[str], args) -> tuple[list, list, list]:
     """The app's own times and one client's latencies over 40 requests, then every latency of the load."""
     app_ms, single = one_at_a_time(probe, paths, 40)
-    return app_ms, single, run_load([Session(port, "owner@example.com") for _ in range(args.clients)], paths,
-                                    args.seconds)
+    return app_ms, single, run_load(clients(port, args), paths, args.seconds)
+
+
+def clients(port: int, args) -> list[Session]:
+    return [Session(port, "owner@example.com") for _ in range(args.clients)]
 
 
 def checkout(ref: str) -> Path:
@@ -110,29 +115,35 @@ def main() -> int:
         pages = {name: paths for name, paths in pages.items() if name in args.only}
     if args.against:
         return compare(args, env, pages, checkout(args.against))
-    with gunicorn(sys.executable, "inbox:create_app()", args.workers, env, cwd=ROOT) as port:
+    with serve(sys.executable, "inbox:create_app()", args.workers, env, cwd=ROOT) as (port, pid):
         probe = warm(port, pages)
         print(f"\n{'db':10s} {'page':7s} {'server p50':>11s} {'1 client p50':>13s} {'8 clients p50':>14s} {'p95':>8s} "
-              f"{'req/s':>8s}  vs django-helpdesk{' (below)' if args.peer else ''}")
+              f"{'req/s':>8s} {'CPU/req':>8s}  vs django-helpdesk{' (below)' if args.peer else ''}")
         ours = {}
         for name, paths in pages.items():
-            app_ms, single, lat = measure(probe, port, paths, args)
-            rps = ours[name] = len(lat) / args.seconds
+            app_ms, single = one_at_a_time(probe, paths, 40)
+            lat, cpu_ms = run_load_cpu(pid, clients(port, args), paths, args.seconds)
+            rps = len(lat) / args.seconds
+            ours[name] = {"rps": rps, "cpu_ms": cpu_ms}
             ref = None if args.peer else DJANGO_HELPDESK.get(name)
             ratio = f"{rps / ref:5.1f}x ({ref:g} req/s)" if ref else "—"
             print(f"{'postgresql' if args.pg else 'sqlite':10s} {name:7s} {statistics.median(app_ms):8.1f} ms "
                   f"{statistics.median(single) * 1000:10.1f} ms "
-                  f"{pct(lat, .5) * 1000:11.1f} ms {pct(lat, .95) * 1000:6.0f} ms {rps:8.1f}  {ratio}")
+                  f"{pct(lat, .5) * 1000:11.1f} ms {pct(lat, .95) * 1000:6.0f} ms {rps:8.1f} {cpu_ms:5.1f} ms  {ratio}")
     if args.peer:
         import peer_helpdesk  # bench/, beside this file
 
         peer = peer_helpdesk.results(args.tickets, args.clients, args.seconds, args.workers)
-        print(f"\n{'page':7s} {'ours req/s':>10s} {'django-helpdesk req/s':>22s} {'p50':>9s}  ratio")
+        # req/s depends on what else the machine does while each side is measured; the server's CPU time per
+        # request does not, so its ratio is the one to compare across runs and machines.
+        print(f"\n{'page':7s} {'ours req/s':>10s} {'theirs':>8s} {'ratio':>6s}   {'ours CPU/req':>12s} {'theirs':>9s} "
+              f"{'ratio':>6s}")
         for name in ("list", "ticket"):
             if name not in ours:
                 continue
-            print(f"{name:7s} {ours[name]:10.1f} {peer[name]['rps']:22.1f} {peer[name]['p50_ms']:6.0f} ms "
-                  f"{ours[name] / peer[name]['rps']:6.1f}x")
+            a, b = ours[name], peer[name]
+            print(f"{name:7s} {a['rps']:10.1f} {b['rps']:8.1f} {a['rps'] / b['rps']:5.1f}x   {a['cpu_ms']:9.1f} ms "
+                  f"{b['cpu_ms']:6.1f} ms {b['cpu_ms'] / a['cpu_ms']:5.1f}x")
     return 0
 
 

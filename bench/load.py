@@ -2,11 +2,13 @@
 figures come from the same clients: stdlib only, as the peer runs in its own virtualenv."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import threading
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -48,6 +50,23 @@ def gunicorn(python, app: str, workers: int, env: dict, cwd=None, extra=(), time
         yield port
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server process `pid` and its live children (gunicorn's
+    workers), read from /proc. The difference over a load run, per request, is a page's cost that does not depend on
+    what else the machine is doing, unlike req/s: ours and the peer's compare on a busy machine too."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdecimal():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:   # gone meanwhile
+            continue
+        if int(entry) == pid or int(fields[1]) == pid:   # fields[1]: the parent
+            total += int(fields[11]) + int(fields[12])   # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def run_load(connections, paths, seconds: float, headers=None) -> list[float]:
     """Each connection (one signed-in keep-alive client, with .get(path, headers) -> (status, body)) in its own
     thread, cycling through paths for `seconds`; the latencies of every request."""
@@ -74,6 +93,13 @@ def run_load(connections, paths, seconds: float, headers=None) -> list[float]:
     if errors:
         print(f"  {len(errors)} errors, e.g. {errors[:3]}")
     return latencies
+
+
+def run_load_cpu(pid: int, connections, paths, seconds: float, headers=None) -> tuple[list[float], float]:
+    """run_load, and the server's CPU milliseconds per request over it (server_cpu of the gunicorn master `pid`)."""
+    before = server_cpu(pid)
+    latencies = run_load(connections, paths, seconds, headers)
+    return latencies, (server_cpu(pid) - before) * 1000 / max(1, len(latencies))
 
 
 def pct(values, p):

@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from harness import options  # bench/, beside this file
-from load import gunicorn, pct, run_load
+from load import pct, run_load_cpu, serve as serve_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "bench" / "peer"
@@ -96,11 +96,11 @@ def prepare(tickets: int, reseed: bool = False) -> dict:
 
 @contextmanager
 def serve(db: Path, workers: int = 2):
-    """gunicorn from the peer venv on a free port; yields the port."""
+    """gunicorn from the peer venv on a free port; yields (port, pid of the master)."""
     env = {**os.environ, "PEER_DATABASE": str(db), "DJANGO_SETTINGS_MODULE": "settings",
            "PEER_SECRET_KEY": secrets.token_hex(32)}
-    with gunicorn(PYTHON, "wsgi:application", workers, env, extra=("--chdir", str(PROJECT))) as port:
-        yield port
+    with serve_app(PYTHON, "wsgi:application", workers, env, extra=("--chdir", str(PROJECT))) as server:
+        yield server
 
 
 class Client:
@@ -167,7 +167,7 @@ def measure(tickets=100_000, clients=8, seconds=20.0, workers=2, reseed=False) -
     """Build or reuse the data, serve it, measure both pages; write and answer results.json's contents."""
     data = prepare(tickets, reseed)
     results = {}
-    with serve(data["db"], workers) as port:
+    with serve(data["db"], workers) as (port, pid):
         probe = Client(port)
         list_path = list_data_path(probe)
         status, body = probe.get(list_path, AJAX)
@@ -180,7 +180,8 @@ def measure(tickets=100_000, clients=8, seconds=20.0, workers=2, reseed=False) -
         for paths, headers in pages.values():  # warm both workers
             for p in paths * 2:
                 probe.get(p, headers)
-        print(f"\n{'django-helpdesk':15s} {'1 client p50':>13s} {'8 clients p50':>14s} {'p95':>8s} {'req/s':>8s}")
+        print(f"\n{'django-helpdesk':15s} {'1 client p50':>13s} {'8 clients p50':>14s} {'p95':>8s} {'req/s':>8s} "
+              f"{'CPU/req':>8s}")
         for name, (paths, headers) in pages.items():
             single = []
             for p in (paths * 40)[:40]:
@@ -189,13 +190,15 @@ def measure(tickets=100_000, clients=8, seconds=20.0, workers=2, reseed=False) -
                 single.append(time.perf_counter() - t)
                 if status != 200:
                     raise SystemExit(f"peer {name}: {status} for {p}")
-            lat = run_load([Client(port, probe.cookies) for _ in range(clients)], paths, seconds, headers)
-            results[name] = {"rps": round(len(lat) / seconds, 2), "p50_ms": round(pct(lat, .5) * 1000, 1),
+            lat, cpu_ms = run_load_cpu(pid, [Client(port, probe.cookies) for _ in range(clients)], paths, seconds,
+                                       headers)
+            results[name] = {"rps": round(len(lat) / seconds, 2), "cpu_ms": round(cpu_ms, 2),
+                             "p50_ms": round(pct(lat, .5) * 1000, 1),
                              "p95_ms": round(pct(lat, .95) * 1000, 1),
                              "single_p50_ms": round(statistics.median(single) * 1000, 1)}
             r = results[name]
             print(f"{name:15s} {r['single_p50_ms']:10.1f} ms {r['p50_ms']:11.1f} ms {r['p95_ms']:6.0f} ms "
-                  f"{r['rps']:8.1f}")
+                  f"{r['rps']:8.1f} {r['cpu_ms']:5.1f} ms")
     results.update(tickets=data["tickets"], clients=clients, workers=workers, seconds=seconds,
                    measured_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
@@ -207,7 +210,8 @@ def results(tickets=100_000, clients=8, seconds=20.0, workers=2, max_age=86400) 
     try:
         saved = json.loads(RESULTS.read_text())
         age = time.time() - datetime.fromisoformat(saved["measured_at"]).timestamp()
-        if age < max_age and (saved["tickets"], saved["clients"], saved["workers"]) == (tickets, clients, workers):
+        if (age < max_age and (saved["tickets"], saved["clients"], saved["workers"]) == (tickets, clients, workers)
+                and "cpu_ms" in saved["ticket"]):
             print(f"django-helpdesk figures from {RESULTS.relative_to(ROOT)} ({saved['measured_at']})")
             return saved
     except (OSError, ValueError, KeyError):
