@@ -28,15 +28,15 @@ def check():
 @norms_group.command("rebuild")
 @click.option("--shop", "shop_id", type=int, help="Only this shop (its id); by default every shop.")
 def rebuild(shop_id):
-    """Count the kept figures afresh from the tickets: the questions per day (planner, weekly norm) and the
-    settled weeks. For after a load that wrote tickets past the app; safe to run at any time."""
+    """Count the kept figures afresh from the tickets and orders: the questions per day (planner, weekly norm),
+    the questions and orders per week and product, and the settled weeks. For after a load that wrote tickets
+    or orders past the app; safe to run at any time."""
     import sqlalchemy as sa
     from inbox.extensions import db
     from inbox.models import Shop
-    from inbox.services import norm_weeks, ticket_days
+    from inbox.services import recount
     ids = [shop_id] if shop_id else db.session.scalars(sa.select(Shop.id).order_by(Shop.id)).all()
     for sid in ids:
-        n = ticket_days.rebuild(db.session.connection(), sid)
-        norm_weeks.forget_shop(sid)
+        n = recount.shop(db.session.connection(), sid)
         db.session.commit()
         click.echo(f"shop {sid}: {n} tickets counted")

@@ -13,7 +13,7 @@ from inbox.api.core import ApiError, field_error, operation
 from inbox.api.tickets import summary
 from inbox.extensions import db
 from inbox.models import Ticket, User
-from inbox.services import assignment, norm_weeks, norms
+from inbox.services import assignment, norms
 
 CUSTOMER_TICKETS = 100
 
@@ -70,10 +70,9 @@ def get_week_norms(query: s.WeekQuery):
     week = metrics.week_of(at, shop.tz)
     score = norms.weekly_tickets(shop, [week], now)[0]
     phone = norms.phone_weekly(shop, [week], now)[0]
-    counts = norm_weeks.week_counts(shop, [week], now)[0]
     return s.WeekNorms(
         week=week.key, start=week.start, end=week.end,
         response=s.ResponseNorm(on_time=score.on_time, late=score.late, missing=score.missing, waiting=score.waiting,
                                 share_on_time=score.share, meets_norm=score.meets_norm, missed=score.missed),
         phone=s.PhoneNorm(answered=phone.answered, missed=phone.missed, share_answered=phone.share),
-        questions=score.total, orders=counts.orders)
+        questions=score.total, orders=norms.weekly_orders(shop, [week])[0])

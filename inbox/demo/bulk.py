@@ -32,7 +32,7 @@ from inbox.demo.texts import CUSTOMERS_EN, CUSTOMERS_NL, FOLLOW_UPS, PRODUCTS, Q
 from inbox.extensions import db
 from inbox.models import Call, Message, Order, Shop, Ticket, TicketTag, User
 from inbox.schema import EXTRAS
-from inbox.services import norm_weeks, sla, ticket_days
+from inbox.services import recount, sla
 from inbox.services.shops import delete_shop
 from inbox.workflow import Channel, MessageKind, Role, Status
 
@@ -132,10 +132,9 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
                 load.flush()
             with phases("search documents"):
                 load.finish()
-        with phases("daily counts"):
+        with phases("kept counts"):
             for s in (shop, *others):
-                norm_weeks.forget_shop(s.id)  # the rows went past the ORM, so no kept week was told
-                ticket_days.rebuild(conn, s.id)  # nor were the daily counts
+                recount.shop(conn, s.id)  # the rows went past the ORM, so no kept figure was told
         if dialect == "postgresql":
             for table in ("ticket", "message", "call", '"order"'):
                 # bandit B608: the table is one of four literal names.

@@ -16,7 +16,7 @@ from inbox.demo.texts import CUSTOMERS_NL, PRODUCTS, QUESTIONS
 from inbox.extensions import db
 from inbox.models import Message, Shop, Ticket, User
 from inbox.planning import monday
-from inbox.services import norm_weeks, sla, ticket_days
+from inbox.services import recount, sla
 from inbox.workflow import Channel, MessageKind, Status
 
 WEEKS = 64   # the chart shows 52, the trend needs 8 more a year back, the forecast a few weeks around
@@ -83,6 +83,5 @@ def seed_history(rng: random.Random, shop: Shop, agents: list[User], now: dateti
                              body="Dank voor uw bericht. We hebben het voor u uitgezocht en alles is geregeld.",
                              created_at=reply_at, sla_due_at=due, sla_margin=margin))
     db.session.execute(sa.insert(Message.__table__), messages)
-    norm_weeks.forget_shop(shop.id)  # the rows went past the ORM, so no kept week was told
-    ticket_days.rebuild(db.session.connection(), shop.id)  # nor were the daily counts
+    recount.shop(db.session.connection(), shop.id)  # the rows went past the ORM, so no kept figure was told
     return len(ids)

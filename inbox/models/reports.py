@@ -173,6 +173,26 @@ class TicketDay(db.Model):
     unanswered: so.Mapped[int] = so.mapped_column(default=0)  # no first reaction yet, with a due time
 
 
+class ProductWeek(db.Model):
+    """A shop's questions and order lines per local week and product, kept exact in the same transaction as every
+    change to a ticket or an order (`services/product_weeks.py`), so the performance page's question volume and
+    products read a few hundred rows, however long the shop's history.
+
+    Questions count by the week their clock started, under their category; order lines by the week they were
+    ordered, under category "" (an order line has none), where `orders` counts each order number once per week
+    (under the smallest product of its lines that week, so a week's orders are the sum over its products)."""
+
+    __tablename__ = "product_week"
+
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"), primary_key=True)
+    week: so.Mapped[date] = so.mapped_column(sa.Date, primary_key=True)   # the shop's local Monday
+    product: so.Mapped[str] = so.mapped_column(sa.String(200), primary_key=True)
+    category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    questions: so.Mapped[int] = so.mapped_column(default=0)
+    order_lines: so.Mapped[int] = so.mapped_column(default=0)
+    orders: so.Mapped[int] = so.mapped_column(default=0)
+
+
 # The questions still within their 8 business hours: the only part of a week's counts that time alone changes,
 # read live (a few rows) on top of TicketDay.
 def _ticket_waiting_index():

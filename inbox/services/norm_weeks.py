@@ -1,7 +1,7 @@
 """The weeks of the performance page, counted once they are settled and then kept per shop.
 
-The page shows 26 weeks of questions and orders, and 13 of calls. A week that is over, and none of whose questions is
-still within its 8 business hours, can change only when one of its tickets or orders changes, and
+A week's questions per assignee and its calls (13 weeks of them on the page). A week that is over, and none of whose
+questions is still within its 8 business hours, can change only when one of its tickets changes, and
 such a change bumps the week's version in the same transaction (`_note_changes`); so does a call logged for it.
 Whether a call counted depends on the phone's hours and the shop's closure too: a week's calls are kept with the
 key of those rules (`phone_hours.rules_key`), and counted again when it no longer matches. A page view reads
@@ -11,7 +11,6 @@ meantime leaves that week to be counted again rather than hidden.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,32 +21,26 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from inbox import clock, metrics
 from inbox.extensions import db
-from inbox.models import Call, NormWeek, Order, Shop, Ticket
+from inbox.models import Call, NormWeek, Shop, Ticket
 from inbox.services import phone_hours
-from inbox.services.norm_sql import (CLOCK_START, LATE, ON_TIME, in_period, missing_at, ticket_product,
-                                     waiting_at, week_bucket)
+from inbox.services.norm_sql import CLOCK_START, LATE, ON_TIME, in_period, missing_at, waiting_at, week_bucket
 
 
 @dataclass
 class WeekCounts:
     # assignee id (None: nobody) -> [on time, late, missing past due, all questions]
     response: dict[int | None, list[int]] = field(default_factory=dict)
-    questions: dict[str, int] = field(default_factory=dict)     # product -> questions about it
-    orders: int = 0                                             # distinct order numbers
-    order_lines: dict[str, int] = field(default_factory=dict)   # product -> order lines
     phone: list[int] = field(default_factory=lambda: [0, 0, 0])  # incoming calls answered, missed, outside hours
     phone_key: str = field(default="", compare=False)          # the rules they were counted under
 
     def to_json(self) -> dict:
         return {"response": {"" if k is None else str(k): v for k, v in self.response.items()},
-                "questions": self.questions, "orders": self.orders, "order_lines": self.order_lines,
                 "phone": self.phone, "phone_key": self.phone_key}
 
     @classmethod
     def from_json(cls, data: dict) -> WeekCounts:
         return cls({None if k == "" else int(k): v for k, v in data["response"].items()},
-                   data["questions"], data["orders"], data["order_lines"], data.get("phone", [0, 0, 0]),
-                   data.get("phone_key", ""))
+                   data.get("phone", [0, 0, 0]), data.get("phone_key", ""))
 
 
 def week_counts(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[WeekCounts]:
@@ -101,35 +94,21 @@ def _count(shop: Shop, weeks: list[metrics.Week], now: datetime,
     counts = [WeekCounts() for _ in weeks]
     unsettled = [0] * len(weeks)
     week = week_bucket(CLOCK_START, weeks).label("week")
-    product = ticket_product().label("product")
 
     def total(condition):
         return sa.func.sum(sa.case((condition, 1), else_=0))
 
-    query = (sa.select(week, Ticket.assignee_id, product, total(ON_TIME), total(LATE), total(missing_at(now)),
+    query = (sa.select(week, Ticket.assignee_id, total(ON_TIME), total(LATE), total(missing_at(now)),
                        sa.func.count(), total(waiting_at(now)))
              .where(in_period(shop.id, weeks[0].start, weeks[-1].end))
-             .group_by(week, Ticket.assignee_id, product))
-    for i, who, name, on_time, late, missing, n, waiting in db.session.execute(query):
+             .group_by(week, Ticket.assignee_id))
+    for i, who, on_time, late, missing, n, waiting in db.session.execute(query):
         if i < 0:
             continue
-        c = counts[i]
-        row = c.response.setdefault(who, [0, 0, 0, 0])
+        row = counts[i].response.setdefault(who, [0, 0, 0, 0])
         for k, value in enumerate((on_time, late, missing, n)):
             row[k] += int(value or 0)
-        if name:
-            c.questions[name] = c.questions.get(name, 0) + n
         unsettled[i] += int(waiting or 0)
-    ordered = week_bucket(Order.ordered_at, weeks).label("week")
-    orders = sa.and_(Order.shop_id == shop.id, Order.ordered_at >= weeks[0].start, Order.ordered_at < weeks[-1].end)
-    for i, n in db.session.execute(sa.select(ordered, sa.func.count(sa.distinct(Order.order_number)))
-                                   .where(orders).group_by(ordered)):
-        if i >= 0:
-            counts[i].orders = n
-    for i, name, n in db.session.execute(sa.select(ordered, Order.product, sa.func.count())
-                                         .where(orders).group_by(ordered, Order.product)):
-        if i >= 0:
-            counts[i].order_lines[name] = n
     # Calls, week by week (the weeks asked need not be consecutive): classified by the phone's hours in Python.
     calls = db.session.execute(sa.select(Call.at, Call.direction, Call.answered).where(
         Call.shop_id == shop.id, sa.or_(*(sa.and_(Call.at >= w.start, Call.at < w.end) for w in weeks)))).all()
@@ -161,8 +140,7 @@ def _keep(shop: Shop, keep: list[tuple[metrics.Week, WeekCounts, int | None]], n
 
 # `assignee` too: setting the relationship fills assignee_id only later in the flush.
 _TICKET_FIELDS = ("shop_id", "received_at", "forwarded_at", "first_reply_at", "first_reply_margin",
-                  "first_reply_due_at", "assignee_id", "assignee", "product", "order_number")
-_ORDER_FIELDS = ("shop_id", "ordered_at", "order_number", "product")
+                  "first_reply_due_at", "assignee_id", "assignee")
 _CALL_FIELDS = ("shop_id", "at", "direction", "answered")
 
 
@@ -177,9 +155,8 @@ def _changed(obj, names) -> bool:
 
 
 def _note_changes(session, _context, _instances) -> None:
-    """Bump the kept weeks that this flush's tickets, orders and calls leave or enter."""
+    """Bump the kept weeks that this flush's tickets and calls leave or enter."""
     moments: set[tuple[int, datetime]] = set()
-    numbers: dict[int, set[str]] = defaultdict(set)
     dirty = session.dirty
     with session.no_autoflush:
         for obj in (*session.new, *session.deleted, *dirty):
@@ -188,10 +165,6 @@ def _note_changes(session, _context, _instances) -> None:
                     for received in _values(obj, "received_at"):
                         for forwarded in _values(obj, "forwarded_at"):
                             moments.add((shop_id, forwarded or received))
-            elif isinstance(obj, Order) and (obj not in dirty or _changed(obj, _ORDER_FIELDS)):
-                for shop_id in _values(obj, "shop_id"):
-                    moments.update((shop_id, at) for at in _values(obj, "ordered_at"))
-                    numbers[shop_id].update(_values(obj, "order_number"))
             elif isinstance(obj, Call) and (obj not in dirty or _changed(obj, _CALL_FIELDS)):
                 for shop_id in _values(obj, "shop_id"):
                     moments.update((shop_id, at) for at in _values(obj, "at"))
@@ -200,12 +173,6 @@ def _note_changes(session, _context, _instances) -> None:
     if has_app_context():
         g.pop("norm_weeks", None)
     conn = session.connection()
-    for shop_id, found in numbers.items():
-        # A ticket without a product of its own counts under its order's product.
-        found = sorted(n for n in found if n)
-        for i in range(0, len(found), 500):
-            moments.update((shop_id, at) for at in conn.scalars(sa.select(CLOCK_START).where(
-                Ticket.shop_id == shop_id, Ticket.order_number.in_(found[i:i + 500]), Ticket.product.is_(None))))
     weeks = set()
     with session.no_autoflush:
         for shop_id, at in moments:
@@ -220,9 +187,9 @@ def _note_changes(session, _context, _instances) -> None:
                                             set_={"version": NormWeek.version + 1, "data": None}))
 
 
-def forget_shop(shop_id: int) -> None:
+def forget_shop(shop_id: int, conn=None) -> None:
     """Drop a shop's kept weeks: for bulk loads that write tickets past the ORM (the demo generator)."""
-    db.session.execute(sa.delete(NormWeek).where(NormWeek.shop_id == shop_id))
+    (conn or db.session).execute(sa.delete(NormWeek).where(NormWeek.shop_id == shop_id))
 
 
 def init_app(_app) -> None:

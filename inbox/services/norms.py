@@ -23,9 +23,9 @@ from inbox.extensions import db, statement
 from inbox.i18n import business_duration, force_locale
 from inbox.models import (Message, NormNotice, NormSettings, NormWeek, PhoneHours, Shop, Ticket, TicketMeasure,
                           User)
-from inbox.services import audit, mail, norm_weeks, public_url, sla, ticket_days, webhooks
+from inbox.services import audit, mail, norm_weeks, product_weeks, public_url, sla, ticket_days, webhooks
 from inbox.services.phone_hours import DEFAULT_PHONE_HOURS, closures, phone_calendar, phone_weekly_hours  # noqa: F401
-from inbox.services.norm_sql import CLOCK_START, LATE, in_period, missing_at, ticket_product, waiting_at
+from inbox.services.norm_sql import CLOCK_START, LATE, in_period, missing_at, waiting_at
 from inbox.labels import CATEGORY_LABELS
 from inbox.workflow import MessageKind, Role
 
@@ -180,35 +180,33 @@ def phone_weekly(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[m
 
 # -- question volume -----------------------------------------------------------------------------------
 
-def weekly_orders(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[int]:
-    return [c.orders for c in norm_weeks.week_counts(shop, weeks, now)]
+def weekly_orders(shop: Shop, weeks: list[metrics.Week]) -> list[int]:
+    """Distinct order numbers per week, from the kept weeks (inbox.services.product_weeks)."""
+    return [c.orders for c in product_weeks.weeks(shop, weeks)]
 
 
-def product_volume(shop: Shop, recent: list[metrics.Week], now: datetime,
+def product_volume(shop: Shop, recent: list[metrics.Week],
                    history: int = metrics.HISTORY_WEEKS) -> list[metrics.ProductRate]:
-    """Per product: questions per 100 orders in the recent weeks against the `history` weeks before."""
+    """Per product: questions per 100 orders in the recent weeks against the `history` weeks before, and for a
+    product well above its expectation the recent weeks' most common questions, from the kept weeks
+    (inbox.services.product_weeks)."""
     weeks = metrics.weeks_back(recent[-1].start + timedelta(hours=12), shop.tz, history + len(recent))
     now_counts: dict[str, list[int]] = {}
     past_counts: dict[str, list[int]] = {}
-    for i, c in enumerate(norm_weeks.week_counts(shop, weeks, now)):
+    categories: dict[str, Counter] = {}
+    for i, c in enumerate(product_weeks.weeks(shop, weeks)):
         into = now_counts if i >= history else past_counts
-        for name, n in c.questions.items():
+        for (name, category), n in c.questions.items():
             into.setdefault(name, [0, 0])[0] += n
+            if i >= history:
+                categories.setdefault(name, Counter())[category] += n
         for name, n in c.order_lines.items():
             into.setdefault(name, [0, 0])[1] += n
     rows = metrics.product_rates({k: tuple(v) for k, v in now_counts.items()},
                                  {k: tuple(v) for k, v in past_counts.items()})
-    flagged = [r.product for r in rows if r.flagged]
-    if flagged:
-        product = ticket_product().label("product")
-        q = (sa.select(product, Ticket.category, sa.func.count())
-             .where(in_period(shop.id, recent[0].start, recent[-1].end), ticket_product().in_(flagged))
-             .group_by(product, Ticket.category))
-        cats: dict[str, Counter] = {}
-        for name, category, n in db.session.execute(q):
-            cats.setdefault(name, Counter())[category] = n
-        for r in rows:
-            r.categories = cats.get(r.product, Counter()).most_common(3)
+    for r in rows:
+        if r.flagged:
+            r.categories = categories.get(r.product, Counter()).most_common(3)
     return rows
 
 
@@ -421,7 +419,7 @@ def check_volume(shop: Shop, now: datetime) -> bool:
     if settings is None or not settings.volume_email:
         return False
     last_week = metrics.weeks_back(now, shop.tz, 2)[0]
-    flagged = [r for r in product_volume(shop, [last_week], now) if r.flagged]
+    flagged = [r for r in product_volume(shop, [last_week]) if r.flagged]
     if not flagged:
         return False
     notice = _claim(shop, "volume", last_week, len(flagged), now)

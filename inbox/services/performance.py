@@ -111,10 +111,10 @@ def build_report(shop: Shop, now: datetime, *, own_only: bool, user_id: int, sta
             report.phone = norms.phone_weekly(shop, weeks, now)
             report.phone_last4 = metrics.combine(report.phone[-4:], good="answered")
         if "volume" in parts:
-            report.volume = metrics.volume_weeks([s.total for s in scores26], norms.weekly_orders(shop, weeks26, now),
+            report.volume = metrics.volume_weeks([s.total for s in scores26], norms.weekly_orders(shop, weeks26),
                                                  weeks)
         if "products" in parts:
-            report.products = norms.product_volume(shop, weeks[-4:], now)
+            report.products = norms.product_volume(shop, weeks[-4:])
     if "satisfaction" in parts:
         report.satisfaction = satisfaction.summary(shop, weeks, agent_id=assignee)
     if "service" in parts:

@@ -1,6 +1,7 @@
 """The kept figures stay exactly what a count from scratch says, whatever happens to the tickets, orders, calls and
-phone hours: the questions per day (`ticket_day`) and the settled weeks (`norm_week`, with their calls), under random
-sequences of what the app does, checked after every commit, on SQLite and PostgreSQL."""
+phone hours: the questions per day (`ticket_day`), the questions and orders per week and product (`product_week`)
+and the settled weeks (`norm_week`, with their calls), under random sequences of what the app does, checked after
+every commit, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections import Counter
@@ -12,15 +13,18 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from inbox import metrics, planning
 from inbox.extensions import db
-from inbox.models import Shop, Ticket, TicketDay
-from inbox.services import away, imports, norm_weeks, norms, shops, ticket_days, tickets as ticket_service
+from inbox.models import Order, ProductWeek, Shop, Ticket, TicketDay
+from inbox.services import (away, imports, norm_weeks, norms, product_weeks, recount, shops, ticket_days,
+                            tickets as ticket_service)
+from inbox.services.norm_sql import CLOCK_START, ticket_product, week_bucket
 from inbox.workflow import Status, can_transition
 from inbox import csvimport
 from tests.conftest import NOW
 
 START = NOW - timedelta(weeks=4)
 OPS = ("receive", "forwarded", "reply", "customer", "solve", "reopen", "pending", "assign", "unassign", "delete",
-       "move", "orders", "away", "zone", "no_due", "call", "phone_hours", "closed")
+       "move", "orders", "order_edit", "order_delete", "product", "order_number", "category", "away", "zone",
+       "no_due", "call", "phone_hours", "closed")
 
 
 def counts_agree(shop: Shop) -> None:
@@ -46,6 +50,30 @@ def counts_agree(shop: Shop) -> None:
     for who in people:
         mine = [counted.response.get(who, [0, 0, 0, 0]) for counted in live]
         assert [[s.on_time, s.late, s.missing, s.total] for s in norms.weekly_tickets(shop, weeks, NOW, who)] == mine
+    products_agree(shop, metrics.weeks_back(NOW, tz, 8))
+
+
+def products_agree(shop: Shop, weeks: list) -> None:
+    """The kept products and orders: their rows as a recount has them, and per week what the page's SQL counted
+    before they were kept (questions by the ticket's product, else its order's; distinct order numbers)."""
+    conn = db.session.connection()
+    assert product_weeks.kept(conn, shop.id) == product_weeks.recount(conn, shop.id)
+    week, product = week_bucket(CLOCK_START, weeks).label("week"), ticket_product().label("product")
+    questions = [Counter() for _ in weeks]
+    for i, product, category, n in db.session.execute(
+            sa.select(week, product, Ticket.category, sa.func.count()).where(Ticket.shop_id == shop.id)
+            .group_by(week, product, Ticket.category)):
+        if i >= 0 and product:
+            questions[i][(product, category)] = n
+    ordered = week_bucket(Order.ordered_at, weeks).label("week")
+    orders = [0] * len(weeks)
+    for i, n in db.session.execute(sa.select(ordered, sa.func.count(sa.distinct(Order.order_number)))
+                                   .where(Order.shop_id == shop.id).group_by(ordered)):
+        if i >= 0:
+            orders[i] = n
+    kept = product_weeks.weeks(shop, weeks)
+    assert [dict(c.questions) for c in kept] == [dict(q) for q in questions]
+    assert [c.orders for c in kept] == orders
 
 
 def at(minutes: int):
@@ -92,6 +120,25 @@ def apply(op: str, n: int, shop: Shop, people: list, found: list) -> None:
             ticket.forwarded_at = at(n * 7) if ticket.forwarded_at is None else None
     elif op == "orders":
         imports.store_orders(shop, [csvimport.OrderRow(f"A{n % 3}", at(n), f"Product {n % 4}", None, 1)], "csv")
+    elif op in ("order_edit", "order_delete"):
+        lines = db.session.scalars(sa.select(Order).where(Order.shop_id == shop.id).order_by(Order.id)).all()
+        if lines:
+            line = lines[n % len(lines)]
+            if op == "order_delete":
+                db.session.delete(line)
+            elif n % 3 == 0:
+                line.ordered_at = at(n * 11)
+            elif n % 3 == 1 and not any(o.order_number == line.order_number and o.product == "Bureau" for o in lines):
+                line.product = "Bureau"
+            else:
+                line.order_number = f"A{(n + 1) % 3}" if not any(
+                    o.order_number == f"A{(n + 1) % 3}" and o.product == line.product for o in lines) else line.order_number
+    elif op == "product":
+        ticket.product = (None, "Lamp", "Stoel")[n % 3]
+    elif op == "order_number":
+        ticket.order_number = (None, "A0", "A1", "A2")[n % 4]
+    elif op == "category":
+        ticket.category = ("general", "return", "late_delivery")[n % 3]
     elif op == "away":
         other = people[(n + 1) % len(people)]
         away.set_away(someone, away_from=NOW - timedelta(hours=1), away_until=NOW + timedelta(days=n % 5 + 1),
@@ -154,22 +201,29 @@ def test_a_rolled_back_change_counts_nothing(frozen, shop, staff, make_ticket):
     assert ticket_days.kept(db.session.connection(), shop.id) == kept
 
 
-def test_rebuild_counts_tickets_written_past_the_app(frozen, shop, make_ticket):
-    make_ticket(shop, received_at=NOW - timedelta(days=3))
-    db.session.commit()
+def forget_kept_counts():
+    """As a load past the app leaves them: nothing counted."""
     db.session.execute(sa.delete(TicketDay))
+    db.session.execute(sa.delete(ProductWeek))
     db.session.commit()
+
+
+def test_rebuild_counts_tickets_written_past_the_app(frozen, shop, make_ticket):
+    make_ticket(shop, received_at=NOW - timedelta(days=3), product="Lamp")
+    db.session.add(Order(shop_id=shop.id, order_number="B1", ordered_at=NOW - timedelta(days=4), product="Lamp"))
+    db.session.commit()
+    forget_kept_counts()
     assert ticket_days.kept(db.session.connection(), shop.id) == {}
-    assert ticket_days.rebuild(db.session.connection(), shop.id) == 1
+    assert product_weeks.kept(db.session.connection(), shop.id) == {}
+    assert recount.shop(db.session.connection(), shop.id) == 1
     db.session.commit()
     counts_agree(shop)
 
 
 def test_the_cli_rebuilds_every_shop(app, frozen, shop, make_ticket):
-    make_ticket(shop, received_at=NOW - timedelta(days=3))
+    make_ticket(shop, received_at=NOW - timedelta(days=3), product="Lamp")
     db.session.commit()
-    db.session.execute(sa.delete(TicketDay))
-    db.session.commit()
+    forget_kept_counts()
     result = app.test_cli_runner().invoke(args=["norms", "rebuild"])
     assert "1 tickets counted" in result.output
     counts_agree(shop)

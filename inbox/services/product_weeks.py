@@ -1,0 +1,248 @@
+"""A shop's questions and order lines per local week and product (`product_week`), kept exact in the same
+transaction as each change to a ticket or an order, so the performance page's question volume and its products
+cost what they show, not the shop's history.
+
+A ticket counts one question for (the local week its clock started, its product, its category); its product is
+its own, else the smallest of its order's lines (norm_sql.ticket_product), and without one it counts nowhere here.
+An order number counts, in each local week it has lines, one order line per line under the line's product
+(category "") and one order under the smallest product of that week's lines, so that a week's orders are the sum
+over its products.
+
+Unlike a ticket's daily counts (`ticket_days`), a ticket's product can change without the ticket changing: an
+order line of its order number added, edited or deleted. So a flush counts what it touches from the database
+twice, as stored before it (`before_flush`) and after it (`after_flush`), and writes the difference as
+`n = n + delta` upserts. What it touches: its changed tickets, the order numbers of its changed order lines (old
+and new), and the tickets on those order numbers without a product of their own. A new time zone recounts the
+shop. `rebuild` counts a shop from scratch with the same `_count` (`flask norms rebuild`, the migration's
+backfill, loads past the ORM); the property test in tests/app/test_ticket_days.py compares the two.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql, sqlite
+
+from inbox import clock, metrics
+from inbox.extensions import db
+from inbox.models import Order, ProductWeek, Shop, Ticket
+from inbox.services.norm_sql import CLOCK_START, ticket_product
+
+COLUMNS = ("questions", "order_lines", "orders")
+_TICKET_FIELDS = ("shop_id", "received_at", "forwarded_at", "product", "order_number", "category")
+_ORDER_FIELDS = ("shop_id", "order_number", "ordered_at", "product")
+_PENDING = "inbox_product_weeks_before"
+_CHUNK = 500   # ids or order numbers per IN (): well under SQLite's bound-parameter limit
+
+
+def _monday(at, tz) -> date:
+    local = clock.as_utc(at).astimezone(tz).date()
+    return local - timedelta(days=local.weekday())
+
+
+class _Zones(dict):
+    """Shop id -> its zone, read once per count."""
+
+    def __init__(self, conn):
+        super().__init__()
+        self.conn = conn
+
+    def __missing__(self, shop_id: int):
+        name = self.conn.scalar(sa.select(Shop.timezone).where(Shop.id == shop_id))
+        self[shop_id] = zone = ZoneInfo(name) if name else None
+        return zone
+
+
+def _chunks(values) -> list[list]:
+    values = sorted(values)
+    return [values[i:i + _CHUNK] for i in range(0, len(values), _CHUNK)]
+
+
+def _count(conn, tickets, orders, zones: _Zones) -> dict[tuple, list[int]]:
+    """(shop, local Monday, product, category) -> [questions, order lines, orders] of the rows the two queries
+    yield: tickets as (shop, clock start, product, category), an order number's lines as (shop, number, ordered
+    at, product), sorted by shop and number."""
+    totals: dict = defaultdict(lambda: [0, 0, 0])
+    for shop_id, started, product, category in tickets:
+        tz = zones[shop_id]
+        if product and tz is not None:
+            totals[(shop_id, _monday(started, tz), product, category or "")][0] += 1
+    number, weeks = None, {}
+    for shop_id, order_number, ordered_at, product in (*orders, (None, None, None, None)):
+        if (shop_id, order_number) != number:
+            for (shop, monday), smallest in weeks.items():
+                totals[(shop, monday, smallest, "")][2] += 1
+            number, weeks = (shop_id, order_number), {}
+        tz = zones[shop_id] if shop_id is not None else None
+        if tz is None:
+            continue
+        key = (shop_id, _monday(ordered_at, tz))
+        totals[(*key, product, "")][1] += 1
+        weeks[key] = min(weeks.get(key, product), product)
+    return totals
+
+
+_TICKET_COLUMNS = (Ticket.shop_id, CLOCK_START, ticket_product(), Ticket.category)
+_ORDER_COLUMNS = (Order.shop_id, Order.order_number, Order.ordered_at, Order.product)
+
+
+def _touched(conn, ids: set[int], numbers: set[tuple[int, str]], zones: _Zones) -> dict[tuple, list[int]]:
+    """What these tickets, these order numbers and their tickets without a product of their own count for now."""
+    by_shop: dict[int, set[str]] = defaultdict(set)
+    for shop_id, number in numbers:
+        by_shop[shop_id].add(number)
+    seen: set[int] = set()
+    tickets, orders = [], []
+    for chunk in _chunks(ids):
+        for tid, *row in conn.execute(sa.select(Ticket.id, *_TICKET_COLUMNS).where(Ticket.id.in_(chunk))):
+            seen.add(tid)
+            tickets.append(row)
+    for shop_id, found in sorted(by_shop.items()):
+        for chunk in _chunks(found):
+            for tid, *row in conn.execute(sa.select(Ticket.id, *_TICKET_COLUMNS).where(
+                    Ticket.shop_id == shop_id, Ticket.order_number.in_(chunk), Ticket.product.is_(None))):
+                if tid not in seen:
+                    seen.add(tid)
+                    tickets.append(row)
+            orders += conn.execute(sa.select(*_ORDER_COLUMNS).where(Order.shop_id == shop_id,
+                                                                    Order.order_number.in_(chunk))).all()
+    orders.sort(key=lambda row: (row[0], row[1]))
+    return _count(conn, tickets, orders, zones)
+
+
+def _values(obj, name: str) -> list:
+    """The attribute's value now and, for a change, before it."""
+    history = so.attributes.get_history(obj, name)
+    return [*history.added, *history.unchanged, *history.deleted] or [getattr(obj, name)]
+
+
+def _changed(obj, names) -> bool:
+    return any(so.attributes.get_history(obj, n).has_changes() for n in names)
+
+
+@dataclass
+class _Pending:
+    ids: set[int] = field(default_factory=set)
+    numbers: set[tuple[int, str]] = field(default_factory=set)
+    retimed: set[int] = field(default_factory=set)
+    before: dict = field(default_factory=dict)
+
+
+def _before_flush(session, _context, _instances) -> None:
+    """Note what the flush touches and count it as the database holds it now."""
+    pending = _Pending()
+    dirty = session.dirty
+    with session.no_autoflush:
+        for obj in (*session.new, *session.deleted, *dirty):
+            if isinstance(obj, Ticket):
+                if obj not in session.new and (obj not in dirty or _changed(obj, _TICKET_FIELDS)):
+                    pending.ids.add(obj.id)
+            elif isinstance(obj, Order) and (obj not in dirty or _changed(obj, _ORDER_FIELDS)):
+                pending.numbers.update((shop_id, number) for shop_id in _values(obj, "shop_id")
+                                       for number in _values(obj, "order_number") if shop_id and number is not None)
+            elif isinstance(obj, Shop) and obj in dirty and so.attributes.get_history(obj, "timezone").has_changes():
+                pending.retimed.add(obj.id)
+        if pending.ids or pending.numbers:
+            pending.before = _touched(session.connection(), pending.ids, pending.numbers,
+                                      _Zones(session.connection()))
+    session.info[_PENDING] = pending
+
+
+def _after_flush(session, _context) -> None:
+    """Count the same again, with the flush's new tickets, and write the differences."""
+    pending = session.info.pop(_PENDING, None) or _Pending()
+    pending.ids.update(obj.id for obj in session.new if isinstance(obj, Ticket))
+    conn = session.connection()
+    if pending.ids or pending.numbers:
+        # The zones as they were counted before: a shop whose zone moved is counted afresh below anyway.
+        deltas = _touched(conn, pending.ids, pending.numbers, _Zones(conn))
+        for key, values in pending.before.items():
+            row = deltas[key]
+            for i, v in enumerate(values):
+                row[i] -= v
+        _write(conn, {k: v for k, v in deltas.items() if any(v) and k[0] not in pending.retimed})
+    for shop_id in sorted(pending.retimed):
+        rebuild(conn, shop_id)
+
+
+def _write(conn, deltas: dict) -> None:
+    if not deltas:
+        return
+    insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(ProductWeek)
+    statement = insert.on_conflict_do_update(
+        index_elements=["shop_id", "week", "product", "category"],
+        set_={c: getattr(ProductWeek, c) + getattr(insert.excluded, c) for c in COLUMNS})
+    # Sorted: two transactions touching the same rows lock them in the same order (no deadlock on PostgreSQL).
+    conn.execute(statement, [dict(shop_id=shop_id, week=week, product=product, category=category,
+                                  **dict(zip(COLUMNS, values)))
+                             for (shop_id, week, product, category), values in sorted(deltas.items())])
+
+
+def _count_shop(conn, shop_id: int) -> dict[tuple, list[int]]:
+    """The shop's rows counted from scratch: every ticket and every order line, streamed (a server-side cursor
+    on PostgreSQL), so memory stays flat for a million tickets."""
+    tickets = conn.execute(sa.select(*_TICKET_COLUMNS).where(Ticket.shop_id == shop_id)
+                           .execution_options(yield_per=5000))
+    orders = conn.execute(sa.select(*_ORDER_COLUMNS).where(Order.shop_id == shop_id)
+                          .order_by(Order.order_number).execution_options(yield_per=5000))
+    return _count(conn, tickets, orders, _Zones(conn))
+
+
+def rebuild(conn, shop_id: int) -> None:
+    """Count the shop's weeks from scratch: for loads that write past the ORM, the migration's backfill and
+    `flask norms rebuild`."""
+    conn.execute(sa.delete(ProductWeek).where(ProductWeek.shop_id == shop_id))
+    _write(conn, {k: v for k, v in _count_shop(conn, shop_id).items() if any(v)})
+
+
+def recount(conn, shop_id: int) -> dict[tuple, tuple[int, ...]]:
+    """The shop's rows as they should be, counted without writing (for checks and tests)."""
+    return {k[1:]: tuple(v) for k, v in _count_shop(conn, shop_id).items() if any(v)}
+
+
+def kept(conn, shop_id: int) -> dict[tuple, tuple[int, ...]]:
+    """The shop's rows as kept (rows counted down to nothing left out)."""
+    rows = conn.execute(sa.select(ProductWeek.week, ProductWeek.product, ProductWeek.category,
+                                  *(getattr(ProductWeek, c) for c in COLUMNS)).where(ProductWeek.shop_id == shop_id))
+    return {(week, product, category): tuple(values) for week, product, category, *values in rows if any(values)}
+
+
+def init_app(_app) -> None:
+    """Counted around each flush of the app's sessions (once per process: one db.session)."""
+    if not sa.event.contains(db.session, "before_flush", _before_flush):
+        sa.event.listen(db.session, "before_flush", _before_flush)
+        sa.event.listen(db.session, "after_flush", _after_flush)
+
+
+# -- reading it ---------------------------------------------------------------------------------------------
+
+@dataclass
+class WeekVolume:
+    questions: dict[tuple[str, str], int] = field(default_factory=dict)   # (product, category) -> questions
+    order_lines: dict[str, int] = field(default_factory=dict)             # product -> order lines
+    orders: int = 0                                                       # distinct order numbers
+
+
+def weeks(shop: Shop, weeks: list[metrics.Week]) -> list[WeekVolume]:
+    """Each of these weeks' questions and order lines per product and its orders, from the kept weeks."""
+    tz = shop.tz
+    index = {w.monday(tz): i for i, w in enumerate(weeks)}
+    result = [WeekVolume() for _ in weeks]
+    for week, product, category, questions, lines, orders in db.session.execute(
+            sa.select(ProductWeek.week, ProductWeek.product, ProductWeek.category,
+                      *(getattr(ProductWeek, c) for c in COLUMNS))
+            .where(ProductWeek.shop_id == shop.id, ProductWeek.week >= min(index), ProductWeek.week <= max(index))):
+        i = index.get(week)
+        if i is None:
+            continue
+        counts = result[i]
+        if questions:
+            counts.questions[(product, category)] = questions
+        if lines:
+            counts.order_lines[product] = counts.order_lines.get(product, 0) + lines
+        counts.orders += orders
+    return result
