@@ -202,3 +202,20 @@ def _ticket_waiting_index():
 
 
 _ticket_waiting_index()
+
+
+# A page of this week's misses, newest clock start first (norms.week_misses): the first reactions that may have been
+# late, and the questions without one, each on (shop, clock start) alone, so the walk meets no question answered in
+# time. The predicates are norm_sql's MAYBE_LATE and UNANSWERED, which the queries repeat word for word.
+def _ticket_miss_indexes():
+    from inbox.models.ticket import Ticket
+    clock_start = sa.func.coalesce(Ticket.forwarded_at, Ticket.received_at)
+    maybe_late = sa.text("first_reply_at IS NOT NULL AND (first_reply_margin < 0 OR first_reply_margin IS NULL)")
+    unanswered = sa.text("first_reply_at IS NULL")
+    return (sa.Index("ix_ticket_late_start", Ticket.shop_id, clock_start, Ticket.id,
+                     sqlite_where=maybe_late, postgresql_where=maybe_late),
+            sa.Index("ix_ticket_unanswered_start", Ticket.shop_id, clock_start, Ticket.first_reply_due_at,
+                     sqlite_where=unanswered, postgresql_where=unanswered))
+
+
+_ticket_miss_indexes()

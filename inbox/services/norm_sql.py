@@ -45,6 +45,14 @@ ON_TIME = sa.and_(Ticket.first_reply_at.is_not(None),
 LATE = sa.and_(Ticket.first_reply_at.is_not(None), sa.not_(ON_TIME))
 
 
+# The partial indexes that a page of this week's misses walks, newest clock start first (models/reports.py): the
+# first reactions that may be late (LATE decides; a NULL margin is an old row's) and the questions without one.
+# Literal zero, not a bound parameter: SQLite uses a partial index only when the query repeats its WHERE terms.
+MAYBE_LATE = (Ticket.first_reply_at.is_not(None),
+              sa.or_(Ticket.first_reply_margin < sa.literal_column("0"), Ticket.first_reply_margin.is_(None)))
+UNANSWERED = Ticket.first_reply_at.is_(None)
+
+
 def missing_at(now: datetime):
     """No first reaction, and past its due time."""
     return sa.and_(Ticket.first_reply_at.is_(None), Ticket.first_reply_due_at < now)

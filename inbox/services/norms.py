@@ -25,7 +25,7 @@ from inbox.models import (Message, NormNotice, NormSettings, NormWeek, PhoneHour
                           User)
 from inbox.services import audit, mail, norm_weeks, product_weeks, public_url, sla, ticket_days, webhooks
 from inbox.services.phone_hours import DEFAULT_PHONE_HOURS, closures, phone_calendar, phone_weekly_hours  # noqa: F401
-from inbox.services.norm_sql import CLOCK_START, LATE, in_period, missing_at, waiting_at
+from inbox.services.norm_sql import CLOCK_START, LATE, MAYBE_LATE, UNANSWERED, in_period, missing_at, waiting_at
 from inbox.labels import CATEGORY_LABELS
 from inbox.workflow import MessageKind, Role
 
@@ -99,34 +99,30 @@ def week_misses(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int 
                 limit: int | None = None) -> list[Miss]:
     """Each miss of the week (the `limit` latest, if given), latest first, with how late it was in business time.
 
-    A page of the latest misses stops early instead of sorting the week: the week's questions (norm_sql.in_period)
-    are read in three parts, merged here in clock-start order. Those whose clock is their receipt, newest first
-    along the (shop, received_at, id) index; those forwarded in the week, along the forwarded_at index; and, only
-    when these leave the page short, those received in the week but forwarded before it (their clock starts before
-    the week, so they come last)."""
+    A page of the latest misses reads no more than that many rows of each of two partial indexes on (shop, clock
+    start), merged here: the late first reactions (norm_sql.MAYBE_LATE) and the questions without one, past their
+    due time (norm_sql.UNANSWERED); so neither the week's questions answered in time nor those still waiting are
+    walked. Only when these leave the page short come the week's questions (norm_sql.in_period) received in it but
+    forwarded before it (their clock starts before the week, so they come last)."""
     columns = (Ticket.id, Ticket.subject, CLOCK_START, Ticket.first_reply_due_at, Ticket.first_reply_at,
                Ticket.first_reply_margin, User.display_name, Ticket.forwarded_at)
-    where = [Ticket.shop_id == shop.id, sa.or_(LATE, missing_at(now))]
+    where = [Ticket.shop_id == shop.id]
     if assignee_id is not None:
         where.append(Ticket.assignee_id == assignee_id)
     start, end = week.start, week.end
 
-    def part(*conditions, order):
+    def part(*conditions):
         query = (sa.select(*columns).outerjoin(User, User.id == Ticket.assignee_id).where(*where, *conditions)
-                 .order_by(order.desc(), Ticket.id.desc()).limit(limit))
-        return {row[0]: row for row in db.session.execute(query)}
+                 .order_by(CLOCK_START.desc(), Ticket.id.desc()).limit(limit))
+        return db.session.execute(query).all()
 
-    # Compared through coalesce, not `forwarded_at IS NULL`, so that no database walks the forwarded_at index instead.
-    rows = part(Ticket.received_at >= start, Ticket.received_at < end, CLOCK_START == Ticket.received_at,
-                order=Ticket.received_at)
-    rows.update(part(Ticket.forwarded_at >= start, Ticket.forwarded_at < end, Ticket.received_at < end,
-                     order=Ticket.forwarded_at))
-    rows = sorted(rows.values(), key=lambda row: (row[2], row[0]), reverse=True)[:limit]
+    in_week = (CLOCK_START >= start, CLOCK_START < end, Ticket.received_at < end)
+    rows = [*part(*MAYBE_LATE, LATE, *in_week), *part(UNANSWERED, missing_at(now), *in_week)]
+    rows = sorted(rows, key=lambda row: (row[2], row[0]), reverse=True)[:limit]
     if limit is None or len(rows) < limit:
-        early = part(Ticket.received_at >= start, Ticket.received_at < end, Ticket.forwarded_at < start,
-                     order=Ticket.forwarded_at)
-        rows += sorted(early.values(), key=lambda row: (row[2], row[0]), reverse=True)
-        rows = rows[:limit]
+        early = part(sa.or_(LATE, missing_at(now)), Ticket.received_at >= start, Ticket.received_at < end,
+                     Ticket.forwarded_at < start)
+        rows = (rows + early)[:limit]
     cal = sla.calendar_for(shop)
     result = []
     for tid, subject, start, due, replied, margin, who, forwarded in rows:
@@ -139,19 +135,18 @@ def week_misses(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int 
 
 
 def week_forecast(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int | None = None,
-                  limit: int | None = None) -> tuple[list[metrics.AtRisk], int]:
+                  limit: int | None = None) -> list[metrics.AtRisk]:
     """This week's questions still waiting for a first reaction that are not late yet, soonest due first (the
-    `limit` first, if given), and how many there are. Both read the partial index of unanswered questions."""
-    where = [Ticket.shop_id == shop.id, waiting_at(now), in_period(shop.id, week.start, week.end)]
+    `limit` first, if given), read off the partial index of unanswered questions by due time. How many there are
+    is the week's `waiting` (weekly_tickets), which counts the same questions: those whose clock started in it."""
+    where = [Ticket.shop_id == shop.id, UNANSWERED, Ticket.first_reply_due_at >= now, CLOCK_START >= week.start,
+             CLOCK_START < week.end]
     if assignee_id is not None:
         where.append(Ticket.assignee_id == assignee_id)
     query = (sa.select(Ticket.id, Ticket.subject, Ticket.first_reply_due_at, User.display_name)
              .outerjoin(User, User.id == Ticket.assignee_id).where(*where)
              .order_by(Ticket.first_reply_due_at, Ticket.id).limit(limit))
-    rows = metrics.forecast(db.session.execute(query).all(), sla.calendar_for(shop), now)
-    if limit is None or len(rows) < limit:
-        return rows, len(rows)
-    return rows, db.session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(*where)) or 0
+    return metrics.forecast(db.session.execute(query).all(), sla.calendar_for(shop), now)
 
 
 # -- phone -------------------------------------------------------------------------------------------

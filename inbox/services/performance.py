@@ -104,8 +104,8 @@ def build_report(shop: Shop, now: datetime, *, own_only: bool, user_id: int, sta
     if "misses" in parts:
         # The page lists the latest misses and the soonest due; the CSV has every miss.
         report.misses = norms.week_misses(shop, this_week.week, now, assignee, limit=None if only else MISSES_SHOWN)
-        report.at_risk, report.at_risk_count = norms.week_forecast(shop, this_week.week, now, assignee,
-                                                                   limit=AT_RISK_SHOWN)
+        report.at_risk = norms.week_forecast(shop, this_week.week, now, assignee, limit=AT_RISK_SHOWN)
+        report.at_risk_count = this_week.waiting
     if not own_only:
         if "phone" in parts:
             report.phone = norms.phone_weekly(shop, weeks, now)
