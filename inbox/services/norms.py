@@ -177,7 +177,7 @@ def phone_weekly(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[m
 
 def weekly_orders(shop: Shop, weeks: list[metrics.Week]) -> list[int]:
     """Distinct order numbers per week, from the kept weeks (inbox.services.product_weeks)."""
-    return [c.orders for c in product_weeks.weeks(shop, weeks)]
+    return product_weeks.weekly_orders(shop, weeks)
 
 
 def product_volume(shop: Shop, recent: list[metrics.Week],
@@ -185,20 +185,18 @@ def product_volume(shop: Shop, recent: list[metrics.Week],
     """Per product: questions per 100 orders in the recent weeks against the `history` weeks before, and for a
     product well above its expectation the recent weeks' most common questions, from the kept weeks
     (inbox.services.product_weeks)."""
-    weeks = metrics.weeks_back(recent[-1].start + timedelta(hours=12), shop.tz, history + len(recent))
-    now_counts: dict[str, list[int]] = {}
-    past_counts: dict[str, list[int]] = {}
-    categories: dict[str, Counter] = {}
-    for i, c in enumerate(product_weeks.weeks(shop, weeks)):
-        into = now_counts if i >= history else past_counts
-        for (name, category), n in c.questions.items():
-            into.setdefault(name, [0, 0])[0] += n
-            if i >= history:
-                categories.setdefault(name, Counter())[category] += n
-        for name, n in c.order_lines.items():
-            into.setdefault(name, [0, 0])[1] += n
-    rows = metrics.product_rates({k: tuple(v) for k, v in now_counts.items()},
-                                 {k: tuple(v) for k, v in past_counts.items()})
+    past = metrics.weeks_back(recent[0].start - timedelta(hours=12), shop.tz, history)
+    counts, categories = [], {}
+    for weeks in (recent, past):
+        per_product: dict[str, list[int]] = {}
+        for (name, category), (questions, lines) in product_weeks.totals(shop, weeks).items():
+            row = per_product.setdefault(name, [0, 0])
+            row[0] += questions
+            row[1] += lines
+            if weeks is recent and questions:
+                categories.setdefault(name, Counter())[category] += questions
+        counts.append({k: tuple(v) for k, v in per_product.items()})
+    rows = metrics.product_rates(*counts)
     for r in rows:
         if r.flagged:
             r.categories = categories.get(r.product, Counter()).most_common(3)

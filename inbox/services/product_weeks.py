@@ -220,29 +220,26 @@ def init_app(_app) -> None:
 
 # -- reading it ---------------------------------------------------------------------------------------------
 
-@dataclass
-class WeekVolume:
-    questions: dict[tuple[str, str], int] = field(default_factory=dict)   # (product, category) -> questions
-    order_lines: dict[str, int] = field(default_factory=dict)             # product -> order lines
-    orders: int = 0                                                       # distinct order numbers
+def _in(shop: Shop, weeks: list[metrics.Week]):
+    return (ProductWeek.shop_id == shop.id, ProductWeek.week >= weeks[0].monday(shop.tz),
+            ProductWeek.week <= weeks[-1].monday(shop.tz))
 
 
-def weeks(shop: Shop, weeks: list[metrics.Week]) -> list[WeekVolume]:
-    """Each of these weeks' questions and order lines per product and its orders, from the kept weeks."""
-    tz = shop.tz
-    index = {w.monday(tz): i for i, w in enumerate(weeks)}
-    result = [WeekVolume() for _ in weeks]
-    for week, product, category, questions, lines, orders in db.session.execute(
-            sa.select(ProductWeek.week, ProductWeek.product, ProductWeek.category,
-                      *(getattr(ProductWeek, c) for c in COLUMNS))
-            .where(ProductWeek.shop_id == shop.id, ProductWeek.week >= min(index), ProductWeek.week <= max(index))):
-        i = index.get(week)
-        if i is None:
-            continue
-        counts = result[i]
-        if questions:
-            counts.questions[(product, category)] = questions
-        if lines:
-            counts.order_lines[product] = counts.order_lines.get(product, 0) + lines
-        counts.orders += orders
+def weekly_orders(shop: Shop, weeks: list[metrics.Week]) -> list[int]:
+    """Each of these consecutive weeks' orders (distinct order numbers)."""
+    index = {w.monday(shop.tz): i for i, w in enumerate(weeks)}
+    result = [0] * len(weeks)
+    for week, n in db.session.execute(sa.select(ProductWeek.week, sa.func.sum(ProductWeek.orders))
+                                      .where(*_in(shop, weeks), ProductWeek.category == "")
+                                      .group_by(ProductWeek.week)):
+        if week in index:
+            result[index[week]] = int(n or 0)
     return result
+
+
+def totals(shop: Shop, weeks: list[metrics.Week]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(product, category) -> (questions, order lines) over these consecutive weeks; order lines under category ""."""
+    return {(product, category): (int(q or 0), int(lines or 0)) for product, category, q, lines in db.session.execute(
+        sa.select(ProductWeek.product, ProductWeek.category, sa.func.sum(ProductWeek.questions),
+                  sa.func.sum(ProductWeek.order_lines))
+        .where(*_in(shop, weeks)).group_by(ProductWeek.product, ProductWeek.category)) if q or lines}

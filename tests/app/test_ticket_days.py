@@ -71,9 +71,9 @@ def products_agree(shop: Shop, weeks: list) -> None:
                                    .where(Order.shop_id == shop.id).group_by(ordered)):
         if i >= 0:
             orders[i] = n
-    kept = product_weeks.weeks(shop, weeks)
-    assert [dict(c.questions) for c in kept] == [dict(q) for q in questions]
-    assert [c.orders for c in kept] == orders
+    kept = [product_weeks.totals(shop, [w]) for w in weeks]
+    assert [{k: q for k, (q, _lines) in c.items() if q} for c in kept] == [dict(q) for q in questions]
+    assert product_weeks.weekly_orders(shop, weeks) == orders
 
 
 def at(minutes: int):
