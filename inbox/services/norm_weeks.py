@@ -1,13 +1,14 @@
-"""The weeks of the performance page, counted once they are settled and then kept per shop.
+"""The phone norm's weeks of the performance page, counted once they are over and then kept per shop; and each
+week's version, which tells every process that one of its tickets changed (norms.banner_miss_count).
 
-A week's questions per assignee and its calls (13 weeks of them on the page). A week that is over, and none of whose
-questions is still within its 8 business hours, can change only when one of its tickets changes, and
-such a change bumps the week's version in the same transaction (`_note_changes`); so does a call logged for it.
+A week's calls are classified by the phone's hours in Python, so they are kept rather than counted per view. A week
+that is over can change only when one of its calls changes, and such a change bumps the week's version and drops
+its counts in the same transaction (`_note_changes`); a change to one of its tickets bumps the version alone.
 Whether a call counted depends on the phone's hours and the shop's closure too: a week's calls are kept with the
 key of those rules (`phone_hours.rules_key`), and counted again when it no longer matches. A page view reads
-the kept weeks in one query and counts only the others (usually just the current week) with the live
-SQL. It keeps what it counted under the version it read before counting, so a change committed in the
-meantime leaves that week to be counted again rather than hidden.
+the kept weeks in one query and counts only the others (usually just the current week). It keeps what it counted
+under the version it read before counting, so a change committed in the meantime leaves that week to be counted
+again rather than hidden. (The questions are kept exact per day instead: `ticket_days`, `product_weeks`.)
 """
 from __future__ import annotations
 
@@ -23,24 +24,19 @@ from inbox import clock, metrics
 from inbox.extensions import db
 from inbox.models import Call, NormWeek, Shop, Ticket
 from inbox.services import phone_hours
-from inbox.services.norm_sql import CLOCK_START, LATE, ON_TIME, in_period, missing_at, waiting_at, week_bucket
 
 
 @dataclass
 class WeekCounts:
-    # assignee id (None: nobody) -> [on time, late, missing past due, all questions]
-    response: dict[int | None, list[int]] = field(default_factory=dict)
     phone: list[int] = field(default_factory=lambda: [0, 0, 0])  # incoming calls answered, missed, outside hours
     phone_key: str = field(default="", compare=False)          # the rules they were counted under
 
     def to_json(self) -> dict:
-        return {"response": {"" if k is None else str(k): v for k, v in self.response.items()},
-                "phone": self.phone, "phone_key": self.phone_key}
+        return {"phone": self.phone, "phone_key": self.phone_key}
 
     @classmethod
     def from_json(cls, data: dict) -> WeekCounts:
-        return cls({None if k == "" else int(k): v for k, v in data["response"].items()},
-                   data.get("phone", [0, 0, 0]), data.get("phone_key", ""))
+        return cls(data.get("phone", [0, 0, 0]), data.get("phone_key", ""))
 
 
 def week_counts(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[WeekCounts]:
@@ -74,48 +70,25 @@ def _week_counts(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[W
         else:
             todo.append(i)
     if todo:
-        counted, unsettled = _count(shop, [weeks[i] for i in todo], now, weekly)
-        for i, counts in zip(todo, counted):
-            counts.phone_key = keys[i]
         keep = []
-        for i, counts, open_ in zip(todo, counted, unsettled):
+        for i, counts in zip(todo, _count(shop, [weeks[i] for i in todo], weekly)):
+            counts.phone_key = keys[i]
             result[i] = counts
             # Never keep counts for a moment still to come: a change before it would not bump the week.
-            if weeks[i].end <= now <= clock.now() and not open_:
+            if weeks[i].end <= now <= clock.now():
                 keep.append((weeks[i], counts, kept.get(weeks[i].start, (None,))[0]))
         if keep:
             _keep(shop, keep, now)
     return result
 
 
-def _count(shop: Shop, weeks: list[metrics.Week], now: datetime,
-           weekly: dict | None = None) -> tuple[list[WeekCounts], list[int]]:
-    """Count the weeks with the live SQL; also, per week, the questions still within their 8 hours."""
-    counts = [WeekCounts() for _ in weeks]
-    unsettled = [0] * len(weeks)
-    week = week_bucket(CLOCK_START, weeks).label("week")
-
-    def total(condition):
-        return sa.func.sum(sa.case((condition, 1), else_=0))
-
-    query = (sa.select(week, Ticket.assignee_id, total(ON_TIME), total(LATE), total(missing_at(now)),
-                       sa.func.count(), total(waiting_at(now)))
-             .where(in_period(shop.id, weeks[0].start, weeks[-1].end))
-             .group_by(week, Ticket.assignee_id))
-    for i, who, on_time, late, missing, n, waiting in db.session.execute(query):
-        if i < 0:
-            continue
-        row = counts[i].response.setdefault(who, [0, 0, 0, 0])
-        for k, value in enumerate((on_time, late, missing, n)):
-            row[k] += int(value or 0)
-        unsettled[i] += int(waiting or 0)
-    # Calls, week by week (the weeks asked need not be consecutive): classified by the phone's hours in Python.
+def _count(shop: Shop, weeks: list[metrics.Week], weekly: dict | None = None) -> list[WeekCounts]:
+    """Count the weeks' calls, week by week (the weeks asked need not be consecutive), classified by the phone's
+    hours in Python."""
     calls = db.session.execute(sa.select(Call.at, Call.direction, Call.answered).where(
         Call.shop_id == shop.id, sa.or_(*(sa.and_(Call.at >= w.start, Call.at < w.end) for w in weeks)))).all()
     scores = metrics.phone_scores(calls, weeks, phone_hours.phone_calendar(shop, weekly), phone_hours.closures(shop))
-    for c, score in zip(counts, scores):
-        c.phone = [score.answered, score.missed, score.outside_hours]
-    return counts, unsettled
+    return [WeekCounts([score.answered, score.missed, score.outside_hours]) for score in scores]
 
 
 def _upsert(session):
@@ -155,8 +128,8 @@ def _changed(obj, names) -> bool:
 
 
 def _note_changes(session, _context, _instances) -> None:
-    """Bump the kept weeks that this flush's tickets and calls leave or enter."""
-    moments: set[tuple[int, datetime]] = set()
+    """Bump the kept weeks that this flush's tickets and calls leave or enter; a call's week drops its counts."""
+    moments: set[tuple[int, datetime, bool]] = set()   # (shop, when, whether the week's calls changed)
     dirty = session.dirty
     with session.no_autoflush:
         for obj in (*session.new, *session.deleted, *dirty):
@@ -164,27 +137,28 @@ def _note_changes(session, _context, _instances) -> None:
                 for shop_id in _values(obj, "shop_id"):
                     for received in _values(obj, "received_at"):
                         for forwarded in _values(obj, "forwarded_at"):
-                            moments.add((shop_id, forwarded or received))
+                            moments.add((shop_id, forwarded or received, False))
             elif isinstance(obj, Call) and (obj not in dirty or _changed(obj, _CALL_FIELDS)):
                 for shop_id in _values(obj, "shop_id"):
-                    moments.update((shop_id, at) for at in _values(obj, "at"))
+                    moments.update((shop_id, at, True) for at in _values(obj, "at"))
     if not moments:
         return
     if has_app_context():
         g.pop("norm_weeks", None)
     conn = session.connection()
-    weeks = set()
+    weeks: dict[tuple[int, datetime], bool] = {}
     with session.no_autoflush:
-        for shop_id, at in moments:
+        for shop_id, at, calls in moments:
             shop = session.get(Shop, shop_id) if shop_id is not None and at is not None else None
             if shop is not None:
                 # The current week too: its counts are never kept here, but its version tells each process that
                 # the inbox banner's count of this week's misses moved (norms.banner_miss_count).
-                weeks.add((shop_id, metrics.week_of(at, shop.tz).start))
-    for shop_id, start in sorted(weeks):
+                key = (shop_id, metrics.week_of(at, shop.tz).start)
+                weeks[key] = weeks.get(key, False) or calls
+    for (shop_id, start), calls in sorted(weeks.items()):
+        bump = {"version": NormWeek.version + 1, **({"data": None} if calls else {})}
         conn.execute(_upsert(session).values(shop_id=shop_id, week_start=start, version=1, data=None)
-                     .on_conflict_do_update(index_elements=["shop_id", "week_start"],
-                                            set_={"version": NormWeek.version + 1, "data": None}))
+                     .on_conflict_do_update(index_elements=["shop_id", "week_start"], set_=bump))
 
 
 def forget_shop(shop_id: int, conn=None) -> None:

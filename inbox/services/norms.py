@@ -445,7 +445,7 @@ def run_checks(now: datetime) -> list[tuple[str, str]]:
                 sent.append((shop.name, "response"))
             if check_volume(shop, now):
                 sent.append((shop.name, "volume"))
-            norm_weeks.week_counts(shop, metrics.weeks_back(now, shop.tz, PAGE_WEEKS), now)
+            norm_weeks.week_counts(shop, metrics.weeks_back(now, shop.tz, metrics.HISTORY_WEEKS), now)
             today = now.astimezone(shop.tz).date()
             service_figures(shop, *local_days(shop, today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today), now)
         except Exception:
