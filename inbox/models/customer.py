@@ -59,7 +59,9 @@ class Rating(db.Model):
     it does not touch the reply clock."""
 
     __tablename__ = "rating"
-    __table_args__ = (sa.Index("ix_rating_shop_created", "shop_id", "created_at"),)
+    __table_args__ = (sa.Index("ix_rating_shop_created", "shop_id", "created_at"),
+                      # The performance page's bad ratings still to follow up, oldest first, whatever their age.
+                      sa.Index("ix_rating_shop_follow_up", "shop_id", "score", "followed_up_at", "updated_at"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"))
