@@ -1,7 +1,7 @@
 """The norms, measured from the database: aggregated queries feeding the pure inbox.metrics, the
 weekly check, and its one e-mail per week.
 
-The weekly counts come from inbox.services.norm_weeks (settled weeks kept, the rest counted live);
+The weekly counts come from the kept days and weeks (inbox.services.ticket_days, product_weeks, norm_weeks);
 the SQL building blocks they share with the queries here are in inbox.services.norm_sql.
 """
 from __future__ import annotations
@@ -168,7 +168,7 @@ def save_settings(shop: Shop, weekly: dict[int, tuple[tuple[str, str], ...]], *,
 
 
 def phone_weekly(shop: Shop, weeks: list[metrics.Week], now: datetime) -> list[metrics.PhoneScore]:
-    """Calls answered, missed and outside the phone's hours per week: settled weeks kept (norm_weeks)."""
+    """Calls answered, missed and outside the phone's hours per week: weeks that are over kept (norm_weeks)."""
     return [metrics.PhoneScore(w, *c.phone) for w, c in zip(weeks, norm_weeks.week_counts(shop, weeks, now))]
 
 
@@ -437,7 +437,7 @@ def check_volume(shop: Shop, now: datetime) -> bool:
 
 def run_checks(now: datetime) -> list[tuple[str, str]]:
     """Every shop's checks; returns (shop name, what was sent). Also counts and keeps what the performance page
-    shows by default (newly settled weeks, the last four weeks' service measures), so page views need not."""
+    shows by default (the phone's weeks newly over, the last four weeks' service measures), so page views need not."""
     sent = []
     for shop in db.session.scalars(sa.select(Shop).order_by(Shop.id)).all():
         try:

@@ -6,7 +6,7 @@ from inbox.services import norm_weeks, product_weeks, ticket_days
 
 
 def shop(conn, shop_id: int) -> int:
-    """The questions per day, the questions and orders per week and product, counted again; the settled weeks
+    """The questions per day, the questions and orders per week and product, counted again; the phone's kept weeks
     forgotten (the next page view counts them). Returns the number of tickets counted."""
     norm_weeks.forget_shop(shop_id, conn)
     product_weeks.rebuild(conn, shop_id)
