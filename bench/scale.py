@@ -146,6 +146,7 @@ def dataset(db: str, size: str, reseed: bool) -> str:
     if build:
         _drop(url)
         markers.pop(url, None)
+        MARKERS.parent.mkdir(exist_ok=True)
         MARKERS.write_text(json.dumps(markers, indent=1))
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():

@@ -19,8 +19,10 @@ isolation is exercised: their tickets match the same searches and must never sho
 """
 from __future__ import annotations
 
+import queue
 import random
 import re
+import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -124,12 +126,10 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
     search.drop_triggers(conn)
     try:
         with _indexes_set_aside(conn, phases):
-            load = _Load(conn, phases)
-            with phases("rows"):
-                load.shop(rng, shop, n)
-                for k, other in enumerate(others):
-                    load.shop(rng, other, other_tickets // other_shops + (k < other_tickets % other_shops))
-                load.flush()
+            counts = [n, *(other_tickets // other_shops + (k < other_tickets % other_shops) for k in range(other_shops))]
+            with _Load(conn, phases, [shop, *others]) as load, phases("rows"):
+                for s, count in zip((shop, *others), counts):
+                    load.shop(rng, s.id, count)
             with phases("search documents"):
                 load.finish()
         with phases("kept counts"):
@@ -168,20 +168,21 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
 
 class _Phases:
     """Where a load's time goes: wall-clock seconds per phase, with this process's CPU seconds (on PostgreSQL
-    the server's work shows as wall time only). Writing a table's rows is its own phase, inside "rows"."""
+    the server's work shows as wall time only). Writing a table's rows is its own phase, in the writing thread
+    while "rows" draws the next ones (its CPU is that thread's)."""
 
     def __init__(self):
         self.spent: dict[str, list[float]] = {}
 
     @contextmanager
-    def __call__(self, name: str):
-        wall, cpu = time.perf_counter(), time.process_time()
+    def __call__(self, name: str, cpu_clock=time.process_time):
+        wall, cpu = time.perf_counter(), cpu_clock()
         try:
             yield
         finally:
             spent = self.spent.setdefault(name, [0.0, 0.0])
             spent[0] += time.perf_counter() - wall
-            spent[1] += time.process_time() - cpu
+            spent[1] += cpu_clock() - cpu
 
     def total(self) -> float:
         return sum(wall for name, (wall, _cpu) in self.spent.items() if not name.startswith("writing "))
@@ -215,12 +216,44 @@ def _indexes_set_aside(conn, phases: _Phases):
                 search.install_indexes(conn)
 
 
+class _Sender:
+    """A thread that writes the load's chunks, in the order given, while the next ones are drawn: the database
+    (PostgreSQL's server, SQLite's FTS5 index, which runs without the GIL) works on one core while Python draws
+    rows on the other. Only this thread uses the connection until close()."""
+
+    def __init__(self):
+        self.jobs: queue.Queue = queue.Queue(maxsize=6)   # a few chunks in waiting: memory stays bounded
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
+        self.thread.start()
+
+    def put(self, job) -> None:
+        if self.error is not None:
+            raise self.error
+        self.jobs.put(job)
+
+    def _run(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            if self.error is None:   # after a failure the rest is skipped, so close() is not kept waiting
+                try:
+                    job()
+                except BaseException as error:  # noqa: B036 (handed to the loading thread, which raises it)
+                    self.error = error
+
+    def close(self) -> None:
+        """Wait until every chunk is written; the first failure is raised here."""
+        self.jobs.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
 class _Writer:
     """Rows for one table, written in chunks the fastest way the database takes them. Columns not given get
     their model default (evaluated once: the same value for every row, as for created_at)."""
 
-    def __init__(self, conn, table: sa.Table, keys: list[str], phases: _Phases):
-        self.conn, self.table, self.rows, self.phases = conn, table, [], phases
+    def __init__(self, conn, table: sa.Table, keys: list[str], phases: _Phases, sender: _Sender):
+        self.conn, self.table, self.rows, self.phases, self.sender = conn, table, [], phases, sender
         self.pg = conn.dialect.name == "postgresql"
         defaults = {}
         for column in table.columns:
@@ -249,31 +282,34 @@ class _Writer:
         self.rows.append(row)
 
     def flush(self) -> None:
-        if not self.rows:
-            return
-        with self.phases(f"writing {self.table.name}"):
-            self._write()
-        self.rows.clear()
+        """Hand the rows so far to the writing thread."""
+        if self.rows:
+            rows, self.rows = self.rows, []
+            self.sender.put(lambda: self._write(rows))
 
-    def _write(self) -> None:
+    def _write(self, rows: list[tuple]) -> None:
+        with self.phases(f"writing {self.table.name}", time.thread_time):
+            self._send(rows)
+
+    def _send(self, given: list[tuple]) -> None:
         raw = self.conn.connection.dbapi_connection
         if self.pg:
             with raw.cursor() as cursor, cursor.copy(self.sql) as copy:
                 tail = self.defaults
-                for row in self.rows:
+                for row in given:
                     copy.write_row(row + tail)
         else:
             convert, tail = self.convert, self.defaults
             if convert:
                 rows = []
-                for row in self.rows:
+                for row in given:
                     row = list(row)
                     for i in convert:
                         if row[i] is not None:
                             row[i] = _sqlite_datetime(row[i])
                     rows.append(tuple(row) + tail)
             else:
-                rows = [row + tail for row in self.rows]
+                rows = [row + tail for row in given]
             cursor = raw.cursor()
             cursor.executemany(self.sql, rows)
             cursor.close()
@@ -295,31 +331,49 @@ MESSAGE_KEYS = ["id", "ticket_id", "shop_id", "kind", "author_id", "body", "crea
 
 
 class _Load:
-    """The rows of every shop of one bulk load, with ids handed out here (the tables are written directly)."""
+    """The rows of every shop of one bulk load, with ids handed out here (the tables are written directly), as
+    a context: the rows are written by a thread of their own (_Sender), which the context's end waits for.
+    What the shops' rows need from the database is read first: until then the connection is the writer's."""
 
-    def __init__(self, conn, phases: _Phases):
+    def __init__(self, conn, phases: _Phases, shops: list[Shop]):
         self.conn, self.pg = conn, conn.dialect.name == "postgresql"
         self.now = clock.now()
-        tables = db.metadata.tables
-        self.tickets = _Writer(conn, tables["ticket"], TICKET_KEYS, phases)
-        self.messages = _Writer(conn, tables["message"], MESSAGE_KEYS, phases)
-        self.tags = _Writer(conn, tables["ticket_tag"], ["ticket_id", "name"], phases)
-        self.calls = _Writer(conn, tables["call"], ["id", "shop_id", "at", "direction", "answered", "duration_s",
-                                                     "caller", "source"], phases)
-        self.orders = _Writer(conn, tables["order"], ["id", "shop_id", "order_number", "ordered_at", "product",
-                                                       "quantity", "source"], phases)
-        if self.pg:
-            conn.exec_driver_sql("CREATE TEMPORARY TABLE bulk_search_text (ticket_id integer, shop_id integer, "
-                                 "head text, body text) ON COMMIT DROP")
-            self.search = _Writer(conn, sa.table("bulk_search_text", sa.column("ticket_id"), sa.column("shop_id"),
-                                                 sa.column("head"), sa.column("body")),
-                                  ["ticket_id", "shop_id", "head", "body"], phases)
-        else:
-            self.search = _Writer(conn, sa.table("ticket_fts", sa.column("rowid"), sa.column("head"),
-                                                 sa.column("body")), ["rowid", "head", "body"], phases)
+        self.agents = {shop.id: list(db.session.scalars(sa.select(User.id).where(User.shop_id == shop.id)))
+                       for shop in shops}
+        self.calendars = {shop.id: sla.calendar_for(shop) for shop in shops}
         self.next = {name: (conn.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
                      for name, model in (("ticket", Ticket), ("message", Message), ("call", Call), ("order", Order))}
-        self.shops = []
+        if self.pg:
+            # The search documents' tsvectors are computed by the server as the texts arrive (generated columns),
+            # while the next rows are drawn; finish() only copies them over. A temporary table: no WAL.
+            documents = ", ".join(f"{part}_doc tsvector GENERATED ALWAYS AS ({search.pg_vector(part)}) STORED"
+                                  for part in ("head", "body"))
+            conn.exec_driver_sql("CREATE TEMPORARY TABLE bulk_search_text (ticket_id integer, shop_id integer, "
+                                 f"head text, body text, {documents}) ON COMMIT DROP")
+        self.sender = _Sender()
+        tables = db.metadata.tables
+        writer = lambda table, keys: _Writer(conn, table, keys, phases, self.sender)   # noqa: E731
+        self.tickets = writer(tables["ticket"], TICKET_KEYS)
+        self.messages = writer(tables["message"], MESSAGE_KEYS)
+        self.tags = writer(tables["ticket_tag"], ["ticket_id", "name"])
+        self.calls = writer(tables["call"], ["id", "shop_id", "at", "direction", "answered", "duration_s", "caller",
+                                             "source"])
+        self.orders = writer(tables["order"], ["id", "shop_id", "order_number", "ordered_at", "product", "quantity",
+                                               "source"])
+        if self.pg:
+            self.search = writer(sa.table("bulk_search_text", sa.column("ticket_id"), sa.column("shop_id"),
+                                          sa.column("head"), sa.column("body")), ["ticket_id", "shop_id", "head", "body"])
+        else:
+            self.search = writer(sa.table("ticket_fts", sa.column("rowid"), sa.column("head"), sa.column("body")),
+                                 ["rowid", "head", "body"])
+
+    def __enter__(self) -> _Load:
+        return self
+
+    def __exit__(self, failed, *_exc) -> None:
+        if failed is None:
+            self.flush()
+        self.sender.close()   # every chunk written (or, after a failure, the thread ended) before going on
 
     def flush(self) -> None:
         """Every table's rows so far, parents before children (the foreign keys are checked per row)."""
@@ -327,27 +381,24 @@ class _Load:
             writer.flush()
 
     def finish(self) -> None:
-        self.flush()
+        """PostgreSQL: the search documents into their table."""
         if self.pg:
-            # bandit B608: only the PG_FOLD constant is formatted in.
-            self.conn.exec_driver_sql(f"""
-                INSERT INTO ticket_search (ticket_id, shop_id, head, body)
-                SELECT ticket_id, shop_id, to_tsvector('simple', public.inbox_fold(head)),
-                       to_tsvector('simple', public.inbox_fold(body)) FROM bulk_search_text""")  # nosec B608
+            self.conn.exec_driver_sql("INSERT INTO ticket_search (ticket_id, shop_id, head, body) "
+                                      "SELECT ticket_id, shop_id, head_doc, body_doc FROM bulk_search_text")
 
     def _id(self, name: str) -> int:
         value = self.next[name]
         self.next[name] = value + 1
         return value
 
-    def shop(self, rng: random.Random, shop: Shop, n: int) -> None:
+    def shop(self, rng: random.Random, shop_id: int, n: int) -> None:
         """n tickets over the last YEARS years (ids growing with time), the newest waiting for a reply or on
         the customer, the rest solved; calls and order lines over the same years."""
         if n <= 0:
             return
-        now, cal, pg = self.now, sla.calendar_for(shop), self.pg
+        now, cal, pg = self.now, self.calendars[shop_id], self.pg
         tz = cal.tz
-        agent_ids = list(db.session.scalars(sa.select(User.id).where(User.shop_id == shop.id)))
+        agent_ids = self.agents[shop_id]
         customers = max(50, n // 8)   # many customers ask more than once
         span = timedelta(days=365 * YEARS)
         origin = now - span
@@ -425,11 +476,11 @@ class _Load:
                     solved_at = later
             texts = []
             for kind, text, at, author, sla_due, sla_margin in thread:
-                messages.add((self._id("message"), ticket_id, shop.id, kind, author, text, at, sla_due, sla_margin))
+                messages.add((self._id("message"), ticket_id, shop_id, kind, author, text, at, sla_due, sla_margin))
                 texts.append(text)
             public = [m for m in thread if m[0] != note]
             order_number = order if "{order}" in body + subject else None
-            tickets.add((ticket_id, shop.id, title, customer, address, language, channel, category, status,
+            tickets.add((ticket_id, shop_id, title, customer, address, language, channel, category, status,
                          assignee, order_number, product, received, forwarded, waiting_since, due_at,
                          first_reply_at, first_reply_due_at, margin, margin, solved_at, public[-1][2],
                          _snippet(public[-1][1]), len(thread), received, thread[-1][2]))
@@ -437,17 +488,17 @@ class _Load:
                 tags.add((ticket_id, tag))
             # The search document, as the triggers would have written it (search.py).
             head = f"{title} {customer} {address} {order_number or ''}"
-            search_rows.add((ticket_id, shop.id, head, " ".join(texts)) if pg else (ticket_id, head, " ".join(texts)))
+            search_rows.add((ticket_id, shop_id, head, " ".join(texts)) if pg else (ticket_id, head, " ".join(texts)))
             # The order behind the question, and one that went without a question.
             ordered = received - timedelta(days=rng.uniform(1, 10))
-            orders.add((self._id("order"), shop.id, order, ordered, product, 1, "csv"))
-            orders.add((self._id("order"), shop.id, f"9{order}", ordered + timedelta(hours=rng.uniform(0, 20)),
+            orders.add((self._id("order"), shop_id, order, ordered, product, 1, "csv"))
+            orders.add((self._id("order"), shop_id, f"9{order}", ordered + timedelta(hours=rng.uniform(0, 20)),
                         rng.choice(PRODUCTS), rng.choice((1, 1, 1, 2)), "csv"))
             if len(messages.rows) >= CHUNK:
                 self.flush()
-        self._calls(rng, shop, int(n * CALLS_PER_TICKET), origin, now, tz)
+        self._calls(rng, shop_id, int(n * CALLS_PER_TICKET), origin, now, tz)
 
-    def _calls(self, rng: random.Random, shop: Shop, count: int, origin: datetime, now: datetime, tz) -> None:
+    def _calls(self, rng: random.Random, shop_id: int, count: int, origin: datetime, now: datetime, tz) -> None:
         """Calls over the same years, in office hours, oldest first; one in six missed."""
         span = now - timedelta(hours=1) - origin
         for k in range(count):
@@ -455,7 +506,7 @@ class _Load:
             at = day.replace(hour=rng.randrange(9, 17), minute=rng.randrange(60), second=rng.randrange(60),
                              microsecond=0).astimezone(timezone.utc)
             answered = rng.random() > 1 / 6
-            self.calls.add((self._id("call"), shop.id, min(at, now), rng.choice(("in", "in", "in", "out")), answered,
+            self.calls.add((self._id("call"), shop_id, min(at, now), rng.choice(("in", "in", "in", "out")), answered,
                             rng.randrange(30, 900) if answered else 0, f"+316{k:08d}", "csv"))
             if len(self.calls.rows) >= CHUNK:
                 self.flush()
