@@ -1,4 +1,5 @@
-"""Newest-first pages through a shop's rows (calls, order lines) by their time and id: keyset pagination.
+"""Newest-first pages through a shop's rows (calls, order lines, the audit log) by their time and id: keyset
+pagination.
 
 A page starts after (or before) one row, named by its id and time ("812.1764756000000000"): "older than call
 812" reads the next 50 rows off the (shop, time) index wherever in the log that row is, where OFFSET 10,000
@@ -113,8 +114,14 @@ def _count_upto(model, where: list, cap: int) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(rows))
 
 
-def newest_first(model, when, shop_id: int, *, before: str | None = None, after: str | None = None,
-                 start: int | None = None, size: int = PAGE_SIZE) -> Page:
+def link_args(args) -> dict:
+    """newest_first's cursor arguments from a request's query string: ?before=<cursor> (older rows) or
+    ?after=<cursor> (newer rows), and ?start=<the page's first position>; anything else is the newest page."""
+    return {"before": args.get("before"), "after": args.get("after"), "start": args.get("start", type=int)}
+
+
+def newest_first(model, when, shop_id: int, *, where: tuple = (), before: str | None = None,
+                 after: str | None = None, start: int | None = None, size: int = PAGE_SIZE) -> Page:
     """One page of `model`'s rows of the shop, newest first by (`when`, id): the newest page, the page of rows
     older than the cursor `before`, or the page of rows newer than the cursor `after` (the newest page, full,
     once fewer than a page of newer rows is left). `start` is the position the link says the page starts at.
@@ -122,8 +129,10 @@ def newest_first(model, when, shop_id: int, *, before: str | None = None, after:
     (four for an old link), none of which reads more than a page plus COUNT_CAP rows of the index.
 
     :param when: the time column (indexed with shop_id).
+    :param where: conditions of a filtered list (the audit log's person and kind of action): its rows only,
+        counted and paged as if they were the whole list.
     """
-    mine = model.shop_id == shop_id
+    mine = sa.and_(model.shop_id == shop_id, *where)
     newest, oldest = (when.desc(), model.id.desc()), (when.asc(), model.id.asc())
     key = _read(model, when, mine, before if before is not None else after)
     given = start if start and start > 0 else None

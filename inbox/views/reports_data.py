@@ -63,7 +63,7 @@ def calls():
             flash(_("Call added.") if added else _("That call was already in the log."), "success" if added else "info")
             return redirect(url_for("reports_data.calls"), 303)
         status = 422
-    page = keyset.newest_first(Call, Call.at, shop.id, **_cursor())
+    page = keyset.newest_first(Call, Call.at, shop.id, **keyset.link_args(request.args))
     return render_page_or_fragment("reports/calls.html", "reports/_call_log.html", status, form=form, upload=upload,
                                    result=result, log=page, source_labels=CALL_SOURCE_LABELS)
 
@@ -82,16 +82,9 @@ def orders():
             status = 422 if result.error else 200
         else:
             status = 422
-    page = keyset.newest_first(Order, Order.ordered_at, shop.id, **_cursor())
+    page = keyset.newest_first(Order, Order.ordered_at, shop.id, **keyset.link_args(request.args))
     return render_page_or_fragment("reports/orders.html", "reports/_order_lines.html", status, upload=upload,
                                    result=result, log=page)
-
-
-def _cursor() -> dict:
-    """?before=<cursor> (older rows) or ?after=<cursor> (newer rows), and ?start=<the page's first position>;
-    anything else is the newest page."""
-    return {"before": request.args.get("before"), "after": request.args.get("after"),
-            "start": request.args.get("start", type=int)}
 
 
 WEEKDAYS = range(7)
