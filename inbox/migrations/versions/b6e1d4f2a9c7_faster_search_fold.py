@@ -2,7 +2,7 @@
 ten times faster; the search triggers and a rebuild of the index call it for every text written)
 
 Revision ID: b6e1d4f2a9c7
-Revises: 7c3e9a1f5b20
+Revises: e3b8c5a1f294
 Create Date: 2026-12-03 18:25:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b6e1d4f2a9c7'
-down_revision = '7c3e9a1f5b20'
+down_revision = 'e3b8c5a1f294'
 branch_labels = None
 depends_on = None
 
