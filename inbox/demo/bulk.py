@@ -198,8 +198,10 @@ def _indexes_set_aside(conn, phases: _Phases):
     indexes = [index for name in BULK_TABLES for index in db.metadata.tables[name].indexes]
     pg = conn.dialect.name == "postgresql"
     search_indexes = ["ix_ticket_search_doc", "ix_ticket_search_shop"] if pg else []
+    # IF [NOT] EXISTS rather than checkfirst, which reflects the indexes (SQLite's reflection skips one on an
+    # expression, with a warning, and it would be created twice).
     for index in indexes:
-        index.drop(conn, checkfirst=True)
+        conn.execute(sa.schema.DropIndex(index, if_exists=True))
     for name in search_indexes:
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
     if pg:
@@ -211,7 +213,7 @@ def _indexes_set_aside(conn, phases: _Phases):
     finally:
         with phases("indexes"):
             for index in indexes:
-                index.create(conn, checkfirst=True)
+                conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
             if pg:
                 search.install_indexes(conn)
 
