@@ -168,8 +168,8 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
 
 class _Phases:
     """Where a load's time goes: wall-clock seconds per phase, with this process's CPU seconds (on PostgreSQL
-    the server's work shows as wall time only). Writing a table's rows is its own phase, in the writing thread
-    while "rows" draws the next ones (its CPU is that thread's)."""
+    the server's work shows as wall time only). Writing a table's rows is its own phase, inside "rows" (on
+    PostgreSQL in the writing thread while "rows" draws the next ones; its CPU is that thread's)."""
 
     def __init__(self):
         self.spent: dict[str, list[float]] = {}
@@ -219,17 +219,23 @@ def _indexes_set_aside(conn, phases: _Phases):
 
 
 class _Sender:
-    """A thread that writes the load's chunks, in the order given, while the next ones are drawn: the database
-    (PostgreSQL's server, SQLite's FTS5 index, which runs without the GIL) works on one core while Python draws
-    rows on the other. Only this thread uses the connection until close()."""
+    """On PostgreSQL, a thread that writes the load's chunks, in the order given, while the next ones are drawn:
+    the server works on one core while Python draws rows on the other. Only this thread uses the connection
+    until close(). SQLite writes each chunk at once, in the drawing thread: its executemany takes the GIL back
+    for every row, so a second thread waits on the first (tried at 1,000,000 tickets: writing the search index
+    took 1,382 s for 223 s of CPU)."""
 
-    def __init__(self):
+    def __init__(self, threaded: bool):
         self.jobs: queue.Queue = queue.Queue(maxsize=6)   # a few chunks in waiting: memory stays bounded
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
-        self.thread.start()
+        self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True) if threaded else None
+        if self.thread is not None:
+            self.thread.start()
 
     def put(self, job) -> None:
+        if self.thread is None:
+            job()
+            return
         if self.error is not None:
             raise self.error
         self.jobs.put(job)
@@ -244,6 +250,8 @@ class _Sender:
 
     def close(self) -> None:
         """Wait until every chunk is written; the first failure is raised here."""
+        if self.thread is None:
+            return
         self.jobs.put(None)
         self.thread.join()
         if self.error is not None:
@@ -334,7 +342,8 @@ MESSAGE_KEYS = ["id", "ticket_id", "shop_id", "kind", "author_id", "body", "crea
 
 class _Load:
     """The rows of every shop of one bulk load, with ids handed out here (the tables are written directly), as
-    a context: the rows are written by a thread of their own (_Sender), which the context's end waits for.
+    a context: on PostgreSQL the rows are written by a thread of their own (_Sender), which the context's end
+    waits for.
     What the shops' rows need from the database is read first: until then the connection is the writer's."""
 
     def __init__(self, conn, phases: _Phases, shops: list[Shop]):
@@ -352,7 +361,7 @@ class _Load:
                                   for part in ("head", "body"))
             conn.exec_driver_sql("CREATE TEMPORARY TABLE bulk_search_text (ticket_id integer, shop_id integer, "
                                  f"head text, body text, {documents}) ON COMMIT DROP")
-        self.sender = _Sender()
+        self.sender = _Sender(threaded=self.pg)
         tables = db.metadata.tables
         writer = lambda table, keys: _Writer(conn, table, keys, phases, self.sender)   # noqa: E731
         self.tickets = writer(tables["ticket"], TICKET_KEYS)
