@@ -46,7 +46,7 @@ def create_app(config: dict | None = None):
 
     # Extensions and request hooks, in the order their hooks must run.
     from inbox import csrf_tokens, headers, i18n, labels, timing, transactions, ui, upload_limits
-    from inbox.services import away, kept, norm_weeks, outbox, product_weeks, ticket_days
+    from inbox.services import away, kept, norm_weeks, outbox, product_weeks, service_counts, ticket_days
     timing.init_app(app)   # first: its clock starts before the other hooks and stops after them
     headers.init_app(app)  # security headers on every response
     db.init_app(app)
@@ -66,6 +66,7 @@ def create_app(config: dict | None = None):
     norm_weeks.init_app(app)   # weeks of the performance page recounted when their tickets change
     ticket_days.init_app(app)  # questions per day and assignee, counted in the same transaction as each change
     product_weeks.init_app(app)  # questions and orders per week and product, likewise
+    service_counts.init_app(app)  # the service measures' counts, likewise
     kept.init_app(app)         # figures kept per process are forgotten when their rows change
     away.init_app(app)         # scheduled away periods start on the shop's next request
 

@@ -355,7 +355,7 @@ def percentile(values: Sequence[float], p: float) -> float | None:
 
 @dataclass
 class TicketFigures:
-    """One ticket's service figures in business seconds (what TicketMeasure stores)."""
+    """One ticket's service figures in whole business minutes (what TicketMeasure stores)."""
 
     first_response: int | None = None
     resolution: int | None = None
@@ -364,50 +364,54 @@ class TicketFigures:
     wait: int = 0
     solved: bool = False
     first_contact: bool = False
-    # On an open ticket: when the customer's current wait began (its time up to now is added at reading).
-    waiting_from: datetime | None = None
+    # On an open ticket whose customer waits for us: its whole wait at any moment is the business minute of that
+    # moment (BusinessCalendar.business_minute) minus this key, the minute the wait began less the waits before.
+    wait_key: int | None = None
 
 
-def ticket_figures(t: TicketFacts, cal: BusinessCalendar, now: datetime) -> TicketFigures:
-    """The business-hour figures of one ticket (all in business seconds):
+def ticket_figures(t: TicketFacts, cal: BusinessCalendar) -> TicketFigures:
+    """The business-hour figures of one ticket, in whole business minutes: each duration is the difference of the
+    business minutes (cal.business_minute) at its two ends, so durations add up exactly.
 
     - first response: clock start (receipt, or the marketplace's forward) to the first reply;
     - resolution: clock start to solved, for solved tickets;
     - gaps: between consecutive public replies in the thread;
     - first contact: solved with exactly one reply and no customer message after it;
     - wait: the business time the customer spent waiting for us (every wait from a customer
-      message to our next reply; on an open ticket the current wait runs until now).
+      message to our next reply; on an open ticket the current wait runs until now: wait_key).
     """
-    between = cal.business_seconds_between
+    minute = cal.business_minute
+    start = minute(t.clock_start)
     f = TicketFigures()
     replies = [at for kind, at in t.thread if kind == "reply"]
+    reply_minutes = [minute(at) for at in replies]
     if replies:
-        f.first_response = max(0, between(t.clock_start, replies[0]))
+        f.first_response = max(0, reply_minutes[0] - start)
     if t.status == "solved" and t.solved_at is not None:
         f.solved = True
-        f.resolution = max(0, between(t.clock_start, t.solved_at))
+        f.resolution = max(0, minute(t.solved_at) - start)
         followed_up = any(kind == "customer" and at > replies[0] for kind, at in t.thread) if replies else True
         f.first_contact = len(replies) == 1 and not followed_up
-    for a, b in zip(replies, replies[1:]):
-        f.gap_sum += between(a, b)
+    for a, b in zip(reply_minutes, reply_minutes[1:]):
+        f.gap_sum += b - a
         f.gap_count += 1
-    since = t.clock_start
+    since: int | None = start
     for kind, at in t.thread:
         if kind == "customer" and since is None:
-            since = at
+            since = minute(at)
         elif kind == "reply" and since is not None:
-            f.wait += max(0, between(since, at))
+            f.wait += max(0, minute(at) - since)
             since = None
     if since is not None and t.status == "open":
-        f.waiting_from = since
+        f.wait_key = since - f.wait
     return f
 
 
 def with_running_wait(f: TicketFigures, cal: BusinessCalendar, now: datetime) -> TicketFigures:
     """The figures as of now: an open ticket's current wait counted up to this moment."""
-    if f.waiting_from is not None:
-        f.wait += max(0, cal.business_seconds_between(f.waiting_from, now))
-        f.waiting_from = None
+    if f.wait_key is not None:
+        f.wait = cal.business_minute(now) - f.wait_key
+        f.wait_key = None
     return f
 
 
@@ -430,7 +434,7 @@ def summarise(figures: Sequence[TicketFigures]) -> ServiceMeasures:
 
 def service_measures(facts: Iterable[TicketFacts], cal: BusinessCalendar, now: datetime) -> ServiceMeasures:
     """The seed-003 measures over the tickets given (see ticket_figures for the definitions)."""
-    return summarise([with_running_wait(ticket_figures(t, cal, now), cal, now) for t in facts])
+    return summarise([with_running_wait(ticket_figures(t, cal), cal, now) for t in facts])
 
 
 def group_figures(rows: Iterable[tuple], key_index: int) -> dict:

@@ -28,9 +28,9 @@ def check():
 @norms_group.command("rebuild")
 @click.option("--shop", "shop_id", type=int, help="Only this shop (its id); by default every shop.")
 def rebuild(shop_id):
-    """Count the kept figures afresh from the tickets and orders: the questions per day (planner, weekly norm),
-    the questions and orders per week and product, and the phone's kept weeks. For after a load that wrote tickets
-    or orders past the app; safe to run at any time."""
+    """Count the kept figures afresh from the tickets and orders: the questions per day (planner, weekly norm), the
+    service measures' counts, the questions and orders per week and product, and the phone's kept weeks. For after
+    a load that wrote tickets or orders past the app; safe to run at any time."""
     import sqlalchemy as sa
     from inbox.extensions import db
     from inbox.models import Shop

@@ -9,6 +9,7 @@ Public API::
     cal = BusinessCalendar.for_country("NL")    # cached; weekly= and tz= override the defaults
     cal.add_business_hours(start, hours)        # -> aware datetime in cal.tz
     cal.business_seconds_between(start, end)    # -> int, negative when end < start
+    cal.business_minute(at)                     # -> int, whole business minutes since a fixed epoch
     cal.is_open(at) / cal.next_open(at)
     cal.closed_days(year) / cal.weekly / cal.weekly_schedule()
     sla_state(cal, due, now, answered_at=None)  # -> SlaState
@@ -58,6 +59,9 @@ _DAY_US = 86_400 * _US
 _ONE_US = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MEAN_YEAR_US = 31_556_952 * _US       # 365.2425 days
+_MINUTE_US = 60 * _US
+# business_minute counts from the local New Year of this year (any fixed year would do).
+_MINUTE_EPOCH_YEAR = 2020
 _fromtimestamp = datetime.fromtimestamp
 
 # A weekly schedule with at least one open interval has open time in every year; this bound
@@ -186,6 +190,8 @@ class BusinessCalendar:
             # local year -> its open intervals, built on first use (any year, e.g. 2040)
             self._years: dict[int, _Year] = {}
             self._last_year = _Year(0, 0, 0, [], [])   # an empty range: the first call looks up
+            # year -> business microseconds from the minute epoch's New Year to this year's
+            self._offsets: dict[int, int] = {_MINUTE_EPOCH_YEAR: 0}
 
     # -- the schedule, for people ---------------------------------------------------------
 
@@ -379,6 +385,35 @@ class BusinessCalendar:
             total += self._year(number).cum[-1]
             number += 1
         return total
+
+    def business_minute(self, at: datetime) -> int:
+        """Whole business minutes from a fixed epoch (the local New Year of 2020) to ``at``, rounded down.
+
+        A duration in whole business minutes is the difference of two of these: so durations add up exactly
+        (a histogram of them, counted as they change, equals a recount), and an open question's wait up to any
+        moment is ``business_minute(now)`` minus a number fixed while it waits.
+
+        :raises ValueError: a naive datetime.
+        """
+        t = _to_us(at, "at")
+        year = self._year_at(t)
+        return (self._offset(year.number) + year.running(t)) // _MINUTE_US
+
+    def _offset(self, number: int) -> int:
+        offsets = self._offsets
+        if number not in offsets:
+            # Filled year by year from the nearest known one (the epoch's, on first use).
+            step = 1 if number > _MINUTE_EPOCH_YEAR else -1
+            known = number
+            while known not in offsets:
+                known -= step
+            while known != number:
+                if step == 1:
+                    offsets[known + 1] = offsets[known] + self._year(known).cum[-1]
+                else:
+                    offsets[known - 1] = offsets[known] - self._year(known - 1).cum[-1]
+                known += step
+        return offsets[number]
 
     def is_open(self, at: datetime) -> bool:
         """Whether ``at`` falls in business hours (opening time included, closing excluded)."""

@@ -272,3 +272,18 @@ def receiver(app):
     controller.start()
     yield controller
     controller.stop()
+
+
+@pytest.fixture
+def team(frozen, make_shop, make_user):
+    """make(i): the i-th shop of a property test's run, with an owner and two agents."""
+    made = {}
+
+    def make(i):
+        shop = make_shop(f"Counted Shop {i}", "NL")
+        people = [make_user(shop, role="owner", email=f"owner{i}@counted.example.com"),
+                  make_user(shop, role="agent", email=f"a{i}@counted.example.com"),
+                  make_user(shop, role="agent", email=f"b{i}@counted.example.com")]
+        made[i] = (shop, people)
+        return shop, people
+    return make

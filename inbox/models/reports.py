@@ -104,24 +104,56 @@ class ApiToken(db.Model):
 
 
 class TicketMeasure(db.Model):
-    """A ticket's service measures in business seconds, kept so the performance page need not replay
-    every thread on every view. A row is current while the ticket's message count, status and
-    solved time still match; an open ticket's running wait is added when read."""
+    """A ticket's service figures in whole business minutes, kept exact in the same transaction as every change of
+    the ticket or its public thread (`services/service_counts.py`): what the ticket counts for in `service_count`
+    and `service_fine`, so a change takes off exactly what it added before."""
 
     __table_args__ = (sa.Index("ix_ticket_measure_shop", "shop_id"),)
 
     ticket_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
     shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"))
-    message_count: so.Mapped[int] = so.mapped_column()
-    status: so.Mapped[str] = so.mapped_column(sa.String(16))
-    solved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    first_response_s: so.Mapped[int | None] = so.mapped_column()
-    resolution_s: so.Mapped[int | None] = so.mapped_column()
-    gap_sum_s: so.Mapped[int] = so.mapped_column(default=0)
+    day: so.Mapped[date] = so.mapped_column(sa.Date)          # the shop's local date its clock started
+    assignee_id: so.Mapped[int] = so.mapped_column()          # 0: nobody
+    channel: so.Mapped[str] = so.mapped_column(sa.String(16))
+    first_response: so.Mapped[int | None] = so.mapped_column()
+    resolution: so.Mapped[int | None] = so.mapped_column()
+    gap_sum: so.Mapped[int] = so.mapped_column(default=0)
     gap_count: so.Mapped[int] = so.mapped_column(default=0)
-    wait_s: so.Mapped[int] = so.mapped_column(default=0)
+    wait: so.Mapped[int] = so.mapped_column(default=0)
+    wait_key: so.Mapped[int | None] = so.mapped_column()      # an open question's running wait: now's minute - key
+    solved: so.Mapped[bool] = so.mapped_column(default=False)
     first_contact: so.Mapped[bool] = so.mapped_column(default=False)
-    waiting_from: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)  # an open ticket's current wait began
+
+
+class ServiceCount(db.Model):
+    """The service measures' coarse counts per shop, member (an assignee, "a<id>", "a0" for nobody, or a channel,
+    "c<name>"), block of local days (inbox.histograms: 1 to 256 days), kind and value: the tickets' sums (kind 0:
+    value 0 tickets, 1 solved, 2 solved at first contact, 3 minutes between responses, 4 their number), the ranges
+    (inbox.histograms.bucket) of first response (1), resolution (2) and settled wait (3), and the 64-minute bins
+    of the running waits' keys (4). Kept with TicketMeasure."""
+
+    __tablename__ = "service_count"
+
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"), primary_key=True)
+    block: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    member: so.Mapped[str] = so.mapped_column(sa.String(24), primary_key=True)
+    kind: so.Mapped[int] = so.mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
+    value: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    n: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+
+
+class ServiceFine(db.Model):
+    """The fine counts behind ServiceCount's ranges and bins: per value itself (minutes; a running wait's key), read
+    only for the one or two ranges that hold a wanted rank, so its key leads with the kind and block."""
+
+    __tablename__ = "service_fine"
+
+    shop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("shop.id"), primary_key=True)
+    kind: so.Mapped[int] = so.mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
+    block: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    value: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    member: so.Mapped[str] = so.mapped_column(sa.String(24), primary_key=True)
+    n: so.Mapped[int] = so.mapped_column(default=0)
 
 
 class NormWeek(db.Model):

@@ -6,7 +6,6 @@ the SQL building blocks they share with the queries here are in inbox.services.n
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -21,13 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from inbox import metrics
 from inbox.extensions import db, statement
 from inbox.i18n import business_duration, force_locale
-from inbox.models import (Message, NormNotice, NormSettings, NormWeek, PhoneHours, Shop, Ticket, TicketMeasure,
-                          User)
-from inbox.services import audit, mail, norm_weeks, product_weeks, public_url, sla, ticket_days, webhooks
+from inbox.models import NormNotice, NormSettings, NormWeek, PhoneHours, Shop, Ticket, User
+from inbox.services import audit, mail, norm_weeks, product_weeks, public_url, service_counts, sla, ticket_days, webhooks
 from inbox.services.phone_hours import DEFAULT_PHONE_HOURS, closures, phone_calendar, phone_weekly_hours  # noqa: F401
 from inbox.services.norm_sql import CLOCK_START, LATE, MAYBE_LATE, UNANSWERED, in_period, missing_at, waiting_at
 from inbox.labels import CATEGORY_LABELS
-from inbox.workflow import MessageKind, Role
+from inbox.workflow import Role
 
 log = logging.getLogger(__name__)
 
@@ -208,88 +206,11 @@ def product_volume(shop: Shop, recent: list[metrics.Week],
 DEFAULT_PERIOD_DAYS = 28   # the page's service measures: the last four weeks unless a period is chosen
 
 
-def local_days(shop: Shop, start: date, end: date) -> tuple[datetime, datetime]:
-    """The instants from the shop's midnight starting `start` to the one ending `end`."""
-    return (datetime.combine(start, datetime.min.time(), tzinfo=shop.tz),
-            datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=shop.tz))
-
-
-def service_facts(shop: Shop, ids: list[int]) -> list[metrics.TicketFacts]:
-    """The narrow rows ticket_figures needs for these tickets: the ticket, then its public thread."""
-    facts: dict[int, metrics.TicketFacts] = {}
-    for i in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
-        chunk = ids[i:i + 900]
-        for row in db.session.execute(
-                sa.select(Ticket.id, Ticket.assignee_id, Ticket.channel, CLOCK_START, Ticket.status, Ticket.solved_at)
-                .where(Ticket.shop_id == shop.id, Ticket.id.in_(chunk))):
-            facts[row[0]] = metrics.TicketFacts(*row, thread=[])
-        for tid, kind, at in db.session.execute(
-                sa.select(Message.ticket_id, Message.kind, Message.created_at)
-                .where(Message.ticket_id.in_(chunk),
-                       Message.kind.in_((MessageKind.CUSTOMER.value, MessageKind.REPLY.value)))
-                .order_by(Message.ticket_id, Message.created_at, Message.id)):
-            facts[tid].thread.append((kind, at))
-    for fact in facts.values():
-        # A forwarded question's first customer message predates the clock: the wait starts at the forward.
-        if fact.thread and fact.thread[0][0] == "customer":
-            fact.thread[0] = ("customer", fact.clock_start)
-    return list(facts.values())
-
-
-def service_figures(shop: Shop, start: datetime, end: datetime, now: datetime,
-                    assignee_id: int | None = None) -> list[tuple[int | None, str, metrics.TicketFigures]]:
-    """(assignee_id, channel, figures) per ticket whose clock started in [start, end).
-
-    Figures come from TicketMeasure while it is current (same message count, status and solved time);
-    the others are computed from their threads and stored, so a page view replays only what changed.
-    """
-    m = TicketMeasure
-    # Compared in SQL, so current rows need no datetime conversion in Python.
-    fresh = sa.and_(m.message_count == Ticket.message_count, m.status == Ticket.status,
-                    sa.or_(m.solved_at == Ticket.solved_at, sa.and_(m.solved_at.is_(None), Ticket.solved_at.is_(None))))
-    query = (sa.select(Ticket.id, Ticket.assignee_id, Ticket.channel, Ticket.status, Ticket.message_count,
-                       sa.case((fresh, 1), else_=0), m.first_response_s, m.resolution_s,
-                       m.gap_sum_s, m.gap_count, m.wait_s, m.first_contact, m.waiting_from)
-             .outerjoin(m, m.ticket_id == Ticket.id)
-             .where(in_period(shop.id, start, end)))
-    if assignee_id is not None:
-        query = query.where(Ticket.assignee_id == assignee_id)
-    result, stale = [], {}
-    cal = sla.calendar_for(shop)
-    figures, running = metrics.TicketFigures, metrics.with_running_wait
-    for (tid, who, channel, status, count, is_fresh, first, resolution, gap_sum, gap_count, wait, first_contact,
-         waiting_from) in db.session.execute(query):
-        if not is_fresh:
-            stale[tid] = (who, channel, count)
-            continue
-        f = figures(first, resolution, gap_sum, gap_count, wait, status == "solved", bool(first_contact), waiting_from)
-        result.append((who, channel, running(f, cal, now) if waiting_from is not None else f))
-    if stale:
-        keep = []
-        for fact in service_facts(shop, list(stale)):
-            f = metrics.ticket_figures(fact, cal, now)
-            who, channel, count = stale[fact.ticket_id]
-            keep.append((fact, f, count))
-            result.append((who, channel, metrics.with_running_wait(dataclasses.replace(f), cal, now)))
-        if keep:
-            _store_figures(shop, keep)
-    return result
-
-
-def _store_figures(shop: Shop, keep) -> None:
-    """Save computed figures; two requests racing to save the same ticket is harmless, so a clash is dropped."""
-    ids = [fact.ticket_id for fact, _, _ in keep]
-    try:
-        for i in range(0, len(ids), 900):
-            db.session.execute(sa.delete(TicketMeasure).where(TicketMeasure.ticket_id.in_(ids[i:i + 900])))
-        db.session.execute(sa.insert(TicketMeasure), [
-            dict(ticket_id=fact.ticket_id, shop_id=shop.id, message_count=count,
-                 status=fact.status, solved_at=fact.solved_at, first_response_s=f.first_response,
-                 resolution_s=f.resolution, gap_sum_s=f.gap_sum, gap_count=f.gap_count, wait_s=f.wait,
-                 first_contact=f.first_contact, waiting_from=f.waiting_from) for fact, f, count in keep])
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+def service_measures(shop: Shop, start: date, end: date, now: datetime,
+                     assignee_id: int | None = None) -> dict[tuple, metrics.ServiceMeasures]:
+    """The service measures of the questions whose clock started on the local days start..end, for everyone, per
+    agent and per channel (only the assignee's, if given), from the counts kept with every change."""
+    return service_counts.read(shop, start, end, now, assignee_id)
 
 
 # -- the weekly check ------------------------------------------------------------------------------------
@@ -437,7 +358,7 @@ def check_volume(shop: Shop, now: datetime) -> bool:
 
 def run_checks(now: datetime) -> list[tuple[str, str]]:
     """Every shop's checks; returns (shop name, what was sent). Also counts and keeps what the performance page
-    shows by default (the phone's weeks newly over, the last four weeks' service measures), so page views need not."""
+    shows by default (the phone's weeks newly over), so page views need not."""
     sent = []
     for shop in db.session.scalars(sa.select(Shop).order_by(Shop.id)).all():
         try:
@@ -446,8 +367,6 @@ def run_checks(now: datetime) -> list[tuple[str, str]]:
             if check_volume(shop, now):
                 sent.append((shop.name, "volume"))
             norm_weeks.week_counts(shop, metrics.weeks_back(now, shop.tz, metrics.HISTORY_WEEKS), now)
-            today = now.astimezone(shop.tz).date()
-            service_figures(shop, *local_days(shop, today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today), now)
         except Exception:
             log.exception("norm check failed for shop %s", shop.id)
             db.session.rollback()

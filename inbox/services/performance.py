@@ -25,6 +25,11 @@ def _hours(seconds: float | None) -> csvexport.Hours | None:
     return None if seconds is None else csvexport.Hours(round(seconds / 3600, 2))
 
 
+def _minutes(minutes: float | None) -> csvexport.Hours | None:
+    """A service measure (business minutes) in hours."""
+    return None if minutes is None else csvexport.Hours(round(minutes / 60, 2))
+
+
 def _pct(share: float | None) -> csvexport.Percent | None:
     return None if share is None else csvexport.Percent(round(share * 100, 1))
 
@@ -118,14 +123,15 @@ def build_report(shop: Shop, now: datetime, *, own_only: bool, user_id: int, sta
     if "satisfaction" in parts:
         report.satisfaction = satisfaction.summary(shop, weeks, agent_id=assignee)
     if "service" in parts:
-        rows = norms.service_figures(shop, *norms.local_days(shop, start, end), now, assignee)
-        report.service_rows.append((_("Everyone") if not own_only else _("You"),
-                                    metrics.summarise([f for _who, _channel, f in rows])))
+        groups = norms.service_measures(shop, start, end, now, assignee)
+        report.service_rows.append((_("Everyone") if not own_only else _("You"), groups[("everyone", None)]))
         if not own_only:
             names = {u.id: u.display_name for u in norms.shop_staff(shop)}
-            for agent_id, m in sorted(metrics.group_figures(rows, 0).items(), key=lambda kv: names.get(kv[0], "~")):
+            agents = {who: m for (kind, who), m in groups.items() if kind == "agent"}
+            for agent_id, m in sorted(agents.items(), key=lambda kv: names.get(kv[0], "~")):
                 report.service_rows.append((names.get(agent_id, _("Unassigned")), m))
-            for channel, m in sorted(metrics.group_figures(rows, 1).items()):
+            channels = {name: m for (kind, name), m in groups.items() if kind == "channel"}
+            for channel, m in sorted(channels.items()):
                 report.service_rows.append((str(CHANNEL_NAMES.get(channel, channel)), m))
     _tables(report, parts)
     if not only:
@@ -183,9 +189,9 @@ def _tables(r: Report, parts: set[str]) -> None:
                _("% solved at first contact"), _("Customer waiting time, median"), _("Customer waiting time, 90th percentile")],
               hours={2, 3, 4, 5, 6, 8, 9})
     for name, m in r.service_rows:
-        t.rows.append([name, m.tickets, _hours(m.first_response_median), _hours(m.first_response_p90),
-                       _hours(m.resolution_median), _hours(m.resolution_p90), _hours(m.between_responses_avg),
-                       _pct(m.first_contact_share), _hours(m.waiting_median), _hours(m.waiting_p90)])
+        t.rows.append([name, m.tickets, _minutes(m.first_response_median), _minutes(m.first_response_p90),
+                       _minutes(m.resolution_median), _minutes(m.resolution_p90), _minutes(m.between_responses_avg),
+                       _pct(m.first_contact_share), _minutes(m.waiting_median), _minutes(m.waiting_p90)])
     r.tables["service"] = t
 
 

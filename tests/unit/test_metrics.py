@@ -139,13 +139,28 @@ def test_service_measures_in_business_hours():
     follow_up = metrics.TicketFacts(2, 8, "phone", fri, "solved", local(2026, 11, 17, 10),
                                     [("customer", fri), ("reply", local(2026, 11, 16, 10)),
                                      ("customer", local(2026, 11, 16, 11)), ("reply", local(2026, 11, 16, 15))])
-    figures = [metrics.ticket_figures(t, cal, now) for t in (one_reply, follow_up)]
-    assert figures[0].first_response == 2 * 3600 and figures[1].first_response == 2 * 3600
+    figures = [metrics.ticket_figures(t, cal) for t in (one_reply, follow_up)]
+    assert figures[0].first_response == 2 * 60 and figures[1].first_response == 2 * 60   # business minutes
     assert figures[0].first_contact and not figures[1].first_contact
-    assert figures[1].gap_sum == 5 * 3600 and figures[1].wait == 2 * 3600 + 4 * 3600
+    assert figures[1].gap_sum == 5 * 60 and figures[1].wait == 2 * 60 + 4 * 60
     m = metrics.summarise(figures)
-    assert m.first_contact_share == 0.5 and m.between_responses_avg == 5 * 3600
-    assert m.resolution_median == pytest.approx((3 + 10) / 2 * 3600)
+    assert m.first_contact_share == 0.5 and m.between_responses_avg == 5 * 60
+    assert m.resolution_median == (3 + 10) / 2 * 60
+
+
+def test_durations_are_whole_business_minutes_that_add_up():
+    """Each duration is the difference of two business minutes: seconds past a minute are not rounded per
+    duration, so a wait split in two adds up to the whole."""
+    cal = BusinessCalendar.for_country("NL", tz="Europe/Amsterdam")
+    start = local(2026, 11, 16, 9, 0, 40)
+    t = metrics.TicketFacts(1, None, "email", start, "open", None,
+                            [("customer", start), ("reply", local(2026, 11, 16, 9, 2, 10)),
+                             ("customer", local(2026, 11, 16, 9, 3, 50))])
+    f = metrics.ticket_figures(t, cal)
+    assert f.first_response == 2 and f.wait == 2          # 09:00 to 09:02 on the minute clock
+    assert f.wait_key == cal.business_minute(local(2026, 11, 16, 9, 3, 50)) - 2
+    now = local(2026, 11, 16, 10, 0, 5)
+    assert metrics.with_running_wait(f, cal, now).wait == 2 + 57
 
 
 def test_percentile_interpolates():

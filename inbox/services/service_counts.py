@@ -1,0 +1,448 @@
+"""The service measures (first response, resolution, time between responses, first contact, waiting time) of any
+range of days, per assignee and per channel, from counts kept exact in the same transaction as each change: a
+period costs a handful of queries over a few dozen blocks of days, whatever the shop's history holds.
+
+Each ticket's figures (inbox.metrics.ticket_figures, in whole business minutes) are kept in `ticket_measure`,
+and what they add up to in `service_count` (sums, and coarse ranges of values) and `service_fine` (values) under
+every block of days (inbox.histograms) that holds the local day its clock started, once for its assignee and once
+for its channel. Any flush that changes a ticket's public thread, status, solved time, assignee, channel or clock
+start recomputes those tickets' figures from the database (one query for the tickets, one for their threads), and
+writes the difference with what their `ticket_measure` rows said as `n = n + delta` upserts; a change of the
+shop's zone or country moves every business minute, so the shop is counted afresh (`rebuild`, also for loads
+past the ORM and `flask norms rebuild`). `recount` and `kept` are for the property test.
+
+An open question's wait runs on: it is kept as a key (its wait is the business minute of now minus the key), in
+64-minute bins of keys, which turn into intervals of waits at reading.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass, fields
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql, sqlite
+
+from inbox import histograms, metrics
+from inbox.extensions import db
+from inbox.histograms import Interval
+from inbox.models import Message, ServiceCount, ServiceFine, Shop, Ticket, TicketMeasure
+from inbox.services.norm_sql import CLOCK_START
+from inbox.sla import BusinessCalendar
+from inbox.workflow import MessageKind
+
+SUMS, FIRST, RESOLUTION, WAIT, RUNNING = range(5)
+RUN_BIN = 64        # minutes of running-wait keys per coarse bin
+_PUBLIC = (MessageKind.CUSTOMER.value, MessageKind.REPLY.value)
+_TICKET_FIELDS = ("shop_id", "assignee_id", "assignee", "channel", "received_at", "forwarded_at", "status",
+                  "solved_at")
+_MESSAGE_FIELDS = ("kind", "created_at", "ticket_id", "ticket")
+_CALENDAR_FIELDS = ("timezone", "country")
+_PENDING = "inbox_service_counts_before"
+_CHUNK = 900        # ids per IN list: under SQLite's bound-parameter limit
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One ticket's row of ticket_measure."""
+
+    ticket_id: int
+    shop_id: int
+    day: int            # the date's ordinal
+    assignee_id: int    # 0: nobody
+    channel: str
+    first_response: int | None
+    resolution: int | None
+    gap_sum: int
+    gap_count: int
+    wait: int
+    wait_key: int | None
+    solved: bool
+    first_contact: bool
+
+
+_COLUMNS = [f.name for f in fields(Measure)]
+
+
+def measure_of(fact: metrics.TicketFacts, shop_id: int, cal: BusinessCalendar) -> Measure:
+    f = metrics.ticket_figures(fact, cal)
+    return Measure(fact.ticket_id, shop_id, fact.clock_start.astimezone(cal.tz).date().toordinal(),
+                   fact.assignee_id or 0, fact.channel, f.first_response, f.resolution, f.gap_sum, f.gap_count,
+                   f.wait, f.wait_key, f.solved, f.first_contact)
+
+
+def members(m: Measure) -> tuple[str, str]:
+    """Where a ticket counts: under its assignee and under its channel."""
+    return f"a{m.assignee_id}", f"c{m.channel}"
+
+
+def _values(m: Measure) -> list[tuple[int, int]]:
+    values = []
+    if m.first_response is not None:
+        values.append((FIRST, m.first_response))
+    if m.resolution is not None:
+        values.append((RESOLUTION, m.resolution))
+    values.append((WAIT, m.wait) if m.wait_key is None else (RUNNING, m.wait_key))
+    return values
+
+
+def _coarse(kind: int, value: int) -> int:
+    return value // RUN_BIN if kind == RUNNING else histograms.bucket(value)
+
+
+def contribution(m: Measure, blocks: Iterable[int] | None = None) -> tuple[Counter, Counter]:
+    """What one ticket adds to (member, block, kind, value) in service_count and in service_fine."""
+    coarse: Counter = Counter()
+    fine: Counter = Counter()
+    sums = (1, int(m.solved), int(m.first_contact), m.gap_sum, m.gap_count)
+    values = _values(m)
+    for block in histograms.blocks_of(m.day) if blocks is None else blocks:
+        for member in members(m):
+            for i, s in enumerate(sums):
+                if s:
+                    coarse[member, block, SUMS, i] += s
+            for kind, v in values:
+                coarse[member, block, kind, _coarse(kind, v)] += 1
+                fine[member, block, kind, v] += 1
+    return coarse, fine
+
+
+# -- the tickets' figures from the database ---------------------------------------------------------------------------
+
+def _calendar(conn, shop_id: int, cache: dict) -> BusinessCalendar | None:
+    if shop_id not in cache:
+        row = conn.execute(sa.select(Shop.country, Shop.timezone).where(Shop.id == shop_id)).first()
+        cache[shop_id] = BusinessCalendar.for_country(row[0], tz=row[1]) if row else None
+    return cache[shop_id]
+
+
+def measures(conn, ids: Iterable[int], calendars: dict | None = None) -> list[Measure]:
+    """The figures of these tickets as the database holds them now (those that exist)."""
+    calendars = {} if calendars is None else calendars
+    ids = sorted(set(ids))
+    result = []
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        facts: dict[int, tuple[int, metrics.TicketFacts]] = {}
+        for tid, shop_id, *rest in conn.execute(
+                sa.select(Ticket.id, Ticket.shop_id, Ticket.assignee_id, Ticket.channel, CLOCK_START, Ticket.status,
+                          Ticket.solved_at).where(Ticket.id.in_(chunk))):
+            facts[tid] = (shop_id, metrics.TicketFacts(tid, *rest, thread=[]))
+        if not facts:
+            continue
+        for tid, kind, at in conn.execute(
+                sa.select(Message.ticket_id, Message.kind, Message.created_at)
+                .where(Message.ticket_id.in_(list(facts)), Message.kind.in_(_PUBLIC))
+                .order_by(Message.ticket_id, Message.created_at, Message.id)):
+            facts[tid][1].thread.append((kind, at))
+        for shop_id, fact in facts.values():
+            cal = _calendar(conn, shop_id, calendars)
+            if cal is None or fact.clock_start is None:
+                continue
+            # A forwarded question's first customer message predates the clock: the wait starts at the forward.
+            if fact.thread and fact.thread[0][0] == "customer":
+                fact.thread[0] = ("customer", fact.clock_start)
+            result.append(measure_of(fact, shop_id, cal))
+    return result
+
+
+def _stored(conn, ids: Iterable[int]) -> dict[int, Measure]:
+    ids = sorted(set(ids))
+    found = {}
+    columns = [getattr(TicketMeasure, c) for c in _COLUMNS]
+    for i in range(0, len(ids), _CHUNK):
+        for row in conn.execute(sa.select(*columns).where(TicketMeasure.ticket_id.in_(ids[i:i + _CHUNK]))):
+            m = Measure(*row)
+            found[m.ticket_id] = Measure(**{**_as_dict(m), "day": row.day.toordinal(), "solved": bool(row.solved),
+                                            "first_contact": bool(row.first_contact)})
+    return found
+
+
+def _as_dict(m: Measure) -> dict:
+    return dict(zip(_COLUMNS, astuple(m)))
+
+
+def _row(m: Measure) -> dict:
+    return {**_as_dict(m), "day": date.fromordinal(m.day)}
+
+
+# -- keeping it -----------------------------------------------------------------------------------------------------
+
+def _changed(obj, names) -> bool:
+    return any(so.attributes.get_history(obj, n).has_changes() for n in names)
+
+
+def _old_ticket_id(message):
+    history = so.attributes.get_history(message, "ticket_id")
+    return history.deleted[0] if history.deleted else message.ticket_id
+
+
+def _before_flush(session, _context, _instances) -> None:
+    """Read what the flush's deleted tickets count for, before the database's cascade takes their rows."""
+    deleted = [obj.id for obj in session.deleted
+               if isinstance(obj, Ticket) and so.attributes.instance_state(obj).has_identity]
+    session.info[_PENDING] = _stored(session.connection(), deleted) if deleted else {}
+
+
+def _touched(session) -> tuple[set[int], set[int]]:
+    """The tickets whose figures this flush may change, and the shops whose calendar it moves."""
+    tickets, shops = set(), set()
+    for obj in session.new:
+        if isinstance(obj, Ticket):
+            tickets.add(obj.id)
+        elif isinstance(obj, Message) and obj.kind in _PUBLIC:
+            tickets.add(obj.ticket_id)
+    for obj in session.deleted:
+        if isinstance(obj, Ticket):
+            tickets.add(obj.id)
+        elif isinstance(obj, Message):
+            tickets.add(_old_ticket_id(obj))
+    for obj in session.dirty:
+        if isinstance(obj, Ticket) and _changed(obj, _TICKET_FIELDS):
+            tickets.add(obj.id)
+        elif isinstance(obj, Message) and _changed(obj, _MESSAGE_FIELDS):
+            tickets.update((obj.ticket_id, _old_ticket_id(obj)))
+        elif isinstance(obj, Shop) and _changed(obj, _CALENDAR_FIELDS):
+            shops.add(obj.id)
+    tickets.discard(None)
+    return tickets, shops
+
+
+def _after_flush(session, _context) -> None:
+    """Recompute the touched tickets' figures and write the difference with what they counted for before."""
+    old = session.info.pop(_PENDING, {})
+    with session.no_autoflush:
+        tickets, shops = _touched(session)
+    if tickets or shops:
+        conn = session.connection()
+        update(conn, tickets, old, skip_shops=shops)
+        for shop_id in sorted(shops):
+            # Every business minute moves with the calendar: count the shop afresh (an owner changing the zone).
+            rebuild(conn, shop_id)
+
+
+def update(conn, ids: set[int], old: dict[int, Measure] | None = None, skip_shops: set[int] = frozenset()) -> None:
+    """Bring these tickets' figures and counts up to date with the database (`old`: rows already read)."""
+    old = {**_stored(conn, ids - set(old or ())), **(old or {})}
+    new = {m.ticket_id: m for m in measures(conn, ids)}
+    coarse: Counter = Counter()
+    fine: Counter = Counter()
+    changed = [tid for tid in ids if old.get(tid) != new.get(tid)]
+    for tid in changed:
+        for m, sign in ((old.get(tid), -1), (new.get(tid), 1)):
+            if m is not None and m.shop_id not in skip_shops:
+                c, f = contribution(m)
+                for key, n in c.items():
+                    coarse[(m.shop_id, *key)] += sign * n
+                for key, n in f.items():
+                    fine[(m.shop_id, *key)] += sign * n
+    if not changed:
+        return
+    for i in range(0, len(changed), _CHUNK):
+        conn.execute(sa.delete(TicketMeasure).where(TicketMeasure.ticket_id.in_(changed[i:i + _CHUNK])))
+    rows = [_row(new[tid]) for tid in changed if tid in new]
+    if rows:
+        conn.execute(sa.insert(TicketMeasure), rows)
+    _write(conn, {k: n for k, n in coarse.items() if n}, {k: n for k, n in fine.items() if n})
+
+
+def _insert(conn, model):
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(model)
+
+
+_KEYS = {ServiceCount: ("shop_id", "block", "member", "kind", "value"),
+         ServiceFine: ("shop_id", "kind", "block", "value", "member")}
+
+
+def _rows(model, counts: dict) -> list[dict]:
+    """(shop, member, block, kind, value) -> n as rows, in the table's key order: two transactions counting into
+    the same rows lock them in the same order (no deadlock on PostgreSQL)."""
+    rows = [dict(zip(("shop_id", "member", "block", "kind", "value"), key), n=n) for key, n in counts.items() if n]
+    keys = _KEYS[model]
+    rows.sort(key=lambda row: [row[k] for k in keys])
+    return rows
+
+
+def _write(conn, coarse: dict, fine: dict) -> None:
+    """Add the deltas to the counts."""
+    for model, deltas in ((ServiceCount, coarse), (ServiceFine, fine)):
+        if deltas:
+            insert = _insert(conn, model)
+            conn.execute(insert.on_conflict_do_update(index_elements=list(_KEYS[model]),
+                                                      set_={"n": model.n + insert.excluded.n}), _rows(model, deltas))
+
+
+def _totals(measures_: Iterable[Measure]) -> tuple[Counter, Counter, int]:
+    """Every ticket's contribution added up: per day first, then each level from the one below (a block is four
+    of the level below), so a million tickets cost a pass each, not one per level."""
+    coarse: Counter = Counter()
+    fine: Counter = Counter()
+    n = 0
+    for m in measures_:
+        n += 1
+        c, f = contribution(m, [histograms.block_id(0, m.day)])
+        coarse.update(c)
+        fine.update(f)
+    for counts in (coarse, fine):
+        level = [k for k in counts]
+        for lv in range(1, len(histograms.SPANS)):
+            ratio = histograms.SPANS[lv] // histograms.SPANS[lv - 1]
+            up: Counter = Counter()
+            for key in level:
+                member, block, kind, value = key
+                up[member, histograms.block_id(lv, (block & histograms.INDEX_MASK) // ratio), kind, value] += \
+                    counts[key]
+            counts.update(up)
+            level = list(up)
+    return coarse, fine, n
+
+
+def _shop_measures(conn, shop_id: int) -> Iterable[Measure]:
+    ids = conn.scalars(sa.select(Ticket.id).where(Ticket.shop_id == shop_id).order_by(Ticket.id)).all()
+    calendars: dict = {}
+    for i in range(0, len(ids), 20 * _CHUNK):
+        yield from measures(conn, ids[i:i + 20 * _CHUNK], calendars)
+
+
+def rebuild(conn, shop_id: int) -> int:
+    """Count the shop's tickets from scratch (their threads read in batches); returns the number counted.
+
+    For a change of the shop's calendar, loads that write tickets past the ORM, a migration's backfill, and
+    `flask norms rebuild`."""
+    for model in (ServiceCount, ServiceFine, TicketMeasure):
+        conn.execute(sa.delete(model).where(model.shop_id == shop_id))
+    stored: list[dict] = []
+    all_measures = []
+    for m in _shop_measures(conn, shop_id):
+        all_measures.append(m)
+        stored.append(_row(m))
+        if len(stored) >= 10_000:
+            conn.execute(sa.insert(TicketMeasure), stored)
+            stored = []
+    if stored:
+        conn.execute(sa.insert(TicketMeasure), stored)
+    coarse, fine, n = _totals(all_measures)
+    for model, counts in ((ServiceCount, coarse), (ServiceFine, fine)):
+        rows = _rows(model, {(shop_id, *key): v for key, v in counts.items()})
+        for i in range(0, len(rows), 10_000):
+            conn.execute(sa.insert(model), rows[i:i + 10_000])
+    return n
+
+
+def recount(conn, shop_id: int) -> tuple[dict, dict, dict]:
+    """The shop's figures and counts as they should be, from scratch, without writing (for checks and tests)."""
+    found = list(_shop_measures(conn, shop_id))
+    coarse, fine, _n = _totals(found)
+    return ({m.ticket_id: m for m in found}, {k: v for k, v in coarse.items() if v},
+            {k: v for k, v in fine.items() if v})
+
+
+def kept(conn, shop_id: int) -> tuple[dict, dict, dict]:
+    """The shop's figures and counts as kept (rows counted down to nothing left out)."""
+    ids = conn.scalars(sa.select(TicketMeasure.ticket_id).where(TicketMeasure.shop_id == shop_id)).all()
+    coarse = {(member, block, kind, value): n for member, block, kind, value, n in conn.execute(
+        sa.select(ServiceCount.member, ServiceCount.block, ServiceCount.kind, ServiceCount.value, ServiceCount.n)
+        .where(ServiceCount.shop_id == shop_id)) if n}
+    fine = {(member, block, kind, value): n for member, block, kind, value, n in conn.execute(
+        sa.select(ServiceFine.member, ServiceFine.block, ServiceFine.kind, ServiceFine.value, ServiceFine.n)
+        .where(ServiceFine.shop_id == shop_id)) if n}
+    return _stored(conn, ids), coarse, fine
+
+
+def init_app(_app) -> None:
+    """Counted around each flush of the app's sessions (once per process: one db.session)."""
+    if not sa.event.contains(db.session, "before_flush", _before_flush):
+        sa.event.listen(db.session, "before_flush", _before_flush)
+        sa.event.listen(db.session, "after_flush", _after_flush)
+
+
+# -- reading it -----------------------------------------------------------------------------------------------------
+
+EVERYONE = ("everyone", None)
+
+
+def _groups(member: str) -> tuple:
+    if member.startswith("a"):
+        who = int(member[1:])
+        return EVERYONE, ("agent", who or None)
+    return (("channel", member[1:]),)
+
+
+_MEASURES = (("first_response", (FIRST,)), ("resolution", (RESOLUTION,)), ("waiting", (WAIT, RUNNING)))
+
+
+def read(shop: Shop, first: date, last: date, now: datetime, assignee_id: int | None = None) -> dict:
+    """The service measures of the tickets whose clock started on the local days first..last: {("everyone", None),
+    ("agent", id or None), ("channel", name): ServiceMeasures}; with assignee_id, only that agent's tickets (under
+    "everyone" and the agent). Two queries for the coarse counts and one per range that holds a wanted rank."""
+    blocks = histograms.cover(first.toordinal(), last.toordinal())
+    now_minute = BusinessCalendar.for_country(shop.country, tz=shop.timezone).business_minute(now)
+    own = f"a{assignee_id or 0}" if assignee_id is not None else None
+    query = (sa.select(ServiceCount.member, ServiceCount.kind, ServiceCount.value, sa.func.sum(ServiceCount.n))
+             .where(ServiceCount.shop_id == shop.id, ServiceCount.block.in_(blocks))
+             .group_by(ServiceCount.member, ServiceCount.kind, ServiceCount.value))
+    if own:
+        query = query.where(ServiceCount.member == own)
+    groups: dict = defaultdict(lambda: defaultdict(Counter))   # group -> kind -> coarse value -> n
+    groups[EVERYONE]   # always shown, even empty
+    for member, kind, value, n in db.session.execute(query):
+        if n:
+            for g in _groups(member):
+                groups[g][kind][value] += int(n)
+
+    def intervals(group: dict, kinds) -> list[Interval]:
+        found = []
+        for kind in kinds:
+            for value, n in group[kind].items():
+                if kind == RUNNING:
+                    found.append(Interval(now_minute - value * RUN_BIN - RUN_BIN + 1, now_minute - value * RUN_BIN, n,
+                                          (kind, value)))
+                else:
+                    found.append(Interval(*histograms.bucket_bounds(value), n, (kind, value)))
+        return found
+
+    # The ranks wanted: per group and measure, the candidates of the two ranks of both percentiles.
+    wanted = []
+    for key, group in groups.items():
+        for name, kinds in _MEASURES:
+            spans = intervals(group, kinds)
+            n = sum(i.count for i in spans)
+            for p in (.5, .9):
+                if n:
+                    lo, hi, k = histograms.ranks(n, p)
+                    picks = [(rank, *histograms.candidates(spans, rank)) for rank in (lo, hi)]
+                    wanted.append((key, name, p, lo, hi, k, picks))
+    tags = {tag for *_, picks in wanted for _r, _b, found in picks for tag in found}
+    fine: dict = {}
+    for kind, value in sorted(tags):
+        low, high = ((value * RUN_BIN, value * RUN_BIN + RUN_BIN - 1) if kind == RUNNING
+                     else histograms.bucket_bounds(value))
+        query = (sa.select(ServiceFine.member, ServiceFine.value, sa.func.sum(ServiceFine.n))
+                 .where(ServiceFine.shop_id == shop.id, ServiceFine.kind == kind, ServiceFine.block.in_(blocks),
+                        ServiceFine.value.between(low, high))
+                 .group_by(ServiceFine.member, ServiceFine.value))
+        if own:
+            query = query.where(ServiceFine.member == own)
+        per_group: dict = defaultdict(Counter)
+        for member, v, n in db.session.execute(query):
+            for g in _groups(member):
+                per_group[g][now_minute - v if kind == RUNNING else v] += int(n)
+        fine[kind, value] = per_group
+    result = {}
+    for key, group in groups.items():
+        sums = group[SUMS]
+        m = metrics.ServiceMeasures(tickets=sums[0], solved=sums[1], first_contact_solved=sums[2])
+        m.between_responses_avg = sums[3] / sums[4] if sums[4] else None
+        m.first_contact_share = m.first_contact_solved / m.solved if m.solved else None
+        result[key] = m
+    for key, name, p, lo, hi, k, picks in wanted:
+        values = []
+        for rank, below, found in picks:
+            counts: Counter = Counter()
+            for tag in found:
+                counts.update(fine[tag].get(key, {}))
+            values.append(histograms.pick(below, rank, counts.items()))
+        setattr(result[key], f"{name}_{'median' if p == .5 else 'p90'}", histograms.interpolate(*values, lo, hi, k))
+    return {key: m for key, m in result.items() if m.tickets or key == EVERYONE}

@@ -1,0 +1,100 @@
+"""The service measures read from the kept counts are exactly what the pure definitions (inbox.metrics) give over
+the tickets read afresh, for any period and every group (everyone, each agent, each channel), whatever sequence
+of changes came before: on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from hypothesis import HealthCheck, example, given, settings, strategies as st
+
+from inbox import metrics
+from inbox.extensions import db
+from inbox.models import Message, ServiceCount, Shop, Ticket
+from inbox.services import service_counts, sla
+from tests.conftest import NOW
+from tests.ticket_changes import OPS, apply
+
+
+def from_scratch(shop: Shop, first: date, last: date) -> dict:
+    """The period's measures through inbox.metrics, from the tickets and their threads as the ORM reads them."""
+    cal = sla.calendar_for(shop)
+    groups: dict = defaultdict(list)
+    groups[service_counts.EVERYONE] = []
+    for t in db.session.scalars(sa.select(Ticket).where(Ticket.shop_id == shop.id)):
+        start = t.forwarded_at or t.received_at
+        if not first <= start.astimezone(cal.tz).date() <= last:
+            continue
+        messages = db.session.scalars(sa.select(Message).where(Message.ticket_id == t.id,
+                                                               Message.kind.in_(("customer", "reply")))
+                                      .order_by(Message.created_at, Message.id)).all()
+        thread = [(m.kind, m.created_at) for m in messages]
+        if thread and thread[0][0] == "customer":
+            thread[0] = ("customer", start)
+        fact = metrics.TicketFacts(t.id, t.assignee_id, t.channel, start, t.status, t.solved_at, thread)
+        for key in (service_counts.EVERYONE, ("agent", t.assignee_id), ("channel", t.channel)):
+            groups[key].append(fact)
+    return {key: metrics.service_measures(facts, cal, NOW) for key, facts in groups.items()}
+
+
+def agree(shop: Shop, periods) -> None:
+    db.session.expire_all()
+    conn = db.session.connection()
+    assert service_counts.kept(conn, shop.id) == service_counts.recount(conn, shop.id)
+    today = NOW.astimezone(shop.tz).date()
+    for back, length in periods:
+        first = today - timedelta(days=back)
+        last = first + timedelta(days=length)
+        assert service_counts.read(shop, first, last, NOW) == from_scratch(shop, first, last), (first, last)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 60 * 24 * 40)), min_size=1,
+                      max_size=14),
+       commit_every=st.integers(1, 4),
+       periods=st.lists(st.tuples(st.integers(0, 45), st.integers(0, 40)), min_size=1, max_size=3))
+@example(steps=[("receive", 1), ("reply", 3), ("customer", 5000), ("zone", 7), ("channel", 2)], commit_every=2,
+         periods=[(30, 40), (3, 1)])
+def test_kept_service_measures_equal_a_recount_for_any_period(team, steps, commit_every, periods):
+    shop, people = team(len(db.session.scalars(sa.select(Shop.id)).all()))
+    found: list = []
+    for i, (op, n) in enumerate(steps):
+        apply(op, n, shop, people, found)
+        if (i + 1) % commit_every == 0:
+            db.session.commit()
+            agree(shop, periods)
+    db.session.commit()
+    agree(shop, periods)
+
+
+def test_a_rolled_back_reply_counts_nothing(frozen, shop, staff, make_ticket):
+    from inbox.services import tickets as ticket_service
+    ticket = make_ticket(shop, received_at=NOW - timedelta(days=2))
+    db.session.commit()
+    before = service_counts.kept(db.session.connection(), shop.id)
+    ticket_service.reply(ticket, shop, "Komt eraan.", by=staff["agent"], at=NOW - timedelta(hours=1))
+    db.session.flush()
+    assert service_counts.kept(db.session.connection(), shop.id) != before
+    db.session.rollback()
+    assert service_counts.kept(db.session.connection(), shop.id) == before
+
+
+def test_rebuild_counts_tickets_written_past_the_app(frozen, shop, make_ticket):
+    make_ticket(shop, received_at=NOW - timedelta(days=3))
+    db.session.commit()
+    db.session.execute(sa.delete(ServiceCount))
+    db.session.commit()
+    assert service_counts.rebuild(db.session.connection(), shop.id) == 1
+    db.session.commit()
+    agree(shop, [(10, 10)])
+
+
+def test_a_year_is_read_in_a_few_queries(frozen, shop, staff, make_ticket, count_queries):
+    for days in range(0, 360, 7):
+        make_ticket(shop, received_at=NOW - timedelta(days=days))
+    db.session.commit()
+    today = NOW.astimezone(shop.tz).date()
+    with count_queries() as queries:
+        service_counts.read(shop, today - timedelta(days=364), today, NOW)
+    assert len(queries) <= 8
