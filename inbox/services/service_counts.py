@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
+from functools import lru_cache
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -363,7 +364,9 @@ def init_app(_app) -> None:
 EVERYONE = ("everyone", None)
 
 
+@lru_cache(maxsize=4096)
 def _groups(member: str) -> tuple:
+    """The rows a member's counts add to: everyone's and the agent's, or the channel's."""
     if member.startswith("a"):
         who = int(member[1:])
         return EVERYONE, ("agent", who or None)
@@ -376,60 +379,23 @@ _MEASURES = (("first_response", (FIRST,)), ("resolution", (RESOLUTION,)), ("wait
 def read(shop: Shop, first: date, last: date, now: datetime, assignee_id: int | None = None) -> dict:
     """The service measures of the tickets whose clock started on the local days first..last: {("everyone", None),
     ("agent", id or None), ("channel", name): ServiceMeasures}; with assignee_id, only that agent's tickets (under
-    "everyone" and the agent). Two queries for the coarse counts and one per range that holds a wanted rank."""
+    "everyone" and the agent). Two queries: the coarse counts, then the fine counts of the ranges that may hold a
+    wanted rank."""
     blocks = histograms.cover(first.toordinal(), last.toordinal())
     now_minute = BusinessCalendar.for_country(shop.country, tz=shop.timezone).business_minute(now)
     own = f"a{assignee_id or 0}" if assignee_id is not None else None
-    query = (sa.select(ServiceCount.member, ServiceCount.kind, ServiceCount.value, sa.func.sum(ServiceCount.n))
-             .where(ServiceCount.shop_id == shop.id, ServiceCount.block.in_(blocks))
-             .group_by(ServiceCount.member, ServiceCount.kind, ServiceCount.value))
-    if own:
-        query = query.where(ServiceCount.member == own)
-    groups: dict = defaultdict(lambda: defaultdict(Counter))   # group -> kind -> coarse value -> n
-    groups[EVERYONE]   # always shown, even empty
-    for member, kind, value, n in db.session.execute(query):
-        if n:
-            for g in _groups(member):
-                groups[g][kind][value] += int(n)
-
-    def intervals(group: dict, kinds) -> list[Interval]:
-        found = []
-        for kind in kinds:
-            for value, n in group[kind].items():
-                if kind == RUNNING:
-                    found.append(Interval(now_minute - value * RUN_BIN - RUN_BIN + 1, now_minute - value * RUN_BIN, n,
-                                          (kind, value)))
-                else:
-                    found.append(Interval(*histograms.bucket_bounds(value), n, (kind, value)))
-        return found
-
-    # The ranks wanted: per group and measure, the candidates of the two ranks of both percentiles.
-    wanted = []
+    groups = _coarse_counts(shop, blocks, own)
+    wanted = []   # per group and measure: the candidates of the two ranks of both percentiles
     for key, group in groups.items():
         for name, kinds in _MEASURES:
-            spans = intervals(group, kinds)
+            spans = _intervals(group, kinds, now_minute)
             n = sum(i.count for i in spans)
-            for p in (.5, .9):
-                if n:
-                    lo, hi, k = histograms.ranks(n, p)
-                    picks = [(rank, *histograms.candidates(spans, rank)) for rank in (lo, hi)]
-                    wanted.append((key, name, p, lo, hi, k, picks))
-    tags = {tag for *_, picks in wanted for _r, _b, found in picks for tag in found}
-    fine: dict = {}
-    for kind, value in sorted(tags):
-        low, high = ((value * RUN_BIN, value * RUN_BIN + RUN_BIN - 1) if kind == RUNNING
-                     else histograms.bucket_bounds(value))
-        query = (sa.select(ServiceFine.member, ServiceFine.value, sa.func.sum(ServiceFine.n))
-                 .where(ServiceFine.shop_id == shop.id, ServiceFine.kind == kind, ServiceFine.block.in_(blocks),
-                        ServiceFine.value.between(low, high))
-                 .group_by(ServiceFine.member, ServiceFine.value))
-        if own:
-            query = query.where(ServiceFine.member == own)
-        per_group: dict = defaultdict(Counter)
-        for member, v, n in db.session.execute(query):
-            for g in _groups(member):
-                per_group[g][now_minute - v if kind == RUNNING else v] += int(n)
-        fine[kind, value] = per_group
+            for p in (.5, .9) if n else ():
+                lo, hi, k = histograms.ranks(n, p)
+                picks = [(rank, *histograms.candidates(spans, rank)) for rank in (lo, hi)]
+                wanted.append((key, f"{name}_{'median' if p == .5 else 'p90'}", lo, hi, k, picks))
+    fine = _fine_counts(shop, blocks, own, {tag for *_, picks in wanted for _r, _b, found in picks for tag in found},
+                        now_minute)
     result = {}
     for key, group in groups.items():
         sums = group[SUMS]
@@ -437,12 +403,63 @@ def read(shop: Shop, first: date, last: date, now: datetime, assignee_id: int | 
         m.between_responses_avg = sums[3] / sums[4] if sums[4] else None
         m.first_contact_share = m.first_contact_solved / m.solved if m.solved else None
         result[key] = m
-    for key, name, p, lo, hi, k, picks in wanted:
+    for key, name, lo, hi, k, picks in wanted:
         values = []
         for rank, below, found in picks:
             counts: Counter = Counter()
             for tag in found:
                 counts.update(fine[tag].get(key, {}))
             values.append(histograms.pick(below, rank, counts.items()))
-        setattr(result[key], f"{name}_{'median' if p == .5 else 'p90'}", histograms.interpolate(*values, lo, hi, k))
+        setattr(result[key], name, histograms.interpolate(*values, lo, hi, k))
     return {key: m for key, m in result.items() if m.tickets or key == EVERYONE}
+
+
+def _coarse_counts(shop: Shop, blocks: list[int], own: str | None) -> dict:
+    """group -> kind -> coarse value -> n over the blocks."""
+    query = (sa.select(ServiceCount.member, ServiceCount.kind, ServiceCount.value, sa.func.sum(ServiceCount.n))
+             .where(ServiceCount.shop_id == shop.id, ServiceCount.block.in_(blocks))
+             .group_by(ServiceCount.member, ServiceCount.kind, ServiceCount.value))
+    if own:
+        query = query.where(ServiceCount.member == own)
+    groups: dict = defaultdict(lambda: defaultdict(Counter))
+    groups[EVERYONE]   # always shown, even empty
+    for member, kind, value, n in db.session.execute(query):
+        if n:
+            for g in _groups(member):
+                groups[g][kind][value] += int(n)
+    return groups
+
+
+def _intervals(group: dict, kinds, now_minute: int) -> list[Interval]:
+    """A group's coarse counts of a measure as intervals of values (a running wait's bin of keys becomes the
+    interval of the waits those keys have now)."""
+    found = []
+    for kind in kinds:
+        for value, n in group[kind].items():
+            if kind == RUNNING:
+                found.append(Interval(now_minute - (value + 1) * RUN_BIN + 1, now_minute - value * RUN_BIN, n,
+                                      (kind, value)))
+            else:
+                found.append(Interval(*histograms.bucket_bounds(value), n, (kind, value)))
+    return found
+
+
+def _fine_counts(shop: Shop, blocks: list[int], own: str | None, tags: set, now_minute: int) -> dict:
+    """tag -> group -> value -> n: the fine counts of the wanted coarse ranges (a running wait's as waits now), in
+    one statement whose every part reads a few index ranges (one block and one range of values each)."""
+    tags = sorted(tags)
+    parts = []
+    for i, (kind, value) in enumerate(tags):
+        low, high = ((value * RUN_BIN, (value + 1) * RUN_BIN - 1) if kind == RUNNING
+                     else histograms.bucket_bounds(value))
+        part = (sa.select(sa.literal(i).label("tag"), ServiceFine.member, ServiceFine.value, sa.func.sum(ServiceFine.n))
+                .where(ServiceFine.shop_id == shop.id, ServiceFine.kind == kind, ServiceFine.block.in_(blocks),
+                       ServiceFine.value.between(low, high))
+                .group_by(ServiceFine.member, ServiceFine.value))
+        parts.append(part.where(ServiceFine.member == own) if own else part)
+    fine: dict = defaultdict(lambda: defaultdict(Counter))
+    for i, member, value, n in db.session.execute(sa.union_all(*parts)) if parts else ():
+        kind = tags[i][0]
+        for g in _groups(member):
+            fine[tags[i]][g][now_minute - value if kind == RUNNING else value] += int(n)
+    return fine

@@ -10,7 +10,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "inbox"
 
 # Pure rules: no Flask, no SQLAlchemy, no I/O; they may use each other and a few small libraries.
-PURE = {"inbox.clock", "inbox.config", "inbox.csvexport", "inbox.csvimport", "inbox.filetypes", "inbox.metrics",
+PURE = {"inbox.clock", "inbox.config", "inbox.csvexport", "inbox.csvimport", "inbox.filetypes", "inbox.histograms",
+        "inbox.metrics",
         "inbox.nudges",
         "inbox.placeholders", "inbox.planning", "inbox.sanitize", "inbox.sla", "inbox.svgcharts", "inbox.tokens",
         "inbox.workflow"}
