@@ -408,8 +408,12 @@ def read(shop: Shop, first: date, last: date, now: datetime, assignee_id: int | 
                 lo, hi, k = histograms.ranks(n, p)
                 picks = [(rank, *histograms.candidates(spans, rank)) for rank in (lo, hi)]
                 wanted.append((key, f"{name}_{'median' if p == .5 else 'p90'}", lo, hi, k, picks))
-    fine = _fine_counts(shop, blocks, own, {tag for *_, picks in wanted for _r, _b, found in picks for tag in found},
-                        now_minute)
+    needed: dict = defaultdict(set)   # tag -> the groups that need its fine counts
+    for key, _name, _lo, _hi, _k, picks in wanted:
+        for _rank, _below, found in picks:
+            for tag in found:
+                needed[tag].add(key)
+    fine = _fine_counts(shop, blocks, own, needed, now_minute)
     result = {}
     for key, group in groups.items():
         sums = group[SUMS]
@@ -458,22 +462,33 @@ def _intervals(group: dict, kinds, now_minute: int) -> list[Interval]:
     return found
 
 
-def _fine_counts(shop: Shop, blocks: list[int], own: str | None, tags: set, now_minute: int) -> dict:
-    """tag -> group -> value -> n: the fine counts of the wanted coarse ranges (a running wait's as waits now), in
-    one statement whose every part reads a few index ranges (one block and one range of values each)."""
-    tags = sorted(tags)
+def _fine_counts(shop: Shop, blocks: list[int], own: str | None, needed: dict, now_minute: int) -> dict:
+    """tag -> group -> value -> n: the fine counts of the wanted coarse ranges (a running wait's as waits now) for
+    the groups that need them, in one statement whose every part reads a few index ranges (one block and one range
+    of values each)."""
+    tags = sorted(needed)
     parts = []
     for i, (kind, value) in enumerate(tags):
         low, high = ((value * RUN_BIN, (value + 1) * RUN_BIN - 1) if kind == RUNNING
                      else histograms.bucket_bounds(value))
         part = (sa.select(sa.literal(i).label("tag"), ServiceFine.member, ServiceFine.value, sa.func.sum(ServiceFine.n))
                 .where(ServiceFine.shop_id == shop.id, ServiceFine.kind == kind, ServiceFine.block.in_(blocks),
-                       ServiceFine.value.between(low, high))
+                       ServiceFine.value.between(low, high), _members_of(needed[kind, value], own))
                 .group_by(ServiceFine.member, ServiceFine.value))
-        parts.append(part.where(ServiceFine.member == own) if own else part)
+        parts.append(part)
     fine: dict = defaultdict(lambda: defaultdict(Counter))
     for i, member, value, n in db.session.execute(sa.union_all(*parts)) if parts else ():
         kind = tags[i][0]
         for g in _groups(member):
             fine[tags[i]][g][now_minute - value if kind == RUNNING else value] += int(n)
     return fine
+
+
+def _members_of(groups: set, own: str | None):
+    """The condition on ServiceFine.member for these groups: everyone's is every agent's (or one's own)."""
+    if own:
+        return ServiceFine.member == own
+    named = sorted(f"a{who or 0}" if kind == "agent" else f"c{who}" for kind, who in groups if kind != "everyone")
+    if EVERYONE in groups:
+        return sa.or_(ServiceFine.member.like("a%"), ServiceFine.member.in_(named))
+    return ServiceFine.member.in_(named)
