@@ -53,7 +53,8 @@ WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag"]
 # When questions arrive (local hour): mostly office hours, some evenings.
 HOURS = [8, 9, 9, 10, 10, 10, 11, 11, 11, 12, 13, 13, 14, 14, 15, 15, 16, 16, 17, 19, 20, 21, 22]
 BULK_TABLES = ("ticket", "message", "ticket_tag", "call", "order")
-STATISTICS_TABLES = (*BULK_TABLES, "ticket_search", "ticket_day", "shop", "user")
+STATISTICS_TABLES = (*BULK_TABLES, "ticket_search", "ticket_day", "ticket_measure", "service_count", "service_fine",
+                     "shop", "user")
 
 
 def _fill(text: str, values: dict) -> str:
