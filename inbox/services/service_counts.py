@@ -479,15 +479,12 @@ def _fine_counts(shop: Shop, blocks: list[int], own: str | None, needed: dict, n
     fine: dict = defaultdict(lambda: defaultdict(Counter))
     if not parts:
         return fine
-    serial = db.session.get_bind().dialect.name == "postgresql"
-    if serial:
+    if db.session.get_bind().dialect.name == "postgresql":
         # Each part reads well under a millisecond: PostgreSQL's parallel workers, which its planner picks for the
-        # sum of their estimates, take longer to start than the whole statement needs (and use a core each).
+        # sum of their estimates, take longer to start than the whole statement needs (and use a core each). For
+        # the rest of the transaction (a page's last query; no RESET, which would cost another round trip).
         db.session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    rows = db.session.execute(sa.union_all(*parts)).all()
-    if serial:
-        db.session.execute(sa.text("RESET max_parallel_workers_per_gather"))
-    for i, member, value, n in rows:
+    for i, member, value, n in db.session.execute(sa.union_all(*parts)):
         kind = tags[i][0]
         for g in _groups(member):
             fine[tags[i]][g][now_minute - value if kind == RUNNING else value] += int(n)
