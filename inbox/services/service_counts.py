@@ -30,6 +30,7 @@ from inbox import histograms, metrics
 from inbox.extensions import db
 from inbox.histograms import Interval
 from inbox.models import Message, ServiceCount, ServiceFine, Shop, Ticket, TicketMeasure
+from inbox.services import sla
 from inbox.services.norm_sql import CLOCK_START
 from inbox.sla import BusinessCalendar
 from inbox.workflow import MessageKind
@@ -114,7 +115,7 @@ def contribution(m: Measure, blocks: Iterable[int] | None = None) -> tuple[Count
 def _calendar(conn, shop_id: int, cache: dict) -> BusinessCalendar | None:
     if shop_id not in cache:
         row = conn.execute(sa.select(Shop.country, Shop.timezone).where(Shop.id == shop_id)).first()
-        cache[shop_id] = BusinessCalendar.for_country(row[0], tz=row[1]) if row else None
+        cache[shop_id] = sla.calendar_for(Shop(country=row[0], timezone=row[1])) if row else None
     return cache[shop_id]
 
 
@@ -396,7 +397,7 @@ def read(shop: Shop, first: date, last: date, now: datetime, assignee_id: int | 
     "everyone" and the agent). Two queries: the coarse counts, then the fine counts of the ranges that may hold a
     wanted rank."""
     blocks = histograms.cover(first.toordinal(), last.toordinal())
-    now_minute = BusinessCalendar.for_country(shop.country, tz=shop.timezone).business_minute(now)
+    now_minute = sla.calendar_for(shop).business_minute(now)
     own = f"a{assignee_id or 0}" if assignee_id is not None else None
     groups = _coarse_counts(shop, blocks, own)
     wanted = []   # per group and measure: the candidates of the two ranks of both percentiles
