@@ -2,7 +2,7 @@
 kept with every change (ticket_measure becomes exact instead of a lazy cache)
 
 Revision ID: b8e4d2a6c913
-Revises: b6e1d4f2a9c7
+Revises: c9a4e7b1d352
 Create Date: 2026-12-03 18:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b8e4d2a6c913'
-down_revision = 'b6e1d4f2a9c7'
+down_revision = 'c9a4e7b1d352'
 branch_labels = None
 depends_on = None
 
