@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import g, has_app_context
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -24,6 +23,7 @@ from inbox import clock, metrics
 from inbox.extensions import db
 from inbox.models import Call, NormWeek, Shop, Ticket
 from inbox.services import phone_hours
+from inbox.services.flush_history import changed, values
 
 
 @dataclass
@@ -117,30 +117,20 @@ _TICKET_FIELDS = ("shop_id", "received_at", "forwarded_at", "first_reply_at", "f
 _CALL_FIELDS = ("shop_id", "at", "direction", "answered")
 
 
-def _values(obj, name: str) -> list:
-    """The attribute's value now and, for a change, before it."""
-    history = so.attributes.get_history(obj, name)
-    return [*history.added, *history.unchanged, *history.deleted] or [getattr(obj, name)]
-
-
-def _changed(obj, names) -> bool:
-    return any(so.attributes.get_history(obj, n).has_changes() for n in names)
-
-
 def _note_changes(session, _context, _instances) -> None:
     """Bump the kept weeks that this flush's tickets and calls leave or enter; a call's week drops its counts."""
     moments: set[tuple[int, datetime, bool]] = set()   # (shop, when, whether the week's calls changed)
     dirty = session.dirty
     with session.no_autoflush:
         for obj in (*session.new, *session.deleted, *dirty):
-            if isinstance(obj, Ticket) and (obj not in dirty or _changed(obj, _TICKET_FIELDS)):
-                for shop_id in _values(obj, "shop_id"):
-                    for received in _values(obj, "received_at"):
-                        for forwarded in _values(obj, "forwarded_at"):
+            if isinstance(obj, Ticket) and (obj not in dirty or changed(obj, _TICKET_FIELDS)):
+                for shop_id in values(obj, "shop_id"):
+                    for received in values(obj, "received_at"):
+                        for forwarded in values(obj, "forwarded_at"):
                             moments.add((shop_id, forwarded or received, False))
-            elif isinstance(obj, Call) and (obj not in dirty or _changed(obj, _CALL_FIELDS)):
-                for shop_id in _values(obj, "shop_id"):
-                    moments.update((shop_id, at, True) for at in _values(obj, "at"))
+            elif isinstance(obj, Call) and (obj not in dirty or changed(obj, _CALL_FIELDS)):
+                for shop_id in values(obj, "shop_id"):
+                    moments.update((shop_id, at, True) for at in values(obj, "at"))
     if not moments:
         return
     if has_app_context():

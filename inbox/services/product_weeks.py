@@ -24,12 +24,12 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
 from inbox import clock, metrics
 from inbox.extensions import db
 from inbox.models import Order, ProductWeek, Shop, Ticket
+from inbox.services.flush_history import changed, values
 from inbox.services.norm_sql import CLOCK_START, ticket_product
 
 COLUMNS = ("questions", "order_lines", "orders")
@@ -114,16 +114,6 @@ def _touched(conn, ids: set[int], numbers: set[tuple[int, str]], zones: _Zones) 
     return _count(conn, tickets, orders, zones)
 
 
-def _values(obj, name: str) -> list:
-    """The attribute's value now and, for a change, before it."""
-    history = so.attributes.get_history(obj, name)
-    return [*history.added, *history.unchanged, *history.deleted] or [getattr(obj, name)]
-
-
-def _changed(obj, names) -> bool:
-    return any(so.attributes.get_history(obj, n).has_changes() for n in names)
-
-
 @dataclass
 class _Pending:
     ids: set[int] = field(default_factory=set)
@@ -139,12 +129,12 @@ def _before_flush(session, _context, _instances) -> None:
     with session.no_autoflush:
         for obj in (*session.new, *session.deleted, *dirty):
             if isinstance(obj, Ticket):
-                if obj not in session.new and (obj not in dirty or _changed(obj, _TICKET_FIELDS)):
+                if obj not in session.new and (obj not in dirty or changed(obj, _TICKET_FIELDS)):
                     pending.ids.add(obj.id)
-            elif isinstance(obj, Order) and (obj not in dirty or _changed(obj, _ORDER_FIELDS)):
-                pending.numbers.update((shop_id, number) for shop_id in _values(obj, "shop_id")
-                                       for number in _values(obj, "order_number") if shop_id and number is not None)
-            elif isinstance(obj, Shop) and obj in dirty and so.attributes.get_history(obj, "timezone").has_changes():
+            elif isinstance(obj, Order) and (obj not in dirty or changed(obj, _ORDER_FIELDS)):
+                pending.numbers.update((shop_id, number) for shop_id in values(obj, "shop_id")
+                                       for number in values(obj, "order_number") if shop_id and number is not None)
+            elif isinstance(obj, Shop) and obj in dirty and changed(obj, ("timezone",)):
                 pending.retimed.add(obj.id)
         if pending.ids or pending.numbers:
             pending.before = _touched(session.connection(), pending.ids, pending.numbers,
