@@ -8,7 +8,7 @@ from inbox import search
 from inbox.demo.bulk import OTHER_SHOP, generate
 from inbox.extensions import db
 from inbox.models import Call, Message, Order, Shop, Ticket, User
-from inbox.services import service_counts, ticket_days
+from inbox.services import product_weeks, service_counts, ticket_days
 from inbox.services import tickets as ticket_service
 
 
@@ -53,6 +53,7 @@ def test_a_bulk_load_leaves_the_rows_indexes_search_and_daily_counts_as_the_app_
         for shop_id in (shop.id, *others):
             assert ticket_days.kept(conn, shop_id) == ticket_days.recount(conn, shop_id)
             assert service_counts.kept(conn, shop_id) == service_counts.recount(conn, shop_id)
+            assert product_weeks.kept(conn, shop_id) == product_weeks.recount(conn, shop_id) != {}
     # The search documents were written from the texts in hand, for this shop only ...
     sample = db.session.scalar(sa.select(Ticket).where(Ticket.shop_id == shop.id, Ticket.order_number.is_not(None))
                                .order_by(Ticket.id.desc()).limit(1))
