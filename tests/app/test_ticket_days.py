@@ -74,8 +74,9 @@ def products_agree(shop: Shop, weeks: list) -> None:
                                    .where(Order.shop_id == shop.id).group_by(ordered)):
         if i >= 0:
             orders[i] = n
-    kept = [product_weeks.totals(shop, [w]) for w in weeks]
-    assert [{k: q for k, (q, _lines) in c.items() if q} for c in kept] == [dict(q) for q in questions]
+    for part in (slice(0, len(weeks) // 2), slice(len(weeks) // 2, len(weeks))):   # two reads, not one per week
+        kept = product_weeks.totals(shop, weeks[part])
+        assert {k: q for k, (q, _lines) in kept.items() if q} == dict(sum(questions[part], Counter()))
     assert product_weeks.weekly_orders(shop, weeks) == orders
 
 
