@@ -101,3 +101,15 @@ def apply(op: str, n: int, shop: Shop, people: list, found: list) -> None:
         ticket.channel = list(Channel)[n % len(Channel)].value
     elif op == "closed":   # vacation mode, set or moved (the shop keeps only its last closure)
         shop.closed_from, shop.closed_until = at(n), at(n) + timedelta(days=n % 4 + 1)
+
+
+def play(steps, commit_every: int, shop: Shop, people: list, check) -> None:
+    """Apply the steps, committing every `commit_every` of them and at the end, and check(shop) after each commit."""
+    found: list = []
+    for i, (op, n) in enumerate(steps):
+        apply(op, n, shop, people, found)
+        if (i + 1) % commit_every == 0:
+            db.session.commit()
+            check(shop)
+    db.session.commit()
+    check(shop)

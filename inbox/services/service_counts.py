@@ -93,13 +93,18 @@ def _coarse(kind: int, value: int) -> int:
     return value // RUN_BIN if kind == RUNNING else histograms.bucket(value)
 
 
-def contribution(m: Measure, blocks: Iterable[int] | None = None) -> tuple[Counter, Counter]:
+def contribution(m: Measure) -> tuple[Counter, Counter]:
     """What one ticket adds to (member, block, kind, value) in service_count and in service_fine."""
     coarse: Counter = Counter()
     fine: Counter = Counter()
+    _add(coarse, fine, m, histograms.blocks_of(m.day))
+    return coarse, fine
+
+
+def _add(coarse: dict, fine: dict, m: Measure, blocks: Iterable[int]) -> None:
     sums = (1, int(m.solved), int(m.first_contact), m.gap_sum, m.gap_count)
     values = _values(m)
-    for block in histograms.blocks_of(m.day) if blocks is None else blocks:
+    for block in blocks:
         for member in members(m):
             for i, s in enumerate(sums):
                 if s:
@@ -107,7 +112,6 @@ def contribution(m: Measure, blocks: Iterable[int] | None = None) -> tuple[Count
             for kind, v in values:
                 coarse[member, block, kind, _coarse(kind, v)] += 1
                 fine[member, block, kind, v] += 1
-    return coarse, fine
 
 
 # -- the tickets' figures from the database ---------------------------------------------------------------------------
@@ -303,16 +307,7 @@ def _totals(measures_: Iterable[Measure]) -> tuple[dict, dict, int]:
     n = 0
     for m in measures_:
         n += 1
-        block = histograms.block_id(0, m.day)
-        sums = (1, int(m.solved), int(m.first_contact), m.gap_sum, m.gap_count)
-        values = _values(m)
-        for member in members(m):
-            for i, s in enumerate(sums):
-                if s:
-                    coarse[member, block, SUMS, i] += s
-            for kind, v in values:
-                coarse[member, block, kind, _coarse(kind, v)] += 1
-                fine[member, block, kind, v] += 1
+        _add(coarse, fine, m, (histograms.block_id(0, m.day),))
     for counts in (coarse, fine):
         below = list(counts.items())
         for level in range(1, len(histograms.SPANS)):

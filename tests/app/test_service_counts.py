@@ -14,7 +14,7 @@ from inbox.extensions import db
 from inbox.models import Message, ServiceCount, Shop, Ticket
 from inbox.services import service_counts, sla
 from tests.conftest import NOW
-from tests.ticket_changes import OPS, apply
+from tests.ticket_changes import OPS, play
 
 
 def from_scratch(shop: Shop, first: date, last: date) -> dict:
@@ -58,14 +58,7 @@ def agree(shop: Shop, periods) -> None:
          periods=[(30, 40), (3, 1)])
 def test_kept_service_measures_equal_a_recount_for_any_period(team, steps, commit_every, periods):
     shop, people = team(len(db.session.scalars(sa.select(Shop.id)).all()))
-    found: list = []
-    for i, (op, n) in enumerate(steps):
-        apply(op, n, shop, people, found)
-        if (i + 1) % commit_every == 0:
-            db.session.commit()
-            agree(shop, periods)
-    db.session.commit()
-    agree(shop, periods)
+    play(steps, commit_every, shop, people, lambda s: agree(s, periods))
 
 
 def test_a_rolled_back_reply_counts_nothing(frozen, shop, staff, make_ticket):

@@ -16,7 +16,7 @@ from inbox.models import Order, ProductWeek, Shop, Ticket, TicketDay
 from inbox.services import norm_weeks, norms, product_weeks, recount, ticket_days, tickets as ticket_service
 from inbox.services.norm_sql import CLOCK_START, LATE, ON_TIME, in_period, missing_at, ticket_product, week_bucket
 from tests.conftest import NOW
-from tests.ticket_changes import OPS, START, apply
+from tests.ticket_changes import OPS, START, play
 
 
 def counts_agree(shop: Shop) -> None:
@@ -88,14 +88,7 @@ def products_agree(shop: Shop, weeks: list) -> None:
                 ("zone", 1142)], commit_every=1)
 def test_kept_counts_equal_a_recount_after_any_sequence_of_changes(team, steps, commit_every):
     shop, people = team(len(db.session.scalars(sa.select(Shop.id)).all()))
-    found: list = []
-    for i, (op, n) in enumerate(steps):
-        apply(op, n, shop, people, found)
-        if (i + 1) % commit_every == 0:
-            db.session.commit()
-            counts_agree(shop)
-    db.session.commit()
-    counts_agree(shop)
+    play(steps, commit_every, shop, people, counts_agree)
 
 
 def test_a_rolled_back_change_counts_nothing(frozen, shop, staff, make_ticket):
