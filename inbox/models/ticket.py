@@ -29,6 +29,8 @@ class Ticket(db.Model):
         # The API's list: changed since a moment, paged by (updated_at, id); also within one status (a view).
         sa.Index("ix_ticket_shop_updated", "shop_id", "updated_at", "id"),
         sa.Index("ix_ticket_shop_status_updated", "shop_id", "status", "updated_at", "id"),
+        # SQLite's search: the shop's first and last ticket, between which its FTS5 walk stays (inbox/search.py).
+        sa.Index("ix_ticket_shop_id", "shop_id", "id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -18,6 +18,10 @@ depends_on = None
 
 def upgrade():
     op.create_index("ix_ticket_shop_id", "ticket", ["shop_id", "id"])
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite's planner knows the other indexes from ANALYZE's figures; without any for this one it took it
+        # for the inbox's counts too (reading a shop's every ticket: 0.5 s a page at 1,000,000 tickets).
+        op.execute("ANALYZE ix_ticket_shop_id")
 
 
 def downgrade():
