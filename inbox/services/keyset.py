@@ -34,6 +34,7 @@ class Page:
     exact: bool
     older_than: str | None      # the cursor to ask for the next (older) page after, if there is one
     newer_than: str | None      # the cursor to ask for the previous (newer) page before, if there is one
+    size: int = PAGE_SIZE       # rows a full page holds
 
     @property
     def last(self) -> int | None:
@@ -51,7 +52,7 @@ class Page:
     @property
     def previous_from(self) -> int | None:
         """The position the newer page starts at, for its link."""
-        return None if self.first is None else max(1, self.first - PAGE_SIZE)
+        return None if self.first is None else max(1, self.first - self.size)
 
 
 def key_text(value: datetime | None) -> str:
@@ -144,17 +145,17 @@ def newest_first(model, when, shop_id: int, *, where: tuple = (), before: str | 
                 ahead = _count_upto(model, [mine, when >= key[0], sa.or_(when > key[0], model.id >= key[1])],
                                     COUNT_CAP)
                 given = ahead + 1 if ahead <= COUNT_CAP else None
-            return _page(model, when, mine, rows[:size], given, len(rows) > size, newer=True)
+            return _page(model, when, mine, rows[:size], given, len(rows) > size, newer=True, size=size)
     elif key is not None and key[0] is not None:
         rows = db.session.scalars(sa.select(model).where(mine, *_newer(when, model, key))
                                   .order_by(*oldest).limit(size + 1)).all()
         if len(rows) > size:    # else fewer than a page of newer rows is left: the newest page
-            return _page(model, when, mine, rows[:size][::-1], given, True, newer=True)
+            return _page(model, when, mine, rows[:size][::-1], given, True, newer=True, size=size)
     rows = db.session.scalars(sa.select(model).where(mine).order_by(*newest).limit(size + 1)).all()
-    return _page(model, when, mine, rows[:size], 1, len(rows) > size, newer=False)
+    return _page(model, when, mine, rows[:size], 1, len(rows) > size, newer=False, size=size)
 
 
-def _page(model, when, mine, rows: list, first: int | None, more: bool, *, newer: bool) -> Page:
+def _page(model, when, mine, rows: list, first: int | None, more: bool, *, newer: bool, size: int) -> Page:
     """The page of `rows` (newest first), `more` when older rows follow (counted up to the cap), `newer` when
     newer rows do: known from the rows read, never from the position the link says (rows come and go)."""
     known = 0 if first is None else first - 1 + len(rows)
@@ -164,4 +165,4 @@ def _page(model, when, mine, rows: list, first: int | None, more: bool, *, newer
                              COUNT_CAP)
         total, exact = known + min(beyond, COUNT_CAP), exact and beyond <= COUNT_CAP
     return Page(rows, first, total, exact, _cursor_text(rows[-1], when) if more else None,
-                _cursor_text(rows[0], when) if rows and newer else None)
+                _cursor_text(rows[0], when) if rows and newer else None, size)

@@ -158,3 +158,9 @@ def test_newer_calls_logged_meanwhile_keep_the_way_to_the_newest(client, login_a
     newer = client.get(_link(second, "prev")).get_data(as_text=True)
     assert len(_callers(newer)) == 50 and "+31700000002" not in newer
     assert _link(newer, "prev") is not None and ">Newest</a>" in newer
+
+
+def test_newer_starts_a_page_of_the_pages_own_size_back(shop, calls):
+    cursor = f"{calls[90].id}.{keyset.key_text(calls[90].at)}"
+    page = keyset.newest_first(Call, Call.at, shop.id, size=10, before=cursor, start=31)
+    assert len(page.rows) == 10 and page.previous_from == 21 and page.next_from == 41
