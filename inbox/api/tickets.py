@@ -20,7 +20,7 @@ from inbox.api import schemas as s
 from inbox.api.core import ApiError, acting_user, field_error, operation
 from inbox.extensions import db
 from inbox.models import MailAttachment, SendToken, Ticket, User
-from inbox.services import composer as composer_service, sla as sla_service, ticket_list, uploads
+from inbox.services import composer as composer_service, keyset, sla as sla_service, ticket_list, uploads
 from inbox.services import tickets as ticket_service
 from inbox.services.thread import thread_mail
 from inbox.workflow import Channel, MessageKind
@@ -106,12 +106,7 @@ def list_tickets(query: s.TicketListQuery):
     ascending = query.order == "updated"
     if query.cursor:
         stamp, last_id = decode_cursor(query.cursor)
-        if ascending:
-            where += [Ticket.updated_at >= stamp,
-                      sa.or_(Ticket.updated_at > stamp, Ticket.id > last_id)]
-        else:
-            where += [Ticket.updated_at <= stamp,
-                      sa.or_(Ticket.updated_at < stamp, Ticket.id < last_id)]
+        where += keyset.past(Ticket.updated_at, Ticket.id, stamp, last_id, descending=not ascending)
     order = [Ticket.updated_at, Ticket.id] if ascending else [Ticket.updated_at.desc(), Ticket.id.desc()]
     rows = list(db.session.scalars(sa.select(Ticket).where(*where).order_by(*order).limit(query.limit + 1)
                                    .options(so.lazyload(Ticket.assignee))).unique())

@@ -99,14 +99,24 @@ def _read(model, when, mine, raw: str | None):
     return db.session.execute(sa.select(when, model.id).where(model.id == row_id, mine)).first()
 
 
+def past(key, row_id, value, cursor_id: int, *, descending: bool, including: bool = False) -> list:
+    """The conditions for the rows after the cursor (`value`, `cursor_id`) in the order (`key`, `row_id`):
+    older (`descending`) or newer; `including` the cursor's own row. Every keyset list seeks with these.
+
+    "k <= v AND (k < v OR id < i)" rather than "(k, id) < (v, i)": the first half is a range both databases seek
+    to in an index ending (..., k, id); the second only sorts out the cursor's equals.
+    """
+    if descending:
+        return [key <= value, sa.or_(key < value, row_id <= cursor_id if including else row_id < cursor_id)]
+    return [key >= value, sa.or_(key > value, row_id >= cursor_id if including else row_id > cursor_id)]
+
+
 def _older(when, model, key) -> list:
-    # "t <= v AND (t < v OR id < i)" rather than "(t, id) < (v, i)": the first half is a range both databases
-    # seek to in the (shop, time) index; the second only sorts out the cursor's equals.
-    return [when <= key[0], sa.or_(when < key[0], model.id < key[1])]
+    return past(when, model.id, key[0], key[1], descending=True)
 
 
-def _newer(when, model, key) -> list:
-    return [when >= key[0], sa.or_(when > key[0], model.id > key[1])]
+def _newer(when, model, key, *, including: bool = False) -> list:
+    return past(when, model.id, key[0], key[1], descending=False, including=including)
 
 
 def _count_upto(model, where: list, cap: int) -> int:
@@ -142,8 +152,7 @@ def newest_first(model, when, shop_id: int, *, where: tuple = (), before: str | 
                                   .order_by(*newest).limit(size + 1)).all()
         if rows:
             if given is None:   # an older link, without the position: counted, up to the cap
-                ahead = _count_upto(model, [mine, when >= key[0], sa.or_(when > key[0], model.id >= key[1])],
-                                    COUNT_CAP)
+                ahead = _count_upto(model, [mine, *_newer(when, model, key, including=True)], COUNT_CAP)
                 given = ahead + 1 if ahead <= COUNT_CAP else None
             return _page(model, when, mine, rows[:size], given, len(rows) > size, newer=True, size=size)
     elif key is not None and key[0] is not None:

@@ -301,23 +301,23 @@ def _segments(state: ListState, cursor: str, forward: bool) -> list[tuple[list, 
         return None
     cursor_id, value = read
     tid = Ticket.id
-    # "k >= v AND (k > v OR id > i)" rather than "(k, id) > (v, i)": the first half is a range both databases
-    # seek to in the (shop, ..., k, id) index; the second only sorts out the cursor's equals.
+
+    def seek(down: bool) -> tuple[list, list]:   # the stretch past the cursor, down or up the (key, id) order
+        return (keyset.past(key, tid, value, cursor_id, descending=down),
+                [key.desc(), tid.desc()] if down else [key.asc(), tid.asc()])
+
     if descending:
         if value is None:
             return None
-        if forward:
-            return [([key <= value, sa.or_(key < value, tid < cursor_id)], [key.desc(), tid.desc()])]
-        return [([key >= value, sa.or_(key > value, tid > cursor_id)], [key.asc(), tid.asc()])]
+        return [seek(forward)]
     # Ascending with the tickets without a clock (NULL) last: two stretches where the cursor's side holds both.
     if forward:
         if value is None:
             return [([key.is_(None), tid > cursor_id], [tid.asc()])]
-        return [([key >= value, sa.or_(key > value, tid > cursor_id)], [key.asc(), tid.asc()]),
-                ([key.is_(None)], [tid.asc()])]
+        return [seek(False), ([key.is_(None)], [tid.asc()])]
     if value is None:
         return [([key.is_(None), tid < cursor_id], [tid.desc()]), ([key.is_not(None)], [key.desc(), tid.desc()])]
-    return [([key <= value, sa.or_(key < value, tid < cursor_id)], [key.desc(), tid.desc()])]
+    return [seek(True)]
 
 
 def _run(query, limit: int, columns: tuple | None = None, offset: int = 0) -> list:
