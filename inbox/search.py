@@ -91,13 +91,8 @@ def plan(session, shop_id: int, query_terms: list[str], *, below: int | None = N
         return Plan(window=False)
     # The id of the HORIZON-th match next to the cursor, by reading ids off the index (no documents): 0 when
     # there are no more matches than that, so the page reads them all.
-    order = "ASC" if above is not None else "DESC"
-    bound = "rowid > :above" if above is not None else "rowid < :below"
-    # bandit B608: fixed fragments and a constant.
-    sql = (f"SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :m AND {bound} AND {SQLITE_IN_SHOP} "  # nosec B608
-           f"ORDER BY rowid {order} LIMIT 1 OFFSET :n")
-    floor = session.scalar(sa.text(sql), {"m": _fts_expr(query_terms), "n": HORIZON["sqlite"], "below": below or 2**31,
-                                          "above": above or 0, "shop": shop_id})
+    floor = session.scalar(_sqlite_window(sa.select(_FTS.c.rowid), shop_id, query_terms, below, above)
+                           .offset(HORIZON["sqlite"]).limit(1))
     return Plan(window=floor is not None, floor=floor or 0)
 
 
@@ -117,10 +112,9 @@ def older_than_window(session, shop_id: int, plan_: Plan, *, below: int | None =
         return None
     if session.get_bind().dialect.name != "postgresql":
         return plan_.floor or None
-    # The shop as a range, as in match(): the (shop_id, ticket_id) index, never the primary key.
-    rows = session.scalars(sa.text("SELECT ticket_id FROM ticket_search WHERE shop_id >= :s AND shop_id <= :s "
-                                   "AND ticket_id < :below ORDER BY shop_id DESC, ticket_id DESC OFFSET :n LIMIT 2"),
-                           {"s": shop_id, "n": HORIZON["postgresql"] - 1, "below": below or 2**31}).all()
+    # The window's last ticket, if one lies beyond it.
+    rows = session.scalars(_pg_window(shop_id, below, None, _TS.c.ticket_id)
+                           .offset(HORIZON["postgresql"] - 1).limit(2)).all()
     return rows[0] if len(rows) == 2 else None
 
 
@@ -141,17 +135,11 @@ def match(query, ticket, dialect: str, shop_id: int, query_terms: list[str], pla
     """
     plan_ = plan_ or Plan(window=False)
     if dialect == "postgresql":
-        ts = sa.table("ticket_search", sa.column("ticket_id"), sa.column("shop_id"), sa.column("doc"))
+        ts = _TS
         tsquery = sa.func.to_tsquery("simple", " & ".join(f"{t}:*" for t in query_terms))
         if plan_.window:
-            ids, shop = ts.c.ticket_id, ts.c.shop_id
-            # The shop as a range and first in the order: only the (shop_id, ticket_id) index gives that order, where
-            # "shop_id = :s" would let the planner walk the primary key backwards through other shops' newer tickets
-            # (1,000,000 rows before the first of the Demo Shop's in the bench).
-            in_shop = sa.and_(shop >= shop_id, shop <= shop_id)
-            order = [shop.asc(), ids.asc()] if above is not None else [shop.desc(), ids.desc()]
-            recent = (_bounded(sa.select(ids, ts.c.doc).where(in_shop), ids, below, above)
-                      .order_by(*order).limit(HORIZON["postgresql"]).subquery("recent"))
+            recent = (_pg_window(shop_id, below, above, ts.c.ticket_id, ts.c.doc)
+                      .limit(HORIZON["postgresql"]).subquery("recent"))
             return (query.join(recent, recent.c.ticket_id == ticket.id).where(recent.c.doc.op("@@")(tsquery))
                     .order_by(recent.c.ticket_id.asc() if above is not None else recent.c.ticket_id.desc()))
         query = (query.join(ts, ts.c.ticket_id == ticket.id)
@@ -159,15 +147,17 @@ def match(query, ticket, dialect: str, shop_id: int, query_terms: list[str], pla
         query = _bounded(query, ts.c.ticket_id, below, above)
         # "+ 0" keeps the planner off the backward walk over the primary key: the GIN index goes first.
         return query.order_by((ts.c.ticket_id + 0).asc() if above is not None else (ts.c.ticket_id + 0).desc())
-    fts = sa.table("ticket_fts", sa.column("rowid"))
-    query = _bounded(query.join(fts, fts.c.rowid == ticket.id)
-                     .where(sa.text("ticket_fts MATCH :match").bindparams(match=_fts_expr(query_terms)))
-                     .where(sa.text(SQLITE_IN_SHOP).bindparams(shop=shop_id)),
-                     fts.c.rowid, below, above)
+    fts = _FTS
+    query = _sqlite_window(query.join(fts, fts.c.rowid == ticket.id), shop_id, query_terms, below, above)
     if plan_.floor:
         query = query.where(fts.c.rowid <= plan_.floor if above is not None else fts.c.rowid >= plan_.floor)
-    return query.order_by(fts.c.rowid.asc() if above is not None else fts.c.rowid.desc())
+    return query
 
+
+# -- the window of candidates: what one page of a search reads, next to its cursor ---------------------------
+
+_TS = sa.table("ticket_search", sa.column("ticket_id"), sa.column("shop_id"), sa.column("doc"))
+_FTS = sa.table("ticket_fts", sa.column("rowid"))
 
 # The FTS5 index holds every shop's tickets, newest first: the walk starts at the shop's newest ticket and stops
 # at its oldest (two probes of the (shop, id) index), so the matches of other shops' newer or older tickets are
@@ -175,6 +165,28 @@ def match(query, ticket, dialect: str, shop_id: int, query_terms: list[str], pla
 # shop's own for "levering" at 1,000,000). Where shops' tickets alternate, each still reads the others' between.
 SQLITE_IN_SHOP = ("ticket_fts.rowid BETWEEN (SELECT min(id) FROM ticket WHERE shop_id = :shop) "
                   "AND (SELECT max(id) FROM ticket WHERE shop_id = :shop)")
+
+
+def _sqlite_window(query, shop_id: int, query_terms: list[str], below: int | None, above: int | None):
+    """SQLite: `query` (over ticket_fts) narrowed to the shop's matches of the terms past the cursor, in the
+    order FTS5 reads them (newest first; oldest first with `above`). plan() finds the HORIZON-th of them, match()
+    joins them."""
+    fts = _FTS
+    query = _bounded(query.where(sa.text("ticket_fts MATCH :match").bindparams(match=_fts_expr(query_terms)))
+                     .where(sa.text(SQLITE_IN_SHOP).bindparams(shop=shop_id)), fts.c.rowid, below, above)
+    return query.order_by(fts.c.rowid.asc() if above is not None else fts.c.rowid.desc())
+
+
+def _pg_window(shop_id: int, below: int | None, above: int | None, *columns):
+    """PostgreSQL: the shop's search documents past the cursor (these columns of them), newest first (oldest
+    first with `above`); match() tests the first HORIZON, older_than_window() names the last of those.
+
+    The shop as a range and first in the order: only the (shop_id, ticket_id) index gives that order, where
+    "shop_id = :s" would let the planner walk the primary key backwards through other shops' newer tickets
+    (1,000,000 rows before the first of the Demo Shop's in the bench)."""
+    ids, shop = _TS.c.ticket_id, _TS.c.shop_id
+    order = [shop.asc(), ids.asc()] if above is not None else [shop.desc(), ids.desc()]
+    return _bounded(sa.select(*columns).where(shop >= shop_id, shop <= shop_id), ids, below, above).order_by(*order)
 
 
 def _fts_expr(query_terms: list[str]) -> str:
