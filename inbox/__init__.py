@@ -46,7 +46,7 @@ def create_app(config: dict | None = None):
 
     # Extensions and request hooks, in the order their hooks must run.
     from inbox import csrf_tokens, headers, i18n, labels, timing, transactions, ui, upload_limits
-    from inbox.services import away, kept, norm_weeks, outbox, product_weeks, service_counts, ticket_days
+    from inbox.services import away, kept, norm_weeks, outbox, product_weeks, service_counts, ticket_days, webhooks
     timing.init_app(app)   # first: its clock starts before the other hooks and stops after them
     headers.init_app(app)  # security headers on every response
     db.init_app(app)
@@ -68,6 +68,7 @@ def create_app(config: dict | None = None):
     product_weeks.init_app(app)  # questions and orders per week and product, likewise
     service_counts.init_app(app)  # the service measures' counts, likewise
     kept.init_app(app)         # figures kept per process are forgotten when their rows change
+    webhooks.init_app(app)     # a transaction's webhook endpoints are read once, forgotten when they change
     away.init_app(app)         # scheduled away periods start on the shop's next request
 
     # Blueprints, one per area.

@@ -131,15 +131,59 @@ def remove_endpoint(endpoint: WebhookEndpoint, *, by: User) -> None:
 
 # --------------------------------------------------------------------------- queueing
 
-def _endpoints(shop_id: int) -> list[WebhookEndpoint]:
-    # Asked on every change: a shop without endpoints (most) costs one small indexed query.
-    return list(db.session.scalars(sa.select(WebhookEndpoint).where(WebhookEndpoint.shop_id == shop_id,
-                                                                    WebhookEndpoint.active.is_(True))))
+# The shop's active endpoints are read once per transaction, not on every change of it (a reply emits up to
+# four events; a bulk action four per ticket): kept in the session's info as (id, events) until the transaction
+# ends or an endpoint is added, changed or removed in it (init_app's listeners and _endpoints_changing).
+_KEPT = "webhook_endpoints"
+
+
+def _endpoints(shop_id: int) -> list[tuple[int, list[str]]]:
+    """(id, event names) of the shop's active endpoints: a shop without endpoints (most) costs one small indexed
+    query per transaction."""
+    session = db.session()
+    kept = session.info.get(_KEPT, {})
+    if shop_id in kept and not _endpoints_changing(session):
+        return kept[shop_id]
+    rows = [(id_, events.split()) for id_, events in session.execute(   # (its autoflush may forget the kept)
+        sa.select(WebhookEndpoint.id, WebhookEndpoint.events)
+        .where(WebhookEndpoint.shop_id == shop_id, WebhookEndpoint.active.is_(True)).order_by(WebhookEndpoint.id))]
+    session.info.setdefault(_KEPT, {})[shop_id] = rows
+    return rows
+
+
+def _endpoints_changing(session) -> bool:
+    """Whether the session holds an endpoint not yet flushed: new, changed or deleted."""
+    return any(isinstance(row, WebhookEndpoint) for rows in (session.new, session.dirty, session.deleted)
+               for row in rows)
+
+
+def _forget(session, *_args) -> None:
+    session.info.pop(_KEPT, None)
+
+
+def _forget_on_flush(session, *_args) -> None:
+    if _endpoints_changing(session):
+        _forget(session)
+
+
+def _forget_on_statement(state) -> None:
+    # An UPDATE or DELETE of endpoints as a statement (no ORM rows in the session to see).
+    if (state.is_update or state.is_delete) and getattr(state.statement, "table", None) is WebhookEndpoint.__table__:
+        _forget(state.session)
+
+
+def init_app(_app) -> None:
+    """The kept endpoints are forgotten at the end of each transaction and when endpoints change in it (once per
+    process: one db.session)."""
+    for name, fn in (("after_transaction_end", _forget), ("before_flush", _forget_on_flush),
+                     ("do_orm_execute", _forget_on_statement)):
+        if not sa.event.contains(db.session, name, fn):
+            sa.event.listen(db.session, name, fn)
 
 
 def wanted(shop_id: int, event: str) -> bool:
     """Whether some active endpoint of the shop wants `event`."""
-    return any(event in e.event_list for e in _endpoints(shop_id))
+    return any(event in events for _id, events in _endpoints(shop_id))
 
 
 def emit(shop_id: int, event: str, data) -> int:
@@ -150,15 +194,15 @@ def emit(shop_id: int, event: str, data) -> int:
     """
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
-    wanted = [e for e in _endpoints(shop_id) if event in e.event_list]
+    wanted = [id_ for id_, events in _endpoints(shop_id) if event in events]
     if not wanted:
         return 0
     data = data() if callable(data) else data
     event_id = str(uuid.uuid4())
     body = json.dumps({"id": event_id, "event": event, "created_at": clock.now().isoformat(), "shop_id": shop_id,
                        "data": data}, default=str, separators=(",", ":"))
-    for endpoint in wanted:
-        db.session.add(WebhookDelivery(shop_id=shop_id, endpoint_id=endpoint.id, event_id=event_id, event=event,
+    for endpoint_id in wanted:
+        db.session.add(WebhookDelivery(shop_id=shop_id, endpoint_id=endpoint_id, event_id=event_id, event=event,
                                        payload=body, state="queued", next_attempt_at=clock.now()))
     return len(wanted)
 

@@ -134,3 +134,46 @@ def test_a_secret_that_cannot_be_read_fails_the_delivery_with_a_reason(app, shop
     assert webhooks.run_queue() == ["failed"]
     row = db.session.scalar(sa.select(WebhookDelivery).execution_options(populate_existing=True))
     assert "INBOX_SECRET_KEY" in row.last_error
+
+
+
+def test_a_transaction_reads_the_endpoints_once_and_sees_one_added_or_removed_in_it(app, shop, staff, endpoint,
+                                                                                   make_ticket, count_queries):
+    ticket = make_ticket(shop)
+
+    def endpoint_reads(statements):
+        return [s for s in statements if s.startswith("SELECT") and "FROM webhook_endpoint" in s]
+    with count_queries() as statements:
+        ticket_service.reply(ticket, shop, "Uw pakket komt morgen.", by=staff["agent"])   # three events
+        added = webhooks.add_endpoint(shop.id, "https://example.com/hook", ["message.created"], by=staff["owner"])
+        ticket_service.add_note(ticket, shop, "Even nakijken.", by=staff["agent"])
+        ticket_service.add_note(ticket, shop, "Nagekeken.", by=staff["agent"])
+        webhooks.remove_endpoint(added, by=staff["owner"])
+        ticket_service.add_note(ticket, shop, "Klaar.", by=staff["agent"])
+        db.session.commit()
+    assert len(endpoint_reads(statements)) == 3   # the first event, after the addition, after the removal
+    per_endpoint = dict(db.session.execute(sa.select(WebhookDelivery.event, sa.func.count())
+                                           .where(WebhookDelivery.endpoint_id == endpoint.id)
+                                           .group_by(WebhookDelivery.event)).all())
+    assert per_endpoint == {"ticket.created": 1, "ticket.assigned": 1, "ticket.status_changed": 1,
+                            "message.created": 4}
+    assert db.session.scalar(sa.select(sa.func.count(WebhookDelivery.id))) == 7   # none left for the removed one
+
+    with count_queries() as statements:   # the next transaction reads them again
+        ticket_service.add_note(ticket, shop, "Nog een.", by=staff["agent"])
+        db.session.rollback()
+        ticket_service.add_note(ticket, shop, "Nog een.", by=staff["agent"])
+    assert len(endpoint_reads(statements)) == 2
+    db.session.rollback()
+
+
+def test_an_endpoint_switched_off_in_the_transaction_gets_nothing_more(app, shop, staff, endpoint, make_ticket):
+    ticket = make_ticket(shop)
+    ticket_service.add_note(ticket, shop, "Even nakijken.", by=staff["agent"])
+    endpoint.active = False
+    ticket_service.add_note(ticket, shop, "Nagekeken.", by=staff["agent"])
+    db.session.flush()
+    ticket_service.add_note(ticket, shop, "Klaar.", by=staff["agent"])
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(WebhookDelivery.id))
+                             .where(WebhookDelivery.event == "message.created")) == 1
