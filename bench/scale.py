@@ -19,7 +19,8 @@ migrations run again, so a new migration's backfill is applied to them as to a p
                  branch whose migrations must not touch the shared ones)
 
 Each page is asked --requests times in turn by one signed-in owner (after two warm-up rounds, so both workers
-have their caches), and the median of the app's own time (its Server-Timing header) is printed. The load average
+have their caches), and the median of the app's own time (its Server-Timing header) is printed, with the median
+CPU time of the request's thread beside it (on a busy machine the wall time is mostly waiting for a core). The load average
 is printed too: the figures are only comparable between runs on a quiet machine.
 
 To add a page, add a Page to PAGES: a name and a function from the data set's facts (see facts()) to the paths
@@ -242,8 +243,8 @@ def facts(url: str) -> dict:
     return facts
 
 
-def measure(url: str, pages: list[Page], requests: int, workers: int) -> dict[str, tuple[float, str]]:
-    """Each page's median server time (ms) and a note of any non-200 answers."""
+def measure(url: str, pages: list[Page], requests: int, workers: int) -> dict[str, tuple[float, float, str]]:
+    """Each page's median server time and median server CPU time (ms), and a note of any non-200 answers."""
     found = facts(url)
     print(f"  Demo Shop: {found['tickets']:,} tickets {found['statuses']}; other shops: {found['others']:,}",
           flush=True)
@@ -254,13 +255,15 @@ def measure(url: str, pages: list[Page], requests: int, workers: int) -> dict[st
             paths = page.paths(found)
             for path in paths[:4] * 2:   # warm both workers
                 client.get(path)
-            times, bad = [], []
+            times, cpu, bad = [], [], []
             for path in (paths * requests)[:requests]:
                 status, _ = client.get(path)
                 times.append(client.server_ms)
+                cpu.append(client.server_cpu_ms)
                 if status != 200:
                     bad.append(status)
-            results[page.name] = (statistics.median(times), f"{len(bad)} answers {sorted(set(bad))}" if bad else "")
+            results[page.name] = (statistics.median(times), statistics.median(cpu),
+                                  f"{len(bad)} answers {sorted(set(bad))}" if bad else "")
     return results
 
 
@@ -296,15 +299,18 @@ def main() -> int:
     if args.seed_only:
         return 0
     print(f"\nmedian server time (Server-Timing) of {args.requests} sequential requests, gunicorn "
-          f"{args.workers} workers; load average now {load_average()}")
-    head = "".join(f"{s:>10s}" for s in sizes) + ("    growth" if len(sizes) > 1 else "")
+          f"{args.workers} workers, and in brackets the median CPU time of the request's thread (SQLite's work "
+          f"included, a PostgreSQL server's not); load average now {load_average()}")
+    head = "".join(f"{s:>20s}" for s in sizes) + ("   growth (cpu)" if len(sizes) > 1 else "")
     for db in dbs:
         print(f"\n{'sqlite' if db == 'sqlite' else 'postgresql':30s}{head}")
         for page in pages:
             values = [figures[db, s][page.name][0] for s in sizes]
-            notes = "; ".join(figures[db, s][page.name][1] for s in sizes if figures[db, s][page.name][1])
-            growth = f"{values[-1] / values[0]:9.2f}x" if len(values) > 1 and values[0] else ""
-            print(f"{page.name:30s}" + "".join(f"{v:7.1f} ms" for v in values) + f" {growth}"
+            cpu = [figures[db, s][page.name][1] for s in sizes]
+            notes = "; ".join(figures[db, s][page.name][2] for s in sizes if figures[db, s][page.name][2])
+            growth = (f"{values[-1] / values[0]:6.2f}x ({cpu[-1] / cpu[0]:.2f}x)"
+                      if len(values) > 1 and values[0] and cpu[0] else "")
+            print(f"{page.name:30s}" + "".join(f"{v:7.1f} ({c:6.1f}) ms" for v, c in zip(values, cpu)) + f" {growth}"
                   + (f"  ({notes})" if notes else ""))
     return 0
 
