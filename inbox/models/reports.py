@@ -226,10 +226,13 @@ class ProductWeek(db.Model):
 
 
 # The questions still within their 8 business hours: the only part of a week's counts that time alone changes,
-# read live (a few rows) on top of TicketDay.
+# read live on top of TicketDay, and the at-risk list, soonest due first. By due time, so a reader starts at now
+# and meets no question past due; carrying what decides the week (when the clock started) and the assignee, so
+# SQLite reads the index alone (first_reply_at too: SQLite takes a partial index's condition for no column).
 def _ticket_waiting_index():
     from inbox.models.ticket import Ticket
-    return sa.Index("ix_ticket_unanswered_due", Ticket.shop_id, Ticket.first_reply_due_at,
+    return sa.Index("ix_ticket_unanswered_due", Ticket.shop_id, Ticket.first_reply_due_at, Ticket.forwarded_at,
+                    Ticket.received_at, Ticket.assignee_id, Ticket.first_reply_at,
                     sqlite_where=Ticket.first_reply_at.is_(None), postgresql_where=Ticket.first_reply_at.is_(None))
 
 

@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import format_decimal, gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from inbox import metrics
+from inbox import clock, metrics
 from inbox.extensions import db, statement
 from inbox.i18n import business_duration, force_locale
 from inbox.models import NormNotice, NormSettings, NormWeek, PhoneHours, Shop, Ticket, User
@@ -135,16 +135,28 @@ def week_misses(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int 
 def week_forecast(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int | None = None,
                   limit: int | None = None) -> list[metrics.AtRisk]:
     """This week's questions still waiting for a first reaction that are not late yet, soonest due first (the
-    `limit` first, if given), read off the partial index of unanswered questions by due time. How many there are
-    is the week's `waiting` (weekly_tickets), which counts the same questions: those whose clock started in it."""
-    where = [Ticket.shop_id == shop.id, UNANSWERED, Ticket.first_reply_due_at >= now, CLOCK_START >= week.start,
-             CLOCK_START < week.end]
+    `limit` first, if given). Read off the partial index of unanswered questions by due time
+    (ix_ticket_unanswered_due, which carries when each clock started), from now on, until `limit` of this week's
+    are found: never the week's questions past due, nor all of those still waiting. How many there are is the
+    week's `waiting` (weekly_tickets), which counts the same questions: those whose clock started in it."""
+    query = (sa.select(Ticket.id, Ticket.forwarded_at, Ticket.received_at, Ticket.first_reply_due_at)
+             .where(Ticket.shop_id == shop.id, waiting_at(now))
+             .order_by(Ticket.first_reply_due_at, Ticket.id).execution_options(yield_per=4 * (limit or 25)))
     if assignee_id is not None:
-        where.append(Ticket.assignee_id == assignee_id)
-    query = (sa.select(Ticket.id, Ticket.subject, Ticket.first_reply_due_at, User.display_name)
-             .outerjoin(User, User.id == Ticket.assignee_id).where(*where)
-             .order_by(Ticket.first_reply_due_at, Ticket.id).limit(limit))
-    return metrics.forecast(db.session.execute(query).all(), sla.calendar_for(shop), now)
+        query = query.where(Ticket.assignee_id == assignee_id)
+    due: dict[int, datetime] = {}
+    result = db.session.execute(query)
+    for tid, forwarded, received, at in result:
+        if week.start <= clock.as_utc(forwarded or received) < week.end:
+            due[tid] = at
+            if len(due) == limit:
+                break
+    result.close()
+    rows = db.session.execute(sa.select(Ticket.id, Ticket.subject, User.display_name)
+                              .outerjoin(User, User.id == Ticket.assignee_id).where(Ticket.id.in_(list(due)))) \
+        if due else ()
+    return metrics.forecast([(tid, subject, due[tid], who) for tid, subject, who in rows], sla.calendar_for(shop),
+                            now)
 
 
 # -- phone -------------------------------------------------------------------------------------------

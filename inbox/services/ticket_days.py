@@ -16,6 +16,7 @@ reader takes off the few still before their due time (`waiting`), read live thro
 """
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from inbox import clock, metrics
 from inbox.extensions import db
 from inbox.models import Shop, Ticket, TicketDay
-from inbox.services.norm_sql import CLOCK_START, week_bucket
+from inbox.services.norm_sql import waiting_at
 
 COLUMNS = ("received", "questions", "on_time", "late", "unanswered")
 _FIELDS = ("shop_id", "received_at", "forwarded_at", "assignee_id", "first_reply_at", "first_reply_margin",
@@ -245,13 +246,17 @@ def weekly_response(shop: Shop, weeks: list[metrics.Week], now: datetime,
 
 
 def _waiting(shop: Shop, weeks: list[metrics.Week], now: datetime, assignee_id: int | None) -> list[int]:
-    """The week index of each question in these weeks still within its 8 business hours, counted per week in
-    SQL over the partial index ix_ticket_unanswered_due (it holds only questions without a first reaction)."""
-    week = week_bucket(CLOCK_START, weeks).label("week")
-    query = (sa.select(week, sa.func.count())
-             .where(Ticket.shop_id == shop.id, Ticket.first_reply_at.is_(None), Ticket.first_reply_due_at >= now,
-                    CLOCK_START >= weeks[0].start, CLOCK_START < weeks[-1].end)
-             .group_by(week))
+    """The week index of each question in these weeks still within its 8 business hours, read off the partial
+    index ix_ticket_unanswered_due (only questions without a first reaction, by due time, carrying when each clock
+    started): only those not due yet are read, never the ones past due, and put in their weeks here."""
+    query = sa.select(Ticket.forwarded_at, Ticket.received_at).where(Ticket.shop_id == shop.id, waiting_at(now))
     if assignee_id is not None:
         query = query.where(Ticket.assignee_id == assignee_id)
-    return [i for i, n in db.session.execute(query) if i >= 0 for _ in range(n)]
+    starts = [w.start for w in weeks]
+    found = []
+    for forwarded, received in db.session.execute(query):
+        start = clock.as_utc(forwarded or received)
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0 and start < weeks[i].end:
+            found.append(i)
+    return found

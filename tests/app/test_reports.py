@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from inbox import metrics
 from inbox.extensions import db
 from inbox.models import ApiToken, Call, Message, Order, Ticket
 from inbox.services import norms, tickets as ticket_service
@@ -97,6 +98,31 @@ def test_manager_sees_warning_forecast_and_misses(frozen, client, shop, staff, l
     assert "Fri 20 Nov, 11:00" in html                      # latest time to answer, shop time
     assert 'role="img"' in html and "<title" in html and "norm 90%" in html
     assert 'id="table-response"' in html and "/reports/phone.csv" in html
+
+
+def test_at_risk_lists_this_weeks_waiting_questions_soonest_due_first(frozen, shop, staff, make_ticket):
+    """Read by due time from now on: the week's questions past due, answered, or of another week are passed over,
+    and the list stops at its limit; the week's "still waiting" counts the same questions."""
+    def waiting(received, hours_left, **kw):
+        ticket = make_ticket(shop, received_at=received, **kw)
+        ticket.first_reply_due_at = NOW + timedelta(hours=hours_left)   # e.g. a closure moved it
+        return ticket
+    last_week = waiting(local(2026, 11, 13, 16), 1)
+    soon = waiting(local(2026, 11, 19, 9), 2, assignee=staff["agent"])
+    later = waiting(local(2026, 11, 19, 10), 5)
+    latest = waiting(local(2026, 11, 19, 11), 9, assignee=staff["agent"])
+    answered = waiting(local(2026, 11, 19, 12), 3)
+    ticket_service.reply(answered, shop, "Hier is het antwoord.", by=staff["agent"], at=local(2026, 11, 19, 13))
+    make_ticket(shop, received_at=local(2026, 11, 16, 9))                # past due
+    db.session.commit()
+    weeks = metrics.weeks_back(NOW, shop.tz, 2)
+    assert [r.ticket_id for r in norms.week_forecast(shop, weeks[-1], NOW, limit=2)] == [soon.id, later.id]
+    assert [r.ticket_id for r in norms.week_forecast(shop, weeks[-1], NOW)] == [soon.id, later.id, latest.id]
+    assert [(r.ticket_id, r.assignee) for r in norms.week_forecast(shop, weeks[-1], NOW, staff["agent"].id)] == [
+        (soon.id, "Agent Demo"), (latest.id, "Agent Demo")]
+    assert [r.ticket_id for r in norms.week_forecast(shop, weeks[0], NOW)] == [last_week.id]
+    assert [w.waiting for w in norms.weekly_tickets(shop, weeks, NOW)] == [1, 3]
+    assert [w.waiting for w in norms.weekly_tickets(shop, weeks, NOW, staff["agent"].id)] == [0, 2]
 
 
 def test_agent_sees_only_own_figures(frozen, client, shop, staff, login_as, make_ticket):
