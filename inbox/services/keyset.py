@@ -45,6 +45,11 @@ class Page:
         return self.newer_than is None
 
     @property
+    def paged(self) -> bool:
+        """Whether other pages lie beside this one (a pager to show)."""
+        return self.older_than is not None or self.newer_than is not None
+
+    @property
     def next_from(self) -> int | None:
         """The position the older page starts at, for its link."""
         return None if self.first is None else self.first + len(self.rows)
