@@ -33,3 +33,22 @@ def test_agent_sees_own_figures_only(page: Page, login, artifacts):
     expect(page.get_by_text("Your own figures")).to_be_visible()
     expect(page.locator("#phone")).to_have_count(0)
     page.screenshot(path=f"{artifacts}/performance-agent.png", full_page=True)
+
+
+def test_the_service_measures_caption_wraps_above_its_scrolling_table_on_a_phone(page: Page, login, artifacts):
+    login("manager@example.com")
+    page.goto("/reports#service")
+    caption, box = page.locator("#service caption"), page.locator("#service .table-scroll")
+    for width in (320, 390):
+        page.set_viewport_size({"width": width, "height": 844})
+        expect(caption).to_contain_text("Service measures")
+        assert box.evaluate("(el) => el.scrollWidth > el.clientWidth")   # the table itself still scrolls
+        # The whole caption within the box, and still so with the table scrolled to its end.
+        for scrolled in (False, True):
+            if scrolled:
+                box.evaluate("(el) => { el.scrollLeft = el.scrollWidth; }")
+            inner, outer = caption.bounding_box(), box.bounding_box()
+            assert outer["x"] <= inner["x"] and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5, \
+                f"caption cut off at {width} px (scrolled: {scrolled})"
+        page.locator("#service").screenshot(path=f"{artifacts}/service-measures-{width}.png")
+        box.evaluate("(el) => { el.scrollLeft = 0; }")
