@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context
 from sqlalchemy.exc import IntegrityError
 
-from inbox import clock, mailparse, participants, storable
+from inbox import clock, i18n, mailparse, participants, storable
 from inbox.extensions import db
-from inbox.i18n import _ as translated, force_locale
+from inbox.i18n import _, force_locale
 from inbox.labels import LANGUAGES
 from inbox.models import (InboundMail, MailAttachment, Message, OutboundEmail, QuarantinedMail, Shop, Ticket,
                           TicketParticipant, User)
@@ -55,8 +55,8 @@ class IntakeResult:
 
     def describe(self) -> str:
         """What became of the mail, in the reader's language (English in the CLI and the logs)."""
-        def _(text: str, **values) -> str:
-            return translated(text, **values) if has_request_context() else text % values
+        def _(text: str, **values) -> str:   # (its own _, which pybabel finds the texts by)
+            return i18n._(text, **values) if has_request_context() else text % values
         if self.outcome == "new":
             return _("new ticket #%(id)s", id=self.ticket_id)
         if self.outcome == "threaded":
@@ -368,12 +368,11 @@ def _take_bounce(shop: Shop, parsed: mailparse.ParsedMail, record: InboundMail, 
         outbound.last_error = (parsed.bounce_reason or "")[:2000] or None
     # A note is one text for the whole team: in the shop's language, never one fixed in English.
     with force_locale(_team_language(shop)):
-        reason = parsed.bounce_reason or translated("no reason given")
+        reason = parsed.bounce_reason or _("no reason given")
         if parsed.is_bounce:
-            note = translated("The reply to %(to)s could not be delivered: %(reason)s", to=outbound.to_addr,
-                              reason=reason)
+            note = _("The reply to %(to)s could not be delivered: %(reason)s", to=outbound.to_addr, reason=reason)
         else:
-            note = translated("Delivery to %(to)s is delayed: %(reason)s", to=outbound.to_addr, reason=reason)
+            note = _("Delivery to %(to)s is delayed: %(reason)s", to=outbound.to_addr, reason=reason)
     message = ticket_service.add_note(ticket, shop, note, by=None, at=at)
     db.session.flush()
     record.ticket_id, record.message_id, record.outcome = ticket.id, message.id, "bounce"
