@@ -46,7 +46,8 @@ def create_app(config: dict | None = None):
 
     # Extensions and request hooks, in the order their hooks must run.
     from inbox import csrf_tokens, headers, i18n, labels, timing, transactions, ui, upload_limits
-    from inbox.services import away, kept, norm_weeks, outbox, product_weeks, service_counts, ticket_days, webhooks
+    from inbox.services import (away, flush_locks, kept, norm_weeks, outbox, product_weeks, service_counts,
+                                ticket_days, webhooks)
     timing.init_app(app)   # first: its clock starts before the other hooks and stops after them
     headers.init_app(app)  # security headers on every response
     db.init_app(app)
@@ -63,6 +64,7 @@ def create_app(config: dict | None = None):
     i18n.init_app(app)
     from inbox import models, storable  # noqa: F401  (models: register the tables with SQLAlchemy)
     storable.init_app(app)     # every text value made storable (NULs, length) before a flush, on both databases
+    flush_locks.init_app(app)  # first of the flush listeners: the rows they count from, locked as stored
     norm_weeks.init_app(app)   # weeks of the performance page recounted when their tickets change
     ticket_days.init_app(app)  # questions per day and assignee, counted in the same transaction as each change
     product_weeks.init_app(app)  # questions and orders per week and product, likewise

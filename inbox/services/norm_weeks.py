@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from inbox import clock, metrics
 from inbox.extensions import db
 from inbox.models import Call, NormWeek, Shop, Ticket
-from inbox.services import phone_hours
+from inbox.services import flush_locks, phone_hours
 from inbox.services.flush_history import changed, values
 
 
@@ -128,6 +128,10 @@ def _note_changes(session, _context, _instances) -> None:
                     for received in values(obj, "received_at"):
                         for forwarded in values(obj, "forwarded_at"):
                             moments.add((shop_id, forwarded or received, False))
+                # And its week as stored, which a concurrent change may have moved since this session loaded it.
+                row = flush_locks.stored(session).tickets.get(obj.id) if obj not in session.new else None
+                if row is not None:
+                    moments.add((row["shop_id"], row["forwarded_at"] or row["received_at"], False))
             elif isinstance(obj, Call) and (obj not in dirty or changed(obj, _CALL_FIELDS)):
                 for shop_id in values(obj, "shop_id"):
                     moments.update((shop_id, at, True) for at in values(obj, "at"))

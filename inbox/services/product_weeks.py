@@ -10,8 +10,10 @@ over its products.
 
 Unlike a ticket's daily counts (`ticket_days`), a ticket's product can change without the ticket changing: an
 order line of its order number added, edited or deleted. So a flush counts what it touches from the database
-twice, as stored before it (`before_flush`) and after it (`after_flush`), and writes the difference as
-`n = n + delta` upserts. What it touches: its changed tickets, the order numbers of its changed order lines (old
+twice, as stored before it (`before_flush`, under the flush's locks: its tickets' and order lines' rows, and an
+advisory lock per order number, `flush_locks`, so that a concurrent change is counted once, and a question and
+an order line of the same number arriving at once are counted one after the other) and after it
+(`after_flush`), and writes the difference as `n = n + delta` upserts. What it touches: its changed tickets, the order numbers of its changed order lines (old
 and new), and the tickets on those order numbers without a product of their own. A new time zone recounts the
 shop. `rebuild` counts a shop from scratch with the same `_count` (`flask norms rebuild`, the migration's
 backfill, loads past the ORM); the property test in tests/app/test_ticket_days.py compares the two.
@@ -29,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from inbox import clock, metrics
 from inbox.extensions import db
 from inbox.models import Order, ProductWeek, Shop, Ticket
+from inbox.services import flush_locks
 from inbox.services.flush_history import changed, values
 from inbox.services.norm_sql import CLOCK_START, ticket_product
 
@@ -122,23 +125,45 @@ class _Pending:
     before: dict = field(default_factory=dict)
 
 
+def _numbers(obj) -> set[tuple[int, str]]:
+    """The (shop, order number) the object has and, for a change, had in this session."""
+    return {(shop_id, number) for shop_id in values(obj, "shop_id") for number in values(obj, "order_number")
+            if shop_id and number is not None}
+
+
 def _before_flush(session, _context, _instances) -> None:
-    """Note what the flush touches and count it as the database holds it now."""
+    """Note what the flush touches, lock its order numbers and count it as the database holds it now."""
     pending = _Pending()
+    numbers: set[tuple[int, str]] = set()   # also the new tickets': an order line may come with them
+    orders: set[int] = set()
     dirty = session.dirty
     with session.no_autoflush:
         for obj in (*session.new, *session.deleted, *dirty):
             if isinstance(obj, Ticket):
-                if obj not in session.new and (obj not in dirty or changed(obj, _TICKET_FIELDS)):
+                if obj in session.new:
+                    numbers |= _numbers(obj)
+                elif obj not in dirty or changed(obj, _TICKET_FIELDS):
                     pending.ids.add(obj.id)
+                    numbers |= _numbers(obj)
             elif isinstance(obj, Order) and (obj not in dirty or changed(obj, _ORDER_FIELDS)):
-                pending.numbers.update((shop_id, number) for shop_id in values(obj, "shop_id")
-                                       for number in values(obj, "order_number") if shop_id and number is not None)
+                pending.numbers |= _numbers(obj)
+                if obj not in session.new:
+                    orders.add(obj.id)
             elif isinstance(obj, Shop) and obj in dirty and changed(obj, ("timezone",)):
                 pending.retimed.add(obj.id)
+        if not (pending.ids or pending.numbers or numbers):
+            session.info[_PENDING] = pending
+            return
+        # The rows as stored under the flush's row locks: another transaction may have moved a ticket or an order
+        # line to another order number since this session loaded it.
+        stored = flush_locks.stored(session)
+        pending.numbers.update(number for oid, number in stored.orders.items() if oid in orders)
+        numbers.update((row["shop_id"], row["order_number"]) for tid, row in stored.tickets.items()
+                       if tid in pending.ids)
+        conn = session.connection()
+        flush_locks.order_numbers(conn, pending.numbers | numbers)
         if pending.ids or pending.numbers:
-            pending.before = _touched(session.connection(), pending.ids, pending.numbers,
-                                      _Zones(session.connection()))
+            pending.before = _touched(conn, pending.ids, pending.numbers, _Zones(conn))
     session.info[_PENDING] = pending
 
 

@@ -4,9 +4,10 @@ ticket change, so the planner and the performance page's weeks cost what they sh
 Every ticket contributes a fixed vector to one or two rows: `received` on the local day it arrived, and
 `questions`, `on_time`, `late`, `unanswered` on the local day its clock started (the forward, else the receipt:
 norm_sql.CLOCK_START, by which the performance page's weeks group). A flush
-subtracts what its tickets contributed before (`before_flush`, from the attributes' history) and adds what they
-contribute after (`after_flush`, when relationship changes have filled assignee_id), as `n = n + delta`
-upserts: two transactions counting into the same row wait on its row lock instead of overwriting each other.
+subtracts what its tickets contributed before (`before_flush`, from their rows as locked by `flush_locks`: not
+what this session loaded, which a concurrent change may have made stale) and adds what they contribute after
+(`after_flush`, read back once relationship changes have filled assignee_id), as `n = n + delta` upserts: two
+transactions counting into the same row wait on its row lock instead of overwriting each other.
 `rebuild` counts a shop from scratch with the same `contribution` (operators: `flask norms rebuild`; loads that
 bypass the ORM, like the demo's bulk generator, call it); the property test compares the two.
 
@@ -29,12 +30,14 @@ from inbox import clock, metrics
 from inbox.extensions import db, statement
 from inbox.models import Shop, Ticket, TicketDay
 from inbox.models._types import UTCDateTime
+from inbox.services import flush_locks
 from inbox.services.norm_sql import CLOCK_START, waiting_at, week_bucket
 
 COLUMNS = ("received", "questions", "on_time", "late", "unanswered")
 _FIELDS = ("shop_id", "received_at", "forwarded_at", "assignee_id", "first_reply_at", "first_reply_margin",
            "first_reply_due_at")
 _PENDING = "inbox_ticket_days_before"
+_CHUNK = 500   # ids per IN (): well under SQLite's bound-parameter limit
 
 
 @dataclass(frozen=True)
@@ -77,20 +80,8 @@ def contribution(f: Facts, tz) -> dict[tuple[date, int], tuple[int, ...]]:
 
 # -- keeping it ---------------------------------------------------------------------------------------------
 
-def _old(obj, name: str):
-    """The attribute's value as the database holds it before this flush."""
-    history = so.attributes.get_history(obj, name)
-    if history.deleted:
-        return history.deleted[0]
-    if history.unchanged:
-        return history.unchanged[0]
-    if history.added:   # set, and active_history found nothing before it
-        return None
-    return getattr(obj, name)
-
-
-def _facts(obj, *, before: bool) -> Facts:
-    return Facts(*(_old(obj, n) if before else getattr(obj, n) for n in _FIELDS))
+def _stored(row: dict | None) -> Facts | None:
+    return None if row is None else Facts(*(row[n] for n in _FIELDS))
 
 
 def _add(deltas: dict, shop_tz: dict, session, facts: Facts, sign: int) -> None:
@@ -109,10 +100,13 @@ def _add(deltas: dict, shop_tz: dict, session, facts: Facts, sign: int) -> None:
 
 
 def _before_flush(session, _context, _instances) -> None:
-    """Take off what the flush's changed and deleted tickets counted for so far."""
+    """Take off what the flush's changed and deleted tickets counted for so far: as the database holds them
+    under the flush's lock (flush_locks), not as this session loaded them (another transaction may have changed
+    them since)."""
     deltas: dict = defaultdict(lambda: [0] * len(COLUMNS))
     shop_tz: dict = {}
     retimed = set()
+    touched = set()
     dirty = session.dirty
     with session.no_autoflush:
         for obj in (*session.deleted, *dirty):
@@ -120,21 +114,31 @@ def _before_flush(session, _context, _instances) -> None:
                 if obj in dirty and not any(so.attributes.get_history(obj, n).has_changes()
                                             for n in (*_FIELDS, "assignee")):
                     continue
-                _add(deltas, shop_tz, session, _facts(obj, before=True), -1)
+                touched.add(obj.id)
             elif isinstance(obj, Shop) and obj in dirty and so.attributes.get_history(obj, "timezone").has_changes():
                 retimed.add(obj.id)
-    session.info[_PENDING] = (deltas, shop_tz, retimed)
+        if touched:
+            stored = flush_locks.stored(session).tickets
+            for tid in sorted(touched):
+                facts = _stored(stored.get(tid))
+                if facts is not None:
+                    _add(deltas, shop_tz, session, facts, -1)
+    session.info[_PENDING] = (deltas, shop_tz, retimed, touched)
 
 
 def _after_flush(session, _context) -> None:
-    """Add what the flush's new and changed tickets count for now, then write the differences."""
-    deltas, shop_tz, retimed = session.info.pop(_PENDING, (defaultdict(lambda: [0] * len(COLUMNS)), {}, set()))
-    with session.no_autoflush:
-        for obj in (*session.new, *session.dirty):
-            if isinstance(obj, Ticket) and (obj in session.new or any(
-                    so.attributes.get_history(obj, n).has_changes() for n in (*_FIELDS, "assignee"))):
-                _add(deltas, shop_tz, session, _facts(obj, before=False), 1)
+    """Add what the flush's new and changed tickets count for now, as the database holds them after the flush
+    (the columns it did not write may hold another transaction's change), then write the differences."""
+    deltas, shop_tz, retimed, touched = session.info.pop(
+        _PENDING, (defaultdict(lambda: [0] * len(COLUMNS)), {}, set(), set()))
+    touched = touched | {obj.id for obj in session.new if isinstance(obj, Ticket)}
     conn = session.connection()
+    with session.no_autoflush:
+        ids = sorted(touched)
+        for i in range(0, len(ids), _CHUNK):
+            for row in conn.execute(sa.select(*(getattr(Ticket, f) for f in _FIELDS))
+                                    .where(Ticket.id.in_(ids[i:i + _CHUNK]))):
+                _add(deltas, shop_tz, session, Facts(*row), 1)
     _write(conn, {k: v for k, v in deltas.items() if any(v) and k[0] not in retimed})
     for shop_id in sorted(retimed):
         # Every local day moves with the zone: count the shop afresh (rare: an owner changing the time zone).

@@ -1,0 +1,107 @@
+"""The locks a flush takes before the kept figures' listeners read what it changes, so that they count from the
+rows as the database holds them when the flush writes, not as this session loaded them.
+
+On PostgreSQL (READ COMMITTED) two requests may change one ticket at once. The second's UPDATE waits for the
+first to commit, but what the second loaded, and anything it read before its UPDATE, is the state before the
+first: taking that off would count the first's change twice (`product_week`, `ticket_day`). So the first
+`before_flush` listener of every flush locks the tickets and order lines the flush updates or deletes
+(`SELECT … FOR UPDATE`, tickets then order lines, each in id order, one lock step for all listeners, so two
+flushes touching the same rows never wait on each other crosswise) and keeps their stored values for the
+listeners (`stored`). The statements after it see what the transaction it waited for committed.
+
+A question's product may come from its order's lines, and a new question and a new order line share no row:
+`order_numbers` takes a transaction-scoped advisory lock per (shop, order number), sorted, for the listeners
+that count products (`product_weeks`), after the row locks.
+
+SQLite lets one writer in at a time: SQLAlchemy leaves FOR UPDATE out there, and there are no advisory locks.
+Locks taken by several flushes of one transaction in opposite orders can still deadlock; PostgreSQL then fails
+one transaction whole (nothing half counted).
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from inbox.extensions import db
+from inbox.models import Order, Ticket
+
+TICKET_COLUMNS = ("shop_id", "received_at", "forwarded_at", "assignee_id", "first_reply_at", "first_reply_margin",
+                  "first_reply_due_at", "order_number")
+_KEY = "inbox_flush_locks"
+_CHUNK = 500   # ids per IN (): well under SQLite's bound-parameter limit
+
+
+@dataclass
+class Stored:
+    """The flush's updated and deleted rows as the database holds them under the lock (rows that no longer
+    exist are missing)."""
+
+    tickets: dict[int, dict] = field(default_factory=dict)             # id -> TICKET_COLUMNS -> value
+    orders: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (shop, order number)
+
+
+def _changing(session, model) -> list[int]:
+    return sorted(obj.id for obj in (*session.dirty, *session.deleted)
+                  if isinstance(obj, model) and so.attributes.instance_state(obj).has_identity
+                  and (obj in session.deleted or session.is_modified(obj)))
+
+
+def _lock(session) -> Stored:
+    with session.no_autoflush:
+        tickets, orders = _changing(session, Ticket), _changing(session, Order)
+    stored = Stored()
+    if not tickets and not orders:
+        return stored
+    conn = session.connection()
+    for i in range(0, len(tickets), _CHUNK):
+        for tid, *row in conn.execute(sa.select(Ticket.id, *(getattr(Ticket, c) for c in TICKET_COLUMNS))
+                                      .where(Ticket.id.in_(tickets[i:i + _CHUNK])).order_by(Ticket.id)
+                                      .with_for_update()):
+            stored.tickets[tid] = dict(zip(TICKET_COLUMNS, row))
+    for i in range(0, len(orders), _CHUNK):
+        for oid, shop_id, number in conn.execute(
+                sa.select(Order.id, Order.shop_id, Order.order_number).where(Order.id.in_(orders[i:i + _CHUNK]))
+                .order_by(Order.id).with_for_update()):
+            stored.orders[oid] = (shop_id, number)
+    return stored
+
+
+def stored(session) -> Stored:
+    """This flush's locked rows as stored (locked now if the listener has not yet)."""
+    if _KEY not in session.info:
+        session.info[_KEY] = _lock(session)
+    return session.info[_KEY]
+
+
+def order_number_key(shop_id: int, number: str) -> int:
+    """A stable 64-bit advisory-lock key for a shop's order number (a collision only makes two numbers wait on
+    each other). The one-key form: apart from `locks.singleton`'s two-key locks."""
+    return (shop_id << 32) | zlib.crc32(number.encode())
+
+
+def order_numbers(conn, numbers) -> None:
+    """Hold a lock on each (shop, order number) until the transaction ends (PostgreSQL; sorted, one statement)."""
+    keys = sorted({order_number_key(shop_id, number) for shop_id, number in numbers
+                   if shop_id is not None and number is not None})
+    if keys and conn.dialect.name == "postgresql":
+        # unnest yields the array in order, so the locks are taken in key order.
+        conn.execute(sa.text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+                     {"keys": keys})
+
+
+def _before_flush(session, _context, _instances) -> None:
+    session.info[_KEY] = _lock(session)
+
+
+def _after_flush(session, _context) -> None:
+    session.info.pop(_KEY, None)
+
+
+def init_app(_app) -> None:
+    """The first of the flush listeners (once per process: one db.session)."""
+    if not sa.event.contains(db.session, "before_flush", _before_flush):
+        sa.event.listen(db.session, "before_flush", _before_flush)
+        sa.event.listen(db.session, "after_flush_postexec", _after_flush)

@@ -1,0 +1,198 @@
+"""Two people changing the same things at the same moment leave the kept figures (`ticket_day`, `product_week`,
+the service counts) exactly what a count from scratch says: on PostgreSQL under READ COMMITTED, where the second
+transaction waits on the first's locks (SQLite lets one writer in at a time, so there is nothing to race).
+
+Each test flushes a change in the first session, starts the second change in a thread of its own, waits until
+that thread either waits on a lock (pg_stat_activity) or has flushed, commits the first, and lets the second
+commit; then the kept figures are compared with a recount."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from inbox import csvimport
+from inbox.extensions import db
+from inbox.models import Shop, Ticket, User
+from inbox.services import imports, product_weeks, service_counts, shops, ticket_days, tickets as ticket_service
+from tests.conftest import NOW, TEST_DATABASE_URL
+
+pytestmark = pytest.mark.skipif(TEST_DATABASE_URL.startswith("sqlite"),
+                                reason="SQLite lets one writer in at a time: nothing to race")
+
+WAIT = 20  # seconds at most for the second transaction to block or flush (it takes milliseconds)
+
+
+def counts_agree(shop_id: int) -> None:
+    db.session.rollback()
+    conn = db.session.connection()
+    assert ticket_days.kept(conn, shop_id) == ticket_days.recount(conn, shop_id)
+    assert product_weeks.kept(conn, shop_id) == product_weeks.recount(conn, shop_id)
+    assert service_counts.kept(conn, shop_id) == service_counts.recount(conn, shop_id)
+
+
+def _waiting_on_a_lock(pid: int) -> bool:
+    with db.engine.connect() as conn:
+        return conn.scalar(sa.text("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :pid"),
+                           {"pid": pid}) is True
+
+
+def race(app, first, second) -> None:
+    """first() changes and flushes in this session; second() runs in another session (another connection) until
+    it waits on a lock or has flushed; then the first commits and the second commits after it."""
+    first()
+    db.session.flush()
+    pid, flushed, go, failed = [], threading.Event(), threading.Event(), []
+
+    def other():
+        try:
+            with app.app_context():
+                pid.append(db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar())
+                second()
+                db.session.flush()
+                flushed.set()
+                go.wait(WAIT)
+                db.session.commit()
+        except BaseException as error:   # re-raised in the test's thread
+            failed.append(error)
+            flushed.set()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    deadline = time.monotonic() + WAIT
+    while not flushed.is_set() and not (pid and _waiting_on_a_lock(pid[0])):
+        assert time.monotonic() < deadline, "the second transaction neither waited nor flushed"
+        time.sleep(0.002)
+    db.session.commit()
+    go.set()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+    if failed:
+        raise failed[0]
+
+
+@pytest.fixture
+def people(app, shop, staff):
+    return [staff["agent"], staff["manager"], staff["owner"]]
+
+
+def ticket(shop, n=0, **kw) -> Ticket:
+    made = ticket_service.create_ticket(shop, subject=f"Vraag {n}", body="Waar blijft mijn pakket?",
+                                        received_at=NOW - timedelta(days=2 + n), **kw)
+    db.session.commit()
+    return made
+
+
+def mine(model, id_):
+    """The row as this thread's session loads it."""
+    return db.session.get(model, id_)
+
+
+def test_two_edits_of_one_ticket_count_its_product_once(app, shop, people):
+    t = ticket(shop, product="Lamp", assignee=people[0])
+
+    def edit_product():
+        mine(Ticket, t.id).product = "Stoel"
+
+    def edit_category():
+        mine(Ticket, t.id).category = "return"
+
+    race(app, edit_product, edit_category)
+    counts_agree(shop.id)
+    assert {(product, category) for _week, product, category in product_weeks.kept(db.session.connection(), shop.id)} \
+        == {("Stoel", "return")}
+
+
+def test_two_reassignments_of_one_ticket_count_it_once(app, shop, people):
+    t = ticket(shop, assignee=people[0])
+
+    def to(who):
+        return lambda: ticket_service.assign(mine(Ticket, t.id), mine(Shop, shop.id), mine(User, who.id), by=None)
+
+    race(app, to(people[1]), to(people[2]))
+    counts_agree(shop.id)
+    assert {who for _day, who in ticket_days.kept(db.session.connection(), shop.id)} == {people[2].id}
+
+
+def test_an_edit_and_a_reassignment_of_one_ticket_both_count(app, shop, people):
+    t = ticket(shop, assignee=people[0], product="Lamp")
+
+    def edit():
+        mine(Ticket, t.id).received_at = NOW - timedelta(days=9)
+        mine(Ticket, t.id).product = "Stoel"
+
+    race(app, edit, lambda: ticket_service.assign(mine(Ticket, t.id), mine(Shop, shop.id), mine(User, people[1].id),
+                                                  by=None))
+    counts_agree(shop.id)
+
+
+def test_crossed_edits_of_two_tickets_neither_deadlock_nor_drift(app, shop, people):
+    """One person reassigns the first and moves the second's product; another does the opposite to the same two."""
+    a, b = ticket(shop, 0, assignee=people[0], product="Lamp"), ticket(shop, 1, assignee=people[0], product="Lamp")
+
+    def crossed(reassigned, edited, who):
+        def change():
+            ticket_service.assign(mine(Ticket, reassigned.id), mine(Shop, shop.id), mine(User, who.id), by=None)
+            mine(Ticket, edited.id).product = f"Stoel {who.id}"
+        return change
+
+    race(app, crossed(a, b, people[1]), crossed(b, a, people[2]))
+    counts_agree(shop.id)
+
+
+def order(number: str, product: str, days_ago: int = 3):
+    return csvimport.OrderRow(number, NOW - timedelta(days=days_ago), product, None, 1)
+
+
+def test_a_question_on_an_order_being_imported_counts_under_its_product(app, shop, people):
+    def import_order():
+        imports.store_orders(mine(Shop, shop.id), [order("1001", "Lamp")], "csv")
+
+    def ask():
+        ticket_service.create_ticket(mine(Shop, shop.id), subject="Waar?", body="Mijn lamp?",
+                                     received_at=NOW - timedelta(days=1), order_number="1001")
+
+    race(app, import_order, ask)
+    counts_agree(shop.id)
+    assert sum(q for q, _lines, _orders in product_weeks.kept(db.session.connection(), shop.id).values()) == 1
+
+
+def test_an_order_imported_while_its_question_is_asked_counts_the_question(app, shop, people):
+    def ask():
+        ticket_service.create_ticket(mine(Shop, shop.id), subject="Waar?", body="Mijn lamp?",
+                                     received_at=NOW - timedelta(days=1), order_number="1001")
+
+    race(app, ask, lambda: imports.store_orders(mine(Shop, shop.id), [order("1001", "Lamp")], "csv"))
+    counts_agree(shop.id)
+    assert sum(q for q, _lines, _orders in product_weeks.kept(db.session.connection(), shop.id).values()) == 1
+
+
+def test_a_question_moved_to_an_order_being_imported_counts_under_its_product(app, shop, people):
+    t = ticket(shop, order_number="1000")
+
+    def move():
+        mine(Ticket, t.id).order_number = "1001"
+
+    race(app, lambda: imports.store_orders(mine(Shop, shop.id), [order("1001", "Lamp")], "csv"), move)
+    counts_agree(shop.id)
+
+
+def test_an_order_line_moved_while_it_is_edited_counts_where_it_ends(app, shop, people):
+    imports.store_orders(shop, [order("1001", "Lamp"), order("1002", "Stoel", 10)], "csv")
+    ticket(shop, 0, order_number="1001")
+    ticket(shop, 1, order_number="1002")
+    db.session.commit()
+    from inbox.models import Order
+    line = db.session.scalar(sa.select(Order.id).where(Order.order_number == "1001"))
+
+    def move():
+        mine(Order, line).order_number = "1002"
+
+    def edit():
+        mine(Order, line).product = "Bureau"
+
+    race(app, move, edit)
+    counts_agree(shop.id)
