@@ -45,7 +45,7 @@ def create_app(config: dict | None = None):
         logging.basicConfig(level=logging.INFO)
 
     # Extensions and request hooks, in the order their hooks must run.
-    from inbox import csrf_tokens, headers, i18n, labels, timing, transactions, ui, upload_limits
+    from inbox import csrf_tokens, headers, i18n, labels, timing, transactions, ui, upload_limits, url_ids
     from inbox.services import (away, flush_locks, kept, norm_weeks, outbox, product_weeks, service_counts,
                                 ticket_days, webhooks)
     timing.init_app(app)   # first: its clock starts before the other hooks and stops after them
@@ -74,6 +74,7 @@ def create_app(config: dict | None = None):
     away.init_app(app)         # scheduled away periods start on the shop's next request
 
     # Blueprints, one per area.
+    url_ids.init_app(app)   # before the first route: `<int:...>` only matches what an id column holds
     from inbox.views import (account, api, articles, assets, attachments, audit as audit_views, auth, composer,
                              contact, customer, help as help_views, live, mail as mail_views, planning, replies,
                              reports, reports_data, settings as settings_views, team as team_views, tickets, vacation,

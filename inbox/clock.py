@@ -1,10 +1,25 @@
 """The one clock. Everything that asks "what time is it" calls now(), so tests can freeze it."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+# The days a date typed or linked may name: no shop's history is older, nothing is planned further ahead. Anything
+# outside is a typo or a probe, and near year 1 or 9999 the date arithmetic behind a page would overflow.
+EARLIEST_DAY = date(2000, 1, 1)
+AHEAD = timedelta(days=366)
 
 
 def now() -> datetime:
     """The current instant, timezone-aware, in UTC."""
     return datetime.now(timezone.utc)
+
+
+def today(tz: tzinfo) -> date:
+    """The local date now in a zone (a shop's)."""
+    return now().astimezone(tz).date()
+
+
+def reachable_days(tz: tzinfo) -> tuple[date, date]:
+    """The first and last day a date from a form or a link may name: EARLIEST_DAY up to a year from today."""
+    return EARLIEST_DAY, today(tz) + AHEAD
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -140,6 +140,11 @@ def parse_datetime(value: str, tz: tzinfo) -> datetime:
                 raise RowError(f"cannot read the date and time {text!r}") from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=tz)
+    return plausible(dt, text)
+
+
+def plausible(dt: datetime, text: str) -> datetime:
+    """A moment of this century: 01-01-0001 or 31-12-9999 is a typo, and overflows when moved to UTC."""
     if not 2000 <= dt.year <= 2100:
         raise RowError(f"implausible date {text!r}")
     return dt
@@ -254,7 +259,7 @@ def call_from_cells(row: list[str], columns: dict[str, int], tz: tzinfo) -> Call
     if when:
         at = parse_datetime(when, tz)
     elif date_text and time_text:
-        at = datetime.combine(parse_date(date_text), parse_time(time_text), tzinfo=tz)
+        at = plausible(datetime.combine(parse_date(date_text), parse_time(time_text), tzinfo=tz), date_text)
     elif time_text or date_text:
         at = parse_datetime(time_text or date_text, tz)   # one column holding both
     else:

@@ -23,6 +23,7 @@ from inbox.models import MailAttachment, SendToken, Ticket, User
 from inbox.services import composer as composer_service, keyset, sla as sla_service, ticket_list, uploads
 from inbox.services import tickets as ticket_service
 from inbox.services.thread import thread_mail
+from inbox.ids import MAX_ID
 from inbox.workflow import Channel, MessageKind
 
 TICKET_ID = {"ticket_id": "The ticket's number (#123 in the inbox)."}
@@ -84,8 +85,13 @@ def encode_cursor(t: Ticket) -> str:
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         stamp, ticket_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return clock.as_utc(datetime.fromisoformat(stamp)), int(ticket_id)
-    except (ValueError, TypeError, UnicodeDecodeError):
+        stamp, ticket_id = clock.as_utc(datetime.fromisoformat(stamp)), int(ticket_id)
+        # A made-up cursor must not reach the query: an id past the column's (PostgreSQL: out of range), a year
+        # 9999 moved to UTC (OverflowError).
+        if not 0 <= ticket_id <= MAX_ID:
+            raise ValueError(ticket_id)
+        return stamp, ticket_id
+    except (ValueError, TypeError, UnicodeDecodeError, OverflowError):
         raise field_error("cursor", "not a cursor this API gave out", "query") from None
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from inbox import search
+from inbox import clock, search
 from inbox.extensions import db, statement
 from inbox.i18n import lazy_gettext as _l, whole
 from inbox.models import Ticket, TicketTag, User
@@ -86,8 +86,9 @@ class ListState:
         return {k: v for k, v in out.items() if v}
 
 
-def parse_state(args, users: list[User]) -> ListState:
-    """The list state from query arguments. Invalid values are dropped with a notice, never an error."""
+def parse_state(args, users: list[User], tz: tzinfo = timezone.utc) -> ListState:
+    """The list state from query arguments (dates as days in `tz`, the shop's zone). Invalid values are dropped
+    with a notice, never an error."""
     notices = []
 
     def bad(message, **values):
@@ -123,6 +124,12 @@ def parse_state(args, users: list[User]) -> ListState:
                 dates[key] = date.fromisoformat(raw)
             except ValueError:
                 bad(_l("“%(value)s” is not a date (use YYYY-MM-DD): that filter was ignored."), value=raw)
+                continue
+            first, last = clock.reachable_days(tz)
+            if not first <= dates[key] <= last:
+                bad(_l("“%(value)s” is not between %(first)s and %(last)s: that filter was ignored."), value=raw,
+                    first=first.isoformat(), last=last.isoformat())
+                dates[key] = None
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
         dates["from"], dates["to"] = dates["to"], dates["from"]
     raw_page = (args.get("page") or "1").strip()

@@ -13,6 +13,7 @@ from inbox.access import require, shop_ticket_or_404
 from inbox.extensions import db
 from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l
+from inbox.ids import read_id
 from inbox.labels import CATEGORY_LABELS
 from inbox.models import HelpArticle
 from inbox.services import help as help_service
@@ -92,8 +93,9 @@ def new():
     """Write a new help article; ?message= starts it from one of the shop's replies."""
     data = {"category": request.args.get("category", "general")}
     message_id = request.args.get("message", "")
-    if request.method == "GET" and message_id.isdecimal():
-        found = help_service.draft_from_message(current_user.shop_id, int(message_id))
+    if request.method == "GET" and message_id:
+        reply_id = read_id(message_id)
+        found = help_service.draft_from_message(current_user.shop_id, reply_id) if reply_id else None
         if found is None:
             abort(404, description=f"Reply {message_id} doesn't exist.")
         lang, head, body, category = found

@@ -11,6 +11,7 @@ from inbox.audit_texts import ACTION_LABELS, details
 from inbox.extensions import db
 from inbox.htmx import render_page_or_fragment
 from inbox.i18n import lazy_gettext as _l
+from inbox.ids import read_id
 from inbox.models import AuditEvent, Ticket, User
 from inbox.services import keyset
 
@@ -38,8 +39,8 @@ def index():
     person = request.args.get("person", "")
     if person == "system":
         where.append(AuditEvent.actor_id.is_(None))
-    elif person.isdecimal() and len(person) <= 9:
-        where.append(AuditEvent.actor_id == int(person))
+    elif (actor_id := read_id(person)) is not None:
+        where.append(AuditEvent.actor_id == actor_id)
     group = request.args.get("action", "")
     if group in ACTION_GROUPS:
         where.append(AuditEvent.action.in_(ACTION_GROUPS[group][1]))

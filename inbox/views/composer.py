@@ -9,6 +9,7 @@ from inbox.access import require, shop_row_or_404, shop_ticket_or_404
 from inbox.extensions import db
 from inbox.htmx import hx_redirect, is_htmx
 from inbox.i18n import _
+from inbox.ids import read_id, read_ids
 from inbox.models import ReplyTemplate, Ticket
 from inbox.services import (composer as composer_service, help as help_service, public_url, reply_templates,
                             tickets as ticket_service, uploads)
@@ -25,7 +26,7 @@ def _form_kind() -> str:
 
 def _seen_id() -> int | None:
     raw = request.form.get("seen_message_id", "")
-    return int(raw) if raw.isdecimal() else None
+    return read_id(raw)
 
 
 def _composer_response(ticket: Ticket, composer: Composer, status: int, message: str):
@@ -175,7 +176,7 @@ def insert_template(ticket_id: int, template_id: int):
     and the template's standard attachments go onto the draft."""
     ticket = shop_ticket_or_404(ticket_id)
     template = _template_or_404(template_id)
-    option_ids = [raw for raw in request.form.getlist("option") if raw.isdecimal()]
+    option_ids = [str(i) for i in read_ids(request.form.getlist("option"), 100)]
     text = reply_templates.render(template, ticket, current_user, current_user.shop, option_ids=option_ids)
     added = uploads.template_to_draft(template, ticket, current_user)   # its standard attachments, once
     return _insert(ticket, text, files_added=added > 0)

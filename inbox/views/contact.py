@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from inbox import clock, i18n, storable, throttle
 from inbox.extensions import db
 from inbox.i18n import _, lazy_gettext as _l
+from inbox.ids import read_ids
 from inbox.models import ContactSubmission, Shop, Ticket
 from inbox.services import help as help_service, promise, team, team_photos, tickets
 from inbox.views.help import counts
@@ -69,7 +70,7 @@ def _form_page(shop: Shop, form: ContactForm, status: int = 200):
 def _suggestions_for_what_was_typed(shop: Shop, form: ContactForm) -> tuple[list, list[str]]:
     """A form shown again (a field to correct) offers the articles that match what was typed, as typing did;
     the ones it had not offered yet are counted as shown and remembered in the form."""
-    shown = [raw for raw in request.form.getlist("shown") if raw.isdecimal()][:50]
+    shown = [str(i) for i in read_ids(request.form.getlist("shown"), 50)]
     if request.method != "POST":
         return [], shown
     entries = help_service.suggest(help_service.index_for(shop.id), form.subject.data or "", form.body.data or "")
@@ -101,7 +102,7 @@ def form(shop_id: int):
                 language=i18n.language() or None)
             team.auto_acknowledge(ticket, shop)
             # The articles suggested while typing did not answer it: counted against their deflection rate.
-            help_service.count(shop, [raw for raw in request.form.getlist("shown") if raw.isdecimal()][:50], "sent")
+            help_service.count(shop, read_ids(request.form.getlist("shown"), 50), "sent")
         db.session.commit()
         # The thank-you page shows this question's own promise (its reply clock), not a fresh one.
         session["contact_ticket"] = ticket.id

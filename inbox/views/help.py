@@ -11,6 +11,7 @@ from inbox import throttle
 from inbox.extensions import db
 from inbox.htmx import is_htmx
 from inbox.i18n import _, force_locale
+from inbox.ids import read_ids
 from inbox.models import Shop
 from inbox.services import help as help_service
 
@@ -103,7 +104,7 @@ def suggest(shop_id: int):
     lang = language()
     entries = help_service.suggest(help_service.index_for(shop.id), request.form.get("subject", ""),
                                    request.form.get("body", ""))
-    already = {raw for raw in request.form.getlist("shown") if raw.isdecimal()}
+    already = {str(i) for i in read_ids(request.form.getlist("shown"), 50)}
     new = [e.id for e in entries if str(e.id) not in already]
     if new and counts():
         throttle.relax_commit()   # a count only: it may skip waiting for the disk

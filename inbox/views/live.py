@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from inbox import clock
 from inbox.access import shop_ticket_or_404, shop_users
 from inbox.extensions import db
+from inbox.ids import read_id, read_ids
 from inbox.services import presence, sla as sla_service, ticket_list, tickets as ticket_service
 
 bp = Blueprint("live", __name__, url_prefix="/tickets")
@@ -20,8 +21,8 @@ bp = Blueprint("live", __name__, url_prefix="/tickets")
 def inbox():
     """The open inbox's poll: how many questions of its list arrived after its cursor, and every view's count."""
     raw = request.args.get("after", "")
-    after = int(raw) if raw.isdecimal() else 0
-    state = ticket_list.parse_state(request.args, shop_users(active_only=False))
+    after = read_id(raw) or 0
+    state = ticket_list.parse_state(request.args, shop_users(active_only=False), current_user.shop.tz)
     shop = current_user.shop
     moment = ticket_list.Moment.of(shop, clock.now())
     resp = make_response(render_template(
@@ -35,7 +36,7 @@ def inbox():
 
 def _seen_id() -> int | None:
     raw = request.values.get("seen", "")
-    return int(raw) if raw.isdecimal() else None
+    return read_id(raw)
 
 
 @bp.post("/<int:ticket_id>/presence")
@@ -95,7 +96,7 @@ def changes(ticket_id: int):
 @login_required
 def badges():
     """Fresh SLA badges for the tickets on screen, in one request, as out-of-band swaps."""
-    ids = [int(i) for i in request.args.get("ids", "").split(",") if i.strip().isdecimal()][:200]
+    ids = read_ids(request.args.get("ids", "").split(","), 200)
     now = clock.now()
     rows = ticket_list.tickets_by_ids(current_user.shop_id, ids)
     html = "".join(render_template("tickets/_sla.html", ticket=t, badge=sla_service.badge(t, current_user.shop, now), oob=True) for t in rows)

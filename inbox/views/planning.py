@@ -67,7 +67,7 @@ def index():
             errors.append(_("Enter both dates, e.g. 2026-07-20."))
         elif end < start:
             errors.append(_("The last day must come after the first."))
-        elif (end - start).days > 366 or start < today - timedelta(days=366):
+        elif (end - start).days > 366 or start < today - timedelta(days=366) or end > today + clock.AHEAD:
             errors.append(_("Choose a period within a year from now."))
     if not errors and (start is None or end is None) and suggestions:
         start, end = suggestions[0].start, suggestions[0].end

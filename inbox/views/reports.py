@@ -1,7 +1,7 @@
 """The performance page and its CSVs: the period from the request, the figures from services/performance.py."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
@@ -11,6 +11,7 @@ from wtforms import DateField
 from wtforms.validators import Optional
 
 from inbox import clock, csvexport, metrics
+from inbox.forms import WithinReach
 from inbox.i18n import _, language, lazy_gettext as _l
 from inbox.services import norms, performance, satisfaction
 from inbox.services.performance import PARTS, Report
@@ -25,29 +26,34 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional(), WithinReach()])
+    end = DateField(_l("To"), validators=[Optional(), WithinReach()])
 
-    def validate(self, extra_validators=None):
-        ok = super().validate(extra_validators)
-        if ok and self.start.data and self.end.data:
-            if self.start.data > self.end.data:
-                self.end.errors.append(_l("The end date must be on or after the start date."))
-                return False
-            if (self.end.data - self.start.data).days > 366:
-                self.end.errors.append(_l("Choose a period of at most a year."))
-                return False
-        return ok
+    def period(self, shop, now) -> tuple[date, date] | None:
+        """The period asked for with its open ends filled in (performance.period); None, with a field error, when
+        it is not one. The year's cap applies after the filling: a lone start ten years back is ten years too."""
+        if not self.validate():
+            return None
+        start, end = performance.period(shop, now, self.start.data, self.end.data)
+        # The error goes to the date that was typed (the end when both were).
+        field = self.end if self.end.data or not self.start.data else self.start
+        if start > end:
+            field.errors.append(_l("The end date must be on or after the start date."))
+            return None
+        if (end - start).days > 366:
+            field.errors.append(_l("Choose a period of at most a year."))
+            return None
+        return start, end
 
 
 def _report_from_request(only: str | None = None) -> tuple[Report | None, PeriodForm]:
     shop = current_user.shop
     now = clock.now()
     form = PeriodForm(formdata=request.args)
-    valid = form.validate()
-    if not valid:
+    chosen = form.period(shop, now)
+    if chosen is None:
         form.start.data = form.end.data = None
-    start, end = performance.period(shop, now, form.start.data, form.end.data)
+    start, end = chosen or performance.period(shop, now, None, None)
     report = performance.build_report(shop, now, own_only=not current_user.may("see_reports"),
                                       user_id=current_user.id, start=start, end=end, only=only)
     return report, form

@@ -16,6 +16,7 @@ from inbox.access import require, shop_row_or_404, shop_user_or_404, shop_users
 from inbox.extensions import db
 from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l
+from inbox.ids import read_id
 from inbox.models import Invitation, Shop, Ticket, User
 from inbox.services import invitations, mail, public_url, team
 from inbox.labels import ROLE_LABELS
@@ -161,9 +162,9 @@ def deactivate(user_id: int):
         raw = request.form.get("reassign_to", "")
         target = None
         if raw:
-            if not raw.isdecimal():
+            if (target_id := read_id(raw)) is None:
                 abort(400)
-            target = shop_user_or_404(int(raw))
+            target = shop_user_or_404(target_id)
         try:
             moved = team.deactivate(user, by=current_user, reassign_to=target)
         except team.TeamError as e:

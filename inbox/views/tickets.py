@@ -16,6 +16,7 @@ from inbox.extensions import db
 from inbox.forms import INVALID_DATETIME, LocalDateTimeField, choices
 from inbox.htmx import is_htmx, render_page_or_fragment
 from inbox.i18n import _, lazy_gettext as _l, ngettext
+from inbox.ids import read_id, read_ids
 from inbox.labels import CHANNEL_LABELS, LANGUAGES, STATUS_LABELS, language_choices
 from inbox.models import Ticket
 from inbox.services import presence, sla as sla_service, thread, ticket_list, tickets as ticket_service
@@ -113,7 +114,7 @@ def _list_context(state: ticket_list.ListState, users) -> dict:
 def index():
     """The inbox: a view (Needs reply by default, the most urgent first), filters, search, pages of 50."""
     users = shop_users(active_only=False)
-    state = ticket_list.parse_state(request.args, users)
+    state = ticket_list.parse_state(request.args, users, current_user.shop.tz)
     resp = render_page_or_fragment("tickets/index.html", "tickets/_list.html", oob=is_htmx(),
                                    **_list_context(state, users))
     if is_htmx():
@@ -129,7 +130,7 @@ def bulk():
     back = request.form.get("next") or url_for("tickets.index")
     if not back.startswith("/") or back.startswith("//"):
         back = url_for("tickets.index")
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdecimal()][:ticket_list.PAGE_SIZE * 2]
+    ids = read_ids(request.form.getlist("ids"), ticket_list.PAGE_SIZE * 2)
     action = request.form.get("action", "")
     action, _sep, value = action.partition(":")  # "assign", "tag" or "status:solved"
     if action == "assign":
@@ -165,9 +166,10 @@ def _chosen_assignee(value: str):
         return None
     if not current_user.may("manage_tickets"):
         abort(403)
-    if not value.isdecimal():
+    user_id = read_id(value)
+    if user_id is None:
         abort(404)
-    return shop_user_or_404(int(value))
+    return shop_user_or_404(user_id)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -202,7 +204,7 @@ def show(ticket_id: int):
     # The shop's users first: the ticket's assignee and the thread's authors are then found without a join or query.
     users = shop_users(active_only=False)
     ticket, draft = shop_ticket_and_draft_or_404(ticket_id)
-    state = ticket_list.parse_state(request.args, users)
+    state = ticket_list.parse_state(request.args, users, current_user.shop.tz)
     raw_pos = request.args.get("pos", "")
     pos = int(raw_pos) if raw_pos.isdecimal() and len(raw_pos) <= 9 else None   # a place in a list, not any number
     shop, now = current_user.shop, clock.now()

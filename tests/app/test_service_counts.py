@@ -91,3 +91,38 @@ def test_a_year_is_read_in_a_few_queries(frozen, shop, staff, make_ticket, count
     with count_queries() as queries:
         service_counts.read(shop, today - timedelta(days=364), today, NOW)
     assert len(queries) <= 8
+
+
+def test_counts_that_do_not_add_up_give_the_right_figures_slower(frozen, client, shop, staff, make_ticket, login_as,
+                                                                  caplog):
+    """A count row changed past the app (a hand edit, half a restore): the period is counted from its tickets, the
+    error is logged for the operator, and the seller sees the right figures instead of an error page."""
+    from inbox.models import ServiceFine
+    from inbox.services import norms, tickets as ticket_service
+    for days in (1, 2, 8):
+        ticket = make_ticket(shop, received_at=NOW - timedelta(days=days))
+        ticket_service.reply(ticket, shop, "Komt eraan.", by=staff["agent"], at=NOW - timedelta(days=days, hours=-2))
+    make_ticket(shop, received_at=NOW - timedelta(hours=3), channel="phone")
+    db.session.commit()
+    today = NOW.astimezone(shop.tz).date()
+    first = today - timedelta(days=27)
+    right = service_counts.read(shop, first, today, NOW)
+    assert right == from_scratch(shop, first, today)
+
+    db.session.execute(sa.update(ServiceFine).where(ServiceFine.shop_id == shop.id).values(n=0))
+    db.session.commit()
+    try:
+        service_counts.read(shop, first, today, NOW)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("the corrupted counts were read without noticing")
+    assert norms.service_measures(shop, first, today, NOW) == right
+    agent = staff["agent"].id
+    assert (norms.service_measures(shop, first, today, NOW, assignee_id=agent)
+            == service_counts.read_exact(shop, first, today, NOW, assignee_id=agent))
+    assert "do not add up" in caplog.text
+
+    login_as("manager")
+    assert client.get("/reports").status_code == 200
+    assert client.get("/reports/service.csv").status_code == 200

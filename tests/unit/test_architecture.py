@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "inbox"
 
 # Pure rules: no Flask, no SQLAlchemy, no I/O; they may use each other and a few small libraries.
-PURE = {"inbox.clock", "inbox.config", "inbox.csvexport", "inbox.csvimport", "inbox.filetypes", "inbox.histograms",
+PURE = {"inbox.clock", "inbox.config", "inbox.csvexport", "inbox.csvimport", "inbox.filetypes", "inbox.histograms", "inbox.ids",
         "inbox.metrics",
         "inbox.nudges",
         "inbox.placeholders", "inbox.planning", "inbox.sanitize", "inbox.sla", "inbox.svgcharts", "inbox.tokens",
@@ -18,7 +18,7 @@ PURE = {"inbox.clock", "inbox.config", "inbox.csvexport", "inbox.csvimport", "in
 PURE_LIBRARIES = {"holidays", "nh3", "markupsafe"}
 # The web layer: requests, pages, templates. Services and models never import it.
 WEB = {"inbox.access", "inbox.csrf_tokens", "inbox.errors", "inbox.forms", "inbox.htmx", "inbox.templating",
-       "inbox.timing", "inbox.transactions", "inbox.ui", "inbox.upload_limits"}
+       "inbox.timing", "inbox.transactions", "inbox.ui", "inbox.upload_limits", "inbox.url_ids"}
 
 
 def _modules():
