@@ -30,7 +30,8 @@ def check():
 def rebuild(shop_id):
     """Count the kept figures afresh from the tickets and orders: the questions per day (planner, weekly norm), the
     service measures' counts, the questions and orders per week and product, and the phone's kept weeks. For after
-    a load that wrote tickets or orders past the app; safe to run at any time."""
+    an upgrade that made a kept table (else each shop's first page waits for its count) and after a load that wrote
+    tickets or orders past the app; safe to run at any time."""
     import sqlalchemy as sa
     from inbox.extensions import db
     from inbox.models import Shop
@@ -40,3 +41,5 @@ def rebuild(shop_id):
         n = recount.shop(db.session.connection(), sid)
         db.session.commit()
         click.echo(f"shop {sid}: {n} tickets counted")
+    recount.analyze(db.session.connection())
+    db.session.commit()

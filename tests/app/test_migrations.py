@@ -1,13 +1,21 @@
-"""The migrations build exactly the schema the models describe, so `flask db upgrade` never lags a model change."""
+"""The migrations build exactly the schema the models describe, so `flask db upgrade` never lags a model change;
+an upgraded database shows the figures a count from scratch gives."""
 import warnings
+from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
+import time_machine
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from inbox import create_app, search
 from inbox.extensions import db
+from inbox.models import Order, Shop, User
+from inbox.models.shop import COUNTED_VERSION
+from inbox.services import performance, product_weeks, service_counts, ticket_days, tickets as ticket_service
+from tests.conftest import NOW, TEST_DATABASE_URL
 
 
 # Indexes on an expression (the clock start), which SQLAlchemy cannot reflect from SQLite: compared by name and
@@ -49,4 +57,80 @@ def test_upgrade_from_nothing_matches_the_models_and_downgrades_cleanly(tmp_path
         with db.engine.connect() as conn:
             left = {name for name in db.inspect(conn).get_table_names() if not search.owns_table(name)}
         assert left <= {"alembic_version"}
+        db.engine.dispose()
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """A database of its own for a migration's run: a SQLite file, or on PostgreSQL `<test database>_migrations`,
+    made afresh (the tests' own database keeps the schema the models make)."""
+    if TEST_DATABASE_URL.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'upgraded.sqlite'}"
+        return
+    base = sa.engine.make_url(TEST_DATABASE_URL)
+    name = f"{base.database}_migrations"
+    server = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+def _kept(shop_id):
+    conn = db.session.connection()
+    return (ticket_days.kept(conn, shop_id), product_weeks.kept(conn, shop_id), service_counts.kept(conn, shop_id))
+
+
+def _counted_afresh(shop_id):
+    conn = db.session.connection()
+    return (ticket_days.recount(conn, shop_id), product_weeks.recount(conn, shop_id),
+            service_counts.recount(conn, shop_id))
+
+
+def test_an_upgraded_database_counts_each_shop_before_its_figures_are_read(empty_database):
+    """The migrations that make the kept tables leave them empty (none runs the services' code of a later day);
+    the first page that reads a shop's figures counts it, with today's code, and shows what a count from scratch
+    gives. Data made at head, the database taken back to before the first kept table, and up again."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "test", "TESTING": True})
+    with app.app_context(), time_machine.travel(NOW, tick=False):
+        upgrade()
+        shop = Shop(name="Oude Winkel", country="NL", timezone="Europe/Amsterdam")
+        db.session.add(shop)
+        db.session.flush()
+        agent = User(shop_id=shop.id, email="agent@oud.example", display_name="Agent", role="agent")
+        agent.set_password("correct horse battery")
+        db.session.add(agent)
+        db.session.add(Order(shop_id=shop.id, order_number="1001", ordered_at=NOW - timedelta(days=9),
+                             product="Lamp"))
+        for days in (1, 3, 9, 40):
+            ticket = ticket_service.create_ticket(shop, subject="Waar blijft mijn lamp?", body="Nog niets.",
+                                                  customer_email="klant@example.com", product="Lamp",
+                                                  order_number="1001", received_at=NOW - timedelta(days=days))
+            if days != 3:
+                ticket_service.reply(ticket, shop, "Hij komt morgen.", by=agent,
+                                     at=NOW - timedelta(days=days, hours=-2), status="solved")
+        db.session.commit()
+        shop_id, agent_id = shop.id, agent.id
+        made = _kept(shop_id)
+        assert made == _counted_afresh(shop_id) and all(made)
+
+        db.session.remove()
+        downgrade(revision="c2f8a6d4e913")   # before ticket_day, the first kept table
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+        shop = db.session.get(Shop, shop_id)
+        assert shop.counted_version == 0
+        assert _kept(shop_id) != made   # left empty by the migrations
+        start, end = NOW.date() - timedelta(days=27), NOW.date()
+        with app.test_request_context():
+            report = performance.build_report(shop, NOW, own_only=False, user_id=agent_id, start=start, end=end)
+        assert report.service_rows[0][1].tickets == 3   # everyone's: the three of the last four weeks
+        assert _kept(shop_id) == made == _counted_afresh(shop_id)
+        assert db.session.get(Shop, shop_id).counted_version == COUNTED_VERSION
+        db.session.remove()
         db.engine.dispose()
