@@ -123,6 +123,10 @@ def test_at_risk_lists_this_weeks_waiting_questions_soonest_due_first(frozen, sh
     assert [r.ticket_id for r in norms.week_forecast(shop, weeks[0], NOW)] == [last_week.id]
     assert [w.waiting for w in norms.weekly_tickets(shop, weeks, NOW)] == [1, 3]
     assert [w.waiting for w in norms.weekly_tickets(shop, weeks, NOW, staff["agent"].id)] == [0, 2]
+    for _ in range(4):   # read past in pages of rows: four times the limit, after the last row read
+        waiting(local(2026, 11, 13, 16), 1)
+    db.session.commit()
+    assert [r.ticket_id for r in norms.week_forecast(shop, weeks[-1], NOW, limit=1)] == [soon.id]
 
 
 def test_agent_sees_only_own_figures(frozen, client, shop, staff, login_as, make_ticket):
