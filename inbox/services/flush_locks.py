@@ -13,6 +13,12 @@ A question's product may come from its order's lines, and a new question and a n
 `order_numbers` takes a transaction-scoped advisory lock per (shop, order number), sorted, for the listeners
 that count products (`product_weeks`), after the row locks.
 
+A shop's zone or country decides every local day and business minute kept: the flush that changes them
+recounts the shop (`rebuild`), and must not miss, nor be followed by, a count in the old calendar. So before
+any row lock a flush takes a transaction-scoped advisory lock per shop it writes counted rows of (tickets, their
+messages, order lines): shared, or exclusive when it moves the shop's calendar. The listeners read the calendar
+from the database after it (never from a Shop the session loaded).
+
 SQLite lets one writer in at a time: SQLAlchemy leaves FOR UPDATE out there, and there are no advisory locks.
 Locks taken by several flushes of one transaction in opposite orders can still deadlock; PostgreSQL then fails
 one transaction whole (nothing half counted).
@@ -26,10 +32,13 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from inbox.extensions import db
-from inbox.models import Order, Ticket
+from inbox.models import Message, Order, Shop, Ticket
+from inbox.services import locks
+from inbox.services.flush_history import changed, values
 
 TICKET_COLUMNS = ("shop_id", "received_at", "forwarded_at", "assignee_id", "first_reply_at", "first_reply_margin",
                   "first_reply_due_at", "order_number")
+_CALENDAR = ("timezone", "country")   # what every kept day, week and business minute is counted in
 _KEY = "inbox_flush_locks"
 _CHUNK = 500   # ids per IN (): well under SQLite's bound-parameter limit
 
@@ -49,13 +58,29 @@ def _changing(session, model) -> list[int]:
                   and (obj in session.deleted or session.is_modified(obj)))
 
 
+def _shops(session) -> list[tuple[int, bool]]:
+    """(shop, whether this flush moves its calendar) for each shop whose counted rows or calendar it changes."""
+    moved = {obj.id for obj in session.dirty if isinstance(obj, Shop) and changed(obj, _CALENDAR)}
+    writes = {shop_id for obj in (*session.new, *session.dirty, *session.deleted)
+              if isinstance(obj, (Ticket, Message, Order)) for shop_id in values(obj, "shop_id") if shop_id}
+    return sorted((shop_id, shop_id in moved) for shop_id in moved | writes)
+
+
 def _lock(session) -> Stored:
     with session.no_autoflush:
+        shops = _shops(session)
         tickets, orders = _changing(session, Ticket), _changing(session, Order)
     stored = Stored()
-    if not tickets and not orders:
+    if not shops and not tickets and not orders:
         return stored
     conn = session.connection()
+    if shops and conn.dialect.name == "postgresql":
+        # First, before any row: a calendar change waits for the shop's writers and they for it (in shop order).
+        conn.execute(sa.text("SELECT count(CASE WHEN moved THEN pg_advisory_xact_lock(:name, shop) "
+                             "ELSE pg_advisory_xact_lock_shared(:name, shop) END) "
+                             "FROM unnest(CAST(:shops AS integer[]), CAST(:moved AS boolean[])) AS s(shop, moved)"),
+                     {"name": locks.lock_key("shop calendar"), "shops": [s for s, _ in shops],
+                      "moved": [m for _, m in shops]})
     for i in range(0, len(tickets), _CHUNK):
         for tid, *row in conn.execute(sa.select(Ticket.id, *(getattr(Ticket, c) for c in TICKET_COLUMNS))
                                       .where(Ticket.id.in_(tickets[i:i + _CHUNK])).order_by(Ticket.id)

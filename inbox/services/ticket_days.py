@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -89,10 +90,11 @@ def _add(deltas: dict, shop_tz: dict, session, facts: Facts, sign: int) -> None:
         return
     tz = shop_tz.get(facts.shop_id)
     if tz is None:
-        shop = session.get(Shop, facts.shop_id)
-        if shop is None:
+        # From the database, under the flush's shop lock (flush_locks): the session's Shop may hold an old zone.
+        name = session.connection().scalar(sa.select(Shop.timezone).where(Shop.id == facts.shop_id))
+        if name is None:
             return
-        tz = shop_tz[facts.shop_id] = shop.tz
+        tz = shop_tz[facts.shop_id] = ZoneInfo(name)
     for key, values in contribution(facts, tz).items():
         row = deltas[(facts.shop_id, *key)]
         for i, v in enumerate(values):
@@ -169,7 +171,6 @@ def rebuild(conn, shop_id: int) -> int:
     conn.execute(sa.delete(TicketDay).where(TicketDay.shop_id == shop_id))
     if shop_tz is None:
         return 0
-    from zoneinfo import ZoneInfo
     tz = ZoneInfo(shop_tz)
     totals: dict = defaultdict(lambda: [0] * len(COLUMNS))
     n = 0

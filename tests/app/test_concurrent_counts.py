@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -80,8 +80,8 @@ def people(app, shop, staff):
 
 
 def ticket(shop, n=0, **kw) -> Ticket:
-    made = ticket_service.create_ticket(shop, subject=f"Vraag {n}", body="Waar blijft mijn pakket?",
-                                        received_at=NOW - timedelta(days=2 + n), **kw)
+    kw.setdefault("received_at", NOW - timedelta(days=2 + n))
+    made = ticket_service.create_ticket(shop, subject=f"Vraag {n}", body="Waar blijft mijn pakket?", **kw)
     db.session.commit()
     return made
 
@@ -195,4 +195,41 @@ def test_an_order_line_moved_while_it_is_edited_counts_where_it_ends(app, shop, 
         mine(Order, line).product = "Bureau"
 
     race(app, move, edit)
+    counts_agree(shop.id)
+
+
+# A shop's zone decides every local day and week kept: a question counted in the old zone while the zone changes
+# would sit on the wrong day (or, missed by the zone change's recount, nowhere).
+SUNDAY_NIGHT = datetime(2026, 11, 15, 23, 30, tzinfo=timezone.utc)   # Monday in Amsterdam, Sunday in London
+
+
+def to_london(shop, people):
+    def change():
+        mine_shop = mine(Shop, shop.id)
+        shops.update_details(mine_shop, {**{f: getattr(mine_shop, f) for f in shops.DETAILS},
+                                         "timezone": "Europe/London"}, by=mine(User, people[2].id))
+    return change
+
+
+def asks(shop, people):
+    def ask():
+        ticket_service.create_ticket(mine(Shop, shop.id), subject="Waar?", body="Mijn lamp?", product="Lamp",
+                                     received_at=SUNDAY_NIGHT, assignee=mine(User, people[0].id))
+    return ask
+
+
+def test_a_question_asked_while_the_zone_changes_counts_in_the_new_zone(app, shop, people):
+    race(app, to_london(shop, people), asks(shop, people))
+    counts_agree(shop.id)
+
+
+def test_a_zone_change_while_a_question_is_asked_counts_it_in_the_new_zone(app, shop, people):
+    race(app, asks(shop, people), to_london(shop, people))
+    counts_agree(shop.id)
+
+
+def test_a_reassignment_while_the_zone_changes_counts_in_the_new_zone(app, shop, people):
+    t = ticket(shop, received_at=SUNDAY_NIGHT, assignee=people[0], product="Lamp")
+    race(app, to_london(shop, people), lambda: ticket_service.assign(mine(Ticket, t.id), mine(Shop, shop.id),
+                                                                      mine(User, people[1].id), by=None))
     counts_agree(shop.id)
