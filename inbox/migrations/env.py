@@ -111,6 +111,12 @@ def run_migrations_online():
         with context.begin_transaction():
             context.run_migrations()
 
+        if connection.dialect.name == "sqlite":
+            # On again: the connection goes back to the pool of an app that may use it next (an upgrade in its
+            # process: tests, `flask db upgrade` before serving in one process), which expects the keys enforced.
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+
 
 if context.is_offline_mode():
     run_migrations_offline()

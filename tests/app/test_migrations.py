@@ -45,6 +45,8 @@ def test_upgrade_from_nothing_matches_the_models_and_downgrades_cleanly(tmp_path
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite'}", "SECRET_KEY": "test"})
     with app.app_context():
         upgrade()
+        with db.engine.connect() as conn:   # the migrations turn them off; the app's connections keep them on
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         search.install(db.engine)  # the index lives beside the migrated tables and must not look like drift
         assert _pending_operations(db.engine) == []
         migrated = _expression_indexes(db.engine)
