@@ -9,14 +9,24 @@ import sqlalchemy as sa
 from inbox.extensions import db
 from inbox.models import Shop
 from inbox.models.shop import COUNTED_VERSION
-from inbox.services import norm_weeks, product_weeks, service_counts, ticket_days
+from inbox.services import locks, norm_weeks, product_weeks, service_counts, ticket_days
 
 KEPT_TABLES = "ticket_day, product_week, ticket_measure, service_count, service_fine"
+
+
+def hold(conn, shop_id: int) -> None:
+    """On PostgreSQL, the shop's calendar lock, exclusive, until the transaction ends: the flushes that write the
+    shop's counted rows take it shared before any row (flush_locks), so they wait here before touching a kept row
+    rather than lock one the count then needs while waiting on one it rewrote (a deadlock that fails one side)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:name, :shop)"),
+                     {"name": locks.lock_key("shop calendar"), "shop": shop_id})
 
 
 def shop(conn, shop_id: int) -> int:
     """The questions per day, the questions and orders per week and product, the service measures' counts, counted
     again; the phone's kept weeks forgotten (the next page view counts them). Returns the number of tickets counted."""
+    hold(conn, shop_id)
     norm_weeks.forget_shop(shop_id, conn)
     product_weeks.rebuild(conn, shop_id)
     service_counts.rebuild(conn, shop_id)
@@ -42,6 +52,7 @@ def up_to_date(shop_: Shop) -> None:
     if shop_.counted_version == COUNTED_VERSION:
         return
     conn = db.session.connection()
+    hold(conn, shop_.id)   # before the claim: a writer holding it shared may yet update the shop's row
     claimed = conn.execute(sa.update(Shop).where(Shop.id == shop_.id, Shop.counted_version != COUNTED_VERSION)
                            .values(counted_version=COUNTED_VERSION)).rowcount
     if claimed:

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from inbox import csvimport
 from inbox.extensions import db
 from inbox.models import Shop, Ticket, User
-from inbox.services import imports, product_weeks, service_counts, shops, ticket_days, tickets as ticket_service
+from inbox.services import imports, product_weeks, recount, service_counts, shops, ticket_days
+from inbox.services import tickets as ticket_service
 from tests.conftest import NOW, TEST_DATABASE_URL
 
 pytestmark = pytest.mark.skipif(TEST_DATABASE_URL.startswith("sqlite"),
@@ -233,3 +234,44 @@ def test_a_reassignment_while_the_zone_changes_counts_in_the_new_zone(app, shop,
     race(app, to_london(shop, people), lambda: ticket_service.assign(mine(Ticket, t.id), mine(Shop, shop.id),
                                                                       mine(User, people[1].id), by=None))
     counts_agree(shop.id)
+
+
+# The first count of a shop after an upgrade (recount.up_to_date) and a person at work in that shop at that
+# moment wait on each other without a deadlock: the count takes the shop's calendar lock, exclusive, before it
+# claims the shop's row or rewrites a kept row; the writers of the shop's tickets hold it shared.
+def test_a_question_taken_in_turn_while_the_first_count_starts_neither_deadlocks_nor_drifts(app, shop, staff):
+    shop.auto_assign = True
+    db.session.commit()
+    earlier = ticket(shop, 0, product="Lamp", assignee=staff["agent"])
+    db.session.execute(sa.update(Shop).where(Shop.id == shop.id).values(counted_version=0))
+    db.session.commit()
+    # Someone at work: a change flushed (its kept rows locked), the transaction still going.
+    db.session.get(Ticket, earlier.id).product = "Stoel"
+    db.session.flush()
+    pid, done, failed = [], threading.Event(), []
+
+    def first_page():
+        try:
+            with app.app_context():
+                pid.append(db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar())
+                recount.up_to_date(db.session.get(Shop, shop.id))
+        except BaseException as error:   # re-raised in the test's thread
+            failed.append(error)
+        done.set()
+
+    thread = threading.Thread(target=first_page)
+    thread.start()
+    deadline = time.monotonic() + WAIT
+    while not done.is_set() and not (pid and _waiting_on_a_lock(pid[0])):
+        assert time.monotonic() < deadline, "the count neither waited nor finished"
+        time.sleep(0.002)
+    # The same person's next step: a new question, given to the next agent in turn (the shop's row is written).
+    ticket_service.create_ticket(db.session.get(Shop, shop.id), subject="Nieuw", body="Hallo?",
+                                 received_at=NOW - timedelta(days=1), product="Lamp")
+    db.session.commit()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+    if failed:
+        raise failed[0]
+    counts_agree(shop.id)
+    assert db.session.get(Shop, shop.id).counted_version > 0
