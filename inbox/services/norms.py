@@ -21,8 +21,8 @@ from inbox import clock, metrics
 from inbox.extensions import db, statement
 from inbox.i18n import business_duration, force_locale
 from inbox.models import NormNotice, NormSettings, NormWeek, PhoneHours, Shop, Ticket, User
-from inbox.services import (audit, mail, norm_weeks, product_weeks, public_url, recount, service_counts, sla, ticket_days,
-                            webhooks)
+from inbox.services import (audit, keyset, mail, norm_weeks, product_weeks, public_url, recount, service_counts, sla,
+                            ticket_days, webhooks)
 from inbox.services.phone_hours import DEFAULT_PHONE_HOURS, closures, phone_calendar, phone_weekly_hours  # noqa: F401
 from inbox.services.norm_sql import CLOCK_START, LATE, MAYBE_LATE, UNANSWERED, in_period, missing_at, waiting_at
 from inbox.labels import CATEGORY_LABELS
@@ -153,8 +153,7 @@ def week_forecast(shop: Shop, week: metrics.Week, now: datetime, assignee_id: in
     after = None
     while limit is None or len(due) < limit:
         page = query if after is None else query.where(
-            Ticket.first_reply_due_at >= after[0],
-            sa.or_(Ticket.first_reply_due_at > after[0], Ticket.id > after[1]))
+            *keyset.past(Ticket.first_reply_due_at, Ticket.id, *after, descending=False))
         rows = db.session.execute(page.limit(batch)).all()
         for tid, forwarded, received, at in rows:
             if week.start <= clock.as_utc(forwarded or received) < week.end:
