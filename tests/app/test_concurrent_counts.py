@@ -41,6 +41,14 @@ def _waiting_on_a_lock(pid: int) -> bool:
                            {"pid": pid}) is True
 
 
+def _until_waiting_or(event, pid: list, what: str) -> None:
+    """Until the other connection (its backend pid, once known) waits on a lock or has set `event`."""
+    deadline = time.monotonic() + WAIT
+    while not event.is_set() and not (pid and _waiting_on_a_lock(pid[0])):
+        assert time.monotonic() < deadline, f"{what} neither waited nor finished"
+        time.sleep(0.002)
+
+
 def race(app, first, second) -> None:
     """first() changes and flushes in this session; second() runs in another session (another connection) until
     it waits on a lock or has flushed; then the first commits and the second commits after it."""
@@ -63,10 +71,7 @@ def race(app, first, second) -> None:
 
     thread = threading.Thread(target=other)
     thread.start()
-    deadline = time.monotonic() + WAIT
-    while not flushed.is_set() and not (pid and _waiting_on_a_lock(pid[0])):
-        assert time.monotonic() < deadline, "the second transaction neither waited nor flushed"
-        time.sleep(0.002)
+    _until_waiting_or(flushed, pid, "the second transaction")
     db.session.commit()
     go.set()
     thread.join(WAIT)
@@ -261,10 +266,7 @@ def test_a_question_taken_in_turn_while_the_first_count_starts_neither_deadlocks
 
     thread = threading.Thread(target=first_page)
     thread.start()
-    deadline = time.monotonic() + WAIT
-    while not done.is_set() and not (pid and _waiting_on_a_lock(pid[0])):
-        assert time.monotonic() < deadline, "the count neither waited nor finished"
-        time.sleep(0.002)
+    _until_waiting_or(done, pid, "the count")
     # The same person's next step: a new question, given to the next agent in turn (the shop's row is written).
     ticket_service.create_ticket(db.session.get(Shop, shop.id), subject="Nieuw", body="Hallo?",
                                  received_at=NOW - timedelta(days=1), product="Lamp")
