@@ -52,6 +52,7 @@ THANKS = {"nl": ["Top, dank je wel!", "Bedankt voor de snelle reactie.", "Helema
 WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag"]
 # When questions arrive (local hour): mostly office hours, some evenings.
 HOURS = [8, 9, 9, 10, 10, 10, 11, 11, 11, 12, 13, 13, 14, 14, 15, 15, 16, 16, 17, 19, 20, 21, 22]
+FTS_AUTOMERGE = 4   # FTS5's default
 BULK_TABLES = ("ticket", "message", "ticket_tag", "call", "order")
 STATISTICS_TABLES = (*BULK_TABLES, "ticket_search", "ticket_day", "ticket_measure", "service_count", "service_fine",
                      "shop", "user")
@@ -133,6 +134,12 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
                     load.shop(rng, s.id, count)
             with phases("search documents"):
                 load.finish()
+        if dialect == "postgresql":
+            with phases("statistics"):
+                # Without statistics of the tables just filled, PostgreSQL's planner reads the counts' rows of
+                # every shop by scanning whole tables. (Inside the load's transaction: ANALYZE sees its rows.)
+                loaded = ", ".join(f'"{name}"' for name in BULK_TABLES)
+                conn.exec_driver_sql(f"ANALYZE {loaded}")  # nosec B608 (the names are the constants above)
         with phases("kept counts"):
             for s in (shop, *others):
                 recount.shop(conn, s.id)  # the rows went past the ORM, so no kept figure was told
@@ -355,6 +362,12 @@ class _Load:
         self.calendars = {shop.id: sla.calendar_for(shop) for shop in shops}
         self.next = {name: (conn.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
                      for name, model in (("ticket", Ticket), ("message", Message), ("call", Call), ("order", Order))}
+        if not self.pg:
+            # FTS5 merges its index's segments as they are written (automerge), every merge rewriting the older
+            # ones again: the load's cost grew with each chunk (10 s of CPU for the first 120,000 tickets, 36 s
+            # for the tenth). Unmerged during the load, then merged once in finish() (at 1,000,000 tickets half
+            # the CPU). The setting is the index's own (stored with it), so it is put back there too.
+            conn.exec_driver_sql("INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('automerge', 0)")
         if self.pg:
             # The search documents' tsvectors are computed by the server as the texts arrive (generated columns),
             # while the next rows are drawn; finish() only copies them over. A temporary table: no WAL.
@@ -393,10 +406,14 @@ class _Load:
             writer.flush()
 
     def finish(self) -> None:
-        """PostgreSQL: the search documents into their table."""
+        """PostgreSQL: the search documents into their table; SQLite: its search index merged into one segment
+        (what a search reads), and merged as it goes again from here on (FTS5's default)."""
         if self.pg:
             self.conn.exec_driver_sql("INSERT INTO ticket_search (ticket_id, shop_id, head, body) "
                                       "SELECT ticket_id, shop_id, head_doc, body_doc FROM bulk_search_text")
+        else:
+            self.conn.exec_driver_sql("INSERT INTO ticket_fts (ticket_fts) VALUES ('optimize')")
+            self.conn.exec_driver_sql(f"INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('automerge', {FTS_AUTOMERGE})")
 
     def _id(self, name: str) -> int:
         value = self.next[name]

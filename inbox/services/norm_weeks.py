@@ -120,16 +120,16 @@ _CALL_FIELDS = ("shop_id", "at", "direction", "answered")
 def _note_changes(session, _context, _instances) -> None:
     """Bump the kept weeks that this flush's tickets and calls leave or enter; a call's week drops its counts."""
     moments: set[tuple[int, datetime, bool]] = set()   # (shop, when, whether the week's calls changed)
-    dirty = session.dirty
+    new, dirty = session.new, session.dirty   # each read of these builds a new set: once, not per object
     with session.no_autoflush:
-        for obj in (*session.new, *session.deleted, *dirty):
+        for obj in (*new, *session.deleted, *dirty):
             if isinstance(obj, Ticket) and (obj not in dirty or changed(obj, _TICKET_FIELDS)):
                 for shop_id in values(obj, "shop_id"):
                     for received in values(obj, "received_at"):
                         for forwarded in values(obj, "forwarded_at"):
                             moments.add((shop_id, forwarded or received, False))
                 # And its week as stored, which a concurrent change may have moved since this session loaded it.
-                row = flush_locks.stored(session).tickets.get(obj.id) if obj not in session.new else None
+                row = flush_locks.stored(session).tickets.get(obj.id) if obj not in new else None
                 if row is not None:
                     moments.add((row["shop_id"], row["forwarded_at"] or row["received_at"], False))
             elif isinstance(obj, Call) and (obj not in dirty or changed(obj, _CALL_FIELDS)):

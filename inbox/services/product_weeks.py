@@ -136,18 +136,18 @@ def _before_flush(session, _context, _instances) -> None:
     pending = _Pending()
     numbers: set[tuple[int, str]] = set()   # also the new tickets': an order line may come with them
     orders: set[int] = set()
-    dirty = session.dirty
+    new, dirty = session.new, session.dirty   # each read of these builds a new set: once, not per object
     with session.no_autoflush:
-        for obj in (*session.new, *session.deleted, *dirty):
+        for obj in (*new, *session.deleted, *dirty):
             if isinstance(obj, Ticket):
-                if obj in session.new:
+                if obj in new:
                     numbers |= _numbers(obj)
                 elif obj not in dirty or changed(obj, _TICKET_FIELDS):
                     pending.ids.add(obj.id)
                     numbers |= _numbers(obj)
             elif isinstance(obj, Order) and (obj not in dirty or changed(obj, _ORDER_FIELDS)):
                 pending.numbers |= _numbers(obj)
-                if obj not in session.new:
+                if obj not in new:
                     orders.add(obj.id)
             elif isinstance(obj, Shop) and obj in dirty and changed(obj, ("timezone",)):
                 pending.retimed.add(obj.id)
