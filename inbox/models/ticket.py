@@ -24,8 +24,11 @@ class Ticket(db.Model):
         sa.Index("ix_ticket_shop_forwarded", "shop_id", "forwarded_at"),
         # Pending and Solved views: latest activity first.
         sa.Index("ix_ticket_shop_status_last", "shop_id", "status", "last_message_at", "id"),
-        # The ticket page lists the questions that refer to it (a stranger's follow-up).
-        sa.Index("ix_ticket_refers_to", "refers_to_id"),
+        # The ticket page lists the questions that refer to it (a stranger's follow-up). Partial, as almost every
+        # ticket refers to none: SQLite's statistics of a full index say "a value matches every row" (the NULLs),
+        # and its planner then walks the shop's tickets instead (0.4 s at 1,000,000).
+        sa.Index("ix_ticket_refers_to", "refers_to_id", sqlite_where=sa.text("refers_to_id IS NOT NULL"),
+                 postgresql_where=sa.text("refers_to_id IS NOT NULL")),
         # The API's list: changed since a moment, paged by (updated_at, id); also within one status (a view).
         sa.Index("ix_ticket_shop_updated", "shop_id", "updated_at", "id"),
         sa.Index("ix_ticket_shop_status_updated", "shop_id", "status", "updated_at", "id"),
@@ -106,7 +109,14 @@ class TicketTag(db.Model):
 class Message(db.Model):
     """One entry in a ticket's thread: the customer's words, our reply, or an internal note."""
 
-    __table_args__ = (sa.Index("ix_message_ticket_created", "ticket_id", "created_at", "id"),)
+    __table_args__ = (
+        sa.Index("ix_message_ticket_created", "ticket_id", "created_at", "id"),
+        # Threading looks a mail's references up here. Partial for the reason ix_ticket_refers_to is: notes,
+        # contact-form and imported messages have no Message-ID.
+        sa.Index("ix_message_email_message_id", "email_message_id",
+                 sqlite_where=sa.text("email_message_id IS NOT NULL"),
+                 postgresql_where=sa.text("email_message_id IS NOT NULL")),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     ticket_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ticket.id", ondelete="CASCADE"))
@@ -121,7 +131,7 @@ class Message(db.Model):
     sla_due_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     sla_margin: so.Mapped[int | None] = so.mapped_column()
     # E-mail threading: the Message-ID header of the mail this message came in as or went out as.
-    email_message_id: so.Mapped[str | None] = so.mapped_column(sa.String(300), index=True)
+    email_message_id: so.Mapped[str | None] = so.mapped_column(sa.String(300))
     # A customer-side message written by someone else than the ticket's customer (an address copied in, the
     # marketplace): shown under this name and address, marked as not the customer. None: the customer wrote it.
     sender_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
