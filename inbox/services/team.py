@@ -59,11 +59,26 @@ def change_role(user: User, role: str, *, by: User) -> None:
     user.role = role
 
 
-def open_tickets_of(user: User) -> list[Ticket]:
-    """The tickets still on this person's plate: open or waiting for the customer."""
+# Listed, not "!= solved": the index (shop, assignee, status) then reads one range per person and status, where the
+# negation would read every ticket the shop ever had (70 ms for the team page at 1,000,000).
+_NOT_SOLVED = [s.value for s in Status if s is not Status.SOLVED]
+
+
+def open_tickets_of(user: User, limit: int | None = None) -> list[Ticket]:
+    """The tickets still on this person's plate: open or waiting for the customer (the first `limit`)."""
     return list(db.session.scalars(
         sa.select(Ticket).where(Ticket.shop_id == user.shop_id, Ticket.assignee_id == user.id,
-                                Ticket.status != Status.SOLVED.value).order_by(Ticket.id)))
+                                Ticket.status.in_(_NOT_SOLVED)).order_by(Ticket.id).limit(limit)))
+
+
+def open_counts(shop_id: int, user_ids: list[int]) -> dict[int, int]:
+    """How many tickets are still on each of these people's plates."""
+    if not user_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Ticket.assignee_id, sa.func.count())
+        .where(Ticket.shop_id == shop_id, Ticket.assignee_id.in_(user_ids), Ticket.status.in_(_NOT_SOLVED))
+        .group_by(Ticket.assignee_id)).all())
 
 
 def move_open_tickets(user: User, shop: Shop, to: User | None, *, by: User | None) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -17,11 +16,11 @@ from inbox.extensions import db
 from inbox.forms import choices
 from inbox.i18n import _, lazy_gettext as _l
 from inbox.ids import read_id
-from inbox.models import Invitation, Shop, Ticket, User
+from inbox.models import Invitation, Shop, User
 from inbox.services import invitations, mail, public_url, team
 from inbox.labels import ROLE_LABELS
 from inbox.views.auth import sign_in
-from inbox.workflow import Role, Status
+from inbox.workflow import Role
 
 log = logging.getLogger(__name__)
 bp = Blueprint("team", __name__)
@@ -52,21 +51,14 @@ def absolute_url(endpoint: str, **values) -> str:
     return public_url.base_for(current_user.shop_id) + url_for(endpoint, **values)
 
 
-def _open_counts(shop_id: int) -> dict[int, int]:
-    rows = db.session.execute(
-        sa.select(Ticket.assignee_id, sa.func.count())
-        .where(Ticket.shop_id == shop_id, Ticket.assignee_id.is_not(None), Ticket.status != Status.SOLVED.value)
-        .group_by(Ticket.assignee_id))
-    return dict(rows.all())
-
-
 def _render_index(invite_form=None, shown_link=None, status=200):
     shop = current_user.shop
     invite_form = invite_form or InviteForm()
     invite_form.role.choices = role_choices()
     people = shop_users(active_only=False)
     return render_template(
-        "team/index.html", shop=shop, people=people, now=clock.now(), open_counts=_open_counts(shop.id),
+        "team/index.html", shop=shop, people=people, now=clock.now(),
+        open_counts=team.open_counts(shop.id, [p.id for p in people]),
         invitations=invitations.open_invitations(shop.id) if current_user.may("manage_team") else [],
         invite_form=invite_form, shown_link=shown_link, role_choices=role_choices(),
         colleagues=[p for p in people if p.active]), status
@@ -155,7 +147,8 @@ def change_role(user_id: int):
 def deactivate(user_id: int):
     """Deactivate an account; its open questions are handed to a colleague (or the queue) in the same step."""
     user = shop_user_or_404(user_id)
-    open_tickets = team.open_tickets_of(user)
+    open_count = team.open_counts(user.shop_id, [user.id]).get(user.id, 0)
+    open_tickets = team.open_tickets_of(user, limit=8)
     colleagues = [u for u in shop_users() if u.id != user.id]
     error, status = None, 200
     if request.method == "POST":
@@ -175,7 +168,8 @@ def deactivate(user_id: int):
             flash(_("%(name)s can no longer sign in. %(n)s open questions moved to %(to)s.", name=user.display_name,
                     n=moved, to=target.display_name if target else _("the unassigned queue")), "success")
             return redirect(url_for("team.index"), 303)
-    return render_template("team/deactivate.html", user=user, open_tickets=open_tickets, colleagues=colleagues,
+    return render_template("team/deactivate.html", user=user, open_count=open_count, open_tickets=open_tickets,
+                           colleagues=colleagues,
                            error=error), status
 
 

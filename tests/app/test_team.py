@@ -325,3 +325,19 @@ def test_everyone_changes_their_own_name_language_and_password(client, login_as,
     db.session.expire_all()
     assert db.session.get(User, staff["agent"].id).check_password("new password!")
     assert client.post("/account", data={"display_name": "", "locale": ""}).status_code == 422
+
+
+def test_the_deactivate_page_counts_every_open_question_and_lists_the_first_eight(client, login_as, shop, staff,
+                                                                                   make_ticket):
+    agent = staff["agent"]
+    made = [make_ticket(shop, subject=f"Vraag {i}", assignee=agent) for i in range(10)]
+    tickets.change_status(made[0], shop, Status.SOLVED.value, by=agent)
+    tickets.reply(made[1], shop, "We kijken ernaar.", by=agent)   # waiting for the customer: still theirs
+    db.session.commit()
+    login_as("owner")
+    page = client.get(f"/team/{agent.id}/deactivate").get_data(as_text=True)
+    assert "9 questions are still open with" in page
+    assert [f"Vraag {i}" in page for i in range(10)] == [False] + [True] * 8 + [False]
+    assert "…" in page
+    team_page = client.get("/team").get_data(as_text=True)
+    assert re.search(rf'{agent.display_name}.*?<td class="num">9</td>', team_page, re.S)
