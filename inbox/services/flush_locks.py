@@ -53,9 +53,10 @@ class Stored:
 
 
 def _changing(session, model) -> list[int]:
-    return sorted(obj.id for obj in (*session.dirty, *session.deleted)
+    deleted = session.deleted   # a set built anew on every read: read once, not per row
+    return sorted(obj.id for obj in (*session.dirty, *deleted)
                   if isinstance(obj, model) and so.attributes.instance_state(obj).has_identity
-                  and (obj in session.deleted or session.is_modified(obj)))
+                  and (obj in deleted or session.is_modified(obj)))
 
 
 def _shops(session) -> list[tuple[int, bool]]:
