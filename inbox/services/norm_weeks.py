@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import g, has_app_context
@@ -95,6 +96,15 @@ def _upsert(session):
     return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert(NormWeek)
 
 
+@lru_cache(maxsize=None)
+def _bump(dialect: str, calls: bool):
+    """The upsert that bumps a week's version (and drops its counts when its calls changed), built once."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(NormWeek)
+    bump = {"version": NormWeek.version + 1, **({"data": None} if calls else {})}
+    return (insert.values(shop_id=sa.bindparam("shop_id"), week_start=sa.bindparam("week_start"), version=1, data=None)
+            .on_conflict_do_update(index_elements=["shop_id", "week_start"], set_=bump))
+
+
 def _keep(shop: Shop, keep: list[tuple[metrics.Week, WeekCounts, int | None]], now: datetime) -> None:
     for week, counts, version in keep:
         data = counts.to_json()
@@ -150,9 +160,7 @@ def _note_changes(session, _context, _instances) -> None:
                 key = (shop_id, metrics.week_of(at, shop.tz).start)
                 weeks[key] = weeks.get(key, False) or calls
     for (shop_id, start), calls in sorted(weeks.items()):
-        bump = {"version": NormWeek.version + 1, **({"data": None} if calls else {})}
-        conn.execute(_upsert(session).values(shop_id=shop_id, week_start=start, version=1, data=None)
-                     .on_conflict_do_update(index_elements=["shop_id", "week_start"], set_=bump))
+        conn.execute(_bump(conn.dialect.name, calls), {"shop_id": shop_id, "week_start": start})
 
 
 def forget_shop(shop_id: int, conn=None) -> None:

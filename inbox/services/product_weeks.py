@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -55,7 +56,7 @@ class _Zones(dict):
         self.conn = conn
 
     def __missing__(self, shop_id: int):
-        name = self.conn.scalar(sa.select(Shop.timezone).where(Shop.id == shop_id))
+        name = self.conn.scalar(_SHOP_ZONE, {"shop_id": shop_id})
         self[shop_id] = zone = ZoneInfo(name) if name else None
         return zone
 
@@ -92,6 +93,15 @@ def _count(conn, tickets, orders, zones: _Zones) -> dict[tuple, list[int]]:
 _TICKET_COLUMNS = (Ticket.shop_id, CLOCK_START, ticket_product(), Ticket.category)
 _ORDER_COLUMNS = (Order.shop_id, Order.order_number, Order.ordered_at, Order.product)
 
+# The statements a flush runs, built once: building them anew cost more CPU than running them (service_counts).
+_IDS = sa.bindparam("ids", expanding=True)
+_SHOP = sa.bindparam("shop_id")
+_SHOP_ZONE = sa.select(Shop.timezone).where(Shop.id == _SHOP)
+_TICKETS = sa.select(Ticket.id, *_TICKET_COLUMNS).where(Ticket.id.in_(_IDS))
+_UNSOLD_TICKETS = sa.select(Ticket.id, *_TICKET_COLUMNS).where(   # an order number's tickets without a product
+    Ticket.shop_id == _SHOP, Ticket.order_number.in_(_IDS), Ticket.product.is_(None))
+_ORDER_LINES = sa.select(*_ORDER_COLUMNS).where(Order.shop_id == _SHOP, Order.order_number.in_(_IDS))
+
 
 def _touched(conn, ids: set[int], numbers: set[tuple[int, str]], zones: _Zones) -> dict[tuple, list[int]]:
     """What these tickets, these order numbers and their tickets without a product of their own count for now."""
@@ -101,18 +111,16 @@ def _touched(conn, ids: set[int], numbers: set[tuple[int, str]], zones: _Zones) 
     seen: set[int] = set()
     tickets, orders = [], []
     for chunk in _chunks(ids):
-        for tid, *row in conn.execute(sa.select(Ticket.id, *_TICKET_COLUMNS).where(Ticket.id.in_(chunk))):
+        for tid, *row in conn.execute(_TICKETS, {"ids": chunk}):
             seen.add(tid)
             tickets.append(row)
     for shop_id, found in sorted(by_shop.items()):
         for chunk in _chunks(found):
-            for tid, *row in conn.execute(sa.select(Ticket.id, *_TICKET_COLUMNS).where(
-                    Ticket.shop_id == shop_id, Ticket.order_number.in_(chunk), Ticket.product.is_(None))):
+            for tid, *row in conn.execute(_UNSOLD_TICKETS, {"shop_id": shop_id, "ids": chunk}):
                 if tid not in seen:
                     seen.add(tid)
                     tickets.append(row)
-            orders += conn.execute(sa.select(*_ORDER_COLUMNS).where(Order.shop_id == shop_id,
-                                                                    Order.order_number.in_(chunk))).all()
+            orders += conn.execute(_ORDER_LINES, {"shop_id": shop_id, "ids": chunk}).all()
     orders.sort(key=lambda row: (row[0], row[1]))
     return _count(conn, tickets, orders, zones)
 
@@ -184,15 +192,20 @@ def _after_flush(session, _context) -> None:
         rebuild(conn, shop_id)
 
 
+@lru_cache(maxsize=None)
+def _add_to(dialect: str):
+    """The upsert that adds deltas to a week's counts (built once per dialect)."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(ProductWeek)
+    return insert.on_conflict_do_update(
+        index_elements=["shop_id", "week", "product", "category"],
+        set_={c: getattr(ProductWeek, c) + getattr(insert.excluded, c) for c in COLUMNS})
+
+
 def _write(conn, deltas: dict) -> None:
     if not deltas:
         return
-    insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(ProductWeek)
-    statement = insert.on_conflict_do_update(
-        index_elements=["shop_id", "week", "product", "category"],
-        set_={c: getattr(ProductWeek, c) + getattr(insert.excluded, c) for c in COLUMNS})
     # Sorted: two transactions touching the same rows lock them in the same order (no deadlock on PostgreSQL).
-    conn.execute(statement, [dict(shop_id=shop_id, week=week, product=product, category=category,
+    conn.execute(_add_to(conn.dialect.name), [dict(shop_id=shop_id, week=week, product=product, category=category,
                                   **dict(zip(COLUMNS, values)))
                              for (shop_id, week, product, category), values in sorted(deltas.items())])
 
