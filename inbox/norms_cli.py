@@ -29,17 +29,19 @@ def check():
 @click.option("--shop", "shop_id", type=int, help="Only this shop (its id); by default every shop.")
 def rebuild(shop_id):
     """Count the kept figures afresh from the tickets and orders: the questions per day (planner, weekly norm), the
-    service measures' counts, the questions and orders per week and product, and the phone's kept weeks. For after
-    an upgrade that made a kept table (else each shop's first page waits for its count) and after a load that wrote
-    tickets or orders past the app; safe to run at any time."""
+    service measures' counts, the questions and orders per week and product, and the phone's kept weeks. In short
+    steps (the shop's writes go on between them; its figure pages say they are being recounted meanwhile), as the
+    worker does after an upgrade; for after a load that wrote tickets or orders past the app. Safe at any time, and
+    safe to interrupt: the worker goes on where it stopped."""
     import sqlalchemy as sa
     from inbox.extensions import db
-    from inbox.models import Shop
+    from inbox.models import Shop, Ticket
     from inbox.services import recount
     ids = [shop_id] if shop_id else db.session.scalars(sa.select(Shop.id).order_by(Shop.id)).all()
     for sid in ids:
-        n = recount.shop(db.session.connection(), sid)
+        recount.again(db.session.connection(), sid)
+        db.session.commit()
+        recount.run(sid)
+        n = db.session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(Ticket.shop_id == sid))
         db.session.commit()
         click.echo(f"shop {sid}: {n} tickets counted")
-    recount.analyze(db.session.connection())
-    db.session.commit()

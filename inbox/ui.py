@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from inbox.i18n import lazy_gettext as _l, translations
+from inbox.i18n import _, lazy_gettext as _l, translations
+from inbox.services import count_progress
 from inbox.workflow import may
 
 
@@ -75,6 +76,24 @@ def ticket_url(endpoint: str, ticket_id: int, **values) -> str:
 def app_banners() -> list[Banner]:
     """What the banner sources (create_app names them) have to say on this page."""
     return [b for b in (source() for source in current_app.extensions["inbox_banners"]) if b is not None]
+
+
+def recounting_notice(shop) -> str | None:
+    """While the shop's kept figures are counted again after an update (services/recount.step, a few minutes for a
+    big shop): what its figure pages say instead of figures that would be short."""
+    progress = count_progress.of_shop(shop)
+    if progress.done:
+        return None
+    return _("Figures are being recounted after an update: %(done)s done; they will appear shortly.",
+             done=f"{progress.percent}%")
+
+
+def recounting_page(shop, title: str):
+    """The page that stands in for a figure page while the shop is counted again (None once it is counted)."""
+    notice = recounting_notice(shop)
+    if notice is None:
+        return None
+    return render_template("recounting.html", title=title, notice=notice)
 
 
 def url_stem(url: str) -> str:

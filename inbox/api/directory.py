@@ -13,7 +13,7 @@ from inbox.api.core import ApiError, field_error, operation
 from inbox.api.tickets import summary
 from inbox.extensions import db
 from inbox.models import Ticket, User
-from inbox.services import assignment, norms, recount
+from inbox.services import assignment, count_progress, norms
 
 CUSTOMER_TICKETS = 100
 
@@ -68,7 +68,10 @@ def get_week_norms(query: s.WeekQuery):
             raise field_error("date", "must lie between the years 1970 and 2100", "query")
         at = datetime.combine(day, time(12), tzinfo=shop.tz)
     week = metrics.week_of(at, shop.tz)
-    recount.up_to_date(shop)
+    progress = count_progress.of_shop(shop)
+    if not progress.done:
+        raise ApiError(503, f"The figures are being recounted after an update ({progress.percent}% done); "
+                            "try again shortly.", headers={"Retry-After": "30"})
     score = norms.weekly_tickets(shop, [week], now)[0]
     phone = norms.phone_weekly(shop, [week], now)[0]
     return s.WeekNorms(

@@ -10,9 +10,10 @@ from inbox.extensions import db
 from inbox.models._types import UTCDateTime, utcnow
 
 # How the kept figures (ticket_day, product_week, ticket_measure, service_count, service_fine) are counted: a shop
-# whose `counted_version` is lower is counted afresh before they are read (services/recount.up_to_date). The
-# migrations that make those tables leave them empty, so an upgraded database counts each shop once, with the code
-# of now; raise it when a change to the counting needs every shop counted again.
+# whose `counted_version` is lower is counted afresh, in short steps (services/recount.step: the worker, `flask
+# norms rebuild`), and its pages say so until it is done. The migrations that make those tables leave them empty,
+# so an upgraded database counts each shop once, with the code of now; raise it when a change to the counting needs
+# every shop counted again.
 COUNTED_VERSION = 1
 
 
@@ -49,6 +50,13 @@ class Shop(db.Model):
     attachment_message_mb: so.Mapped[int] = so.mapped_column(default=25, server_default="25")
     # The COUNTED_VERSION its kept figures were counted with: a new shop has nothing to count; an upgraded one 0.
     counted_version: so.Mapped[int] = so.mapped_column(default=COUNTED_VERSION, server_default="0")
+    # While counted_version is behind, how far the count in steps has come (services/count_progress): every ticket
+    # up to this id, then every order number up to this one (in the database's order); None: not started. The
+    # flushes keep counting what is behind the cursor and leave the rest to the steps.
+    recount_ticket: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
+    recount_order: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    recount_done: so.Mapped[int] = so.mapped_column(default=0, server_default="0")     # tickets + order numbers
+    recount_total: so.Mapped[int] = so.mapped_column(default=0, server_default="0")    # as found at the start
 
     users: so.WriteOnlyMapped["User"] = so.relationship(back_populates="shop")  # noqa: F821
 

@@ -19,7 +19,13 @@ any row lock a flush takes a transaction-scoped advisory lock per shop it writes
 messages, order lines): shared, or exclusive when it moves the shop's calendar. The listeners read the calendar
 from the database after it (never from a Shop the session loaded).
 
-SQLite lets one writer in at a time: SQLAlchemy leaves FOR UPDATE out there, and there are no advisory locks.
+A shop may be counted in steps (services/recount.step, which holds the same lock exclusive for a moment): the
+flush reads how far the count has come (`progress`) under that lock, so no step runs between that reading and
+the flush's commit. A flush that moves a shop's calendar while it is being counted starts its count over.
+
+SQLite lets one writer in at a time: SQLAlchemy leaves FOR UPDATE out there, and there are no advisory locks. A
+flush there first writes the shops' rows (unchanged), which makes it the writer before it reads anything, so a
+step cannot commit between its reading and its writing either.
 Locks taken by several flushes of one transaction in opposite orders can still deadlock; PostgreSQL then fails
 one transaction whole (nothing half counted).
 """
@@ -33,7 +39,7 @@ import sqlalchemy.orm as so
 
 from inbox.extensions import db
 from inbox.models import Message, Order, Shop, Ticket
-from inbox.services import locks
+from inbox.services import count_progress, locks
 from inbox.services.flush_history import changed, values
 
 TICKET_COLUMNS = ("shop_id", "received_at", "forwarded_at", "assignee_id", "first_reply_at", "first_reply_margin",
@@ -50,6 +56,7 @@ class Stored:
 
     tickets: dict[int, dict] = field(default_factory=dict)             # id -> TICKET_COLUMNS -> value
     orders: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (shop, order number)
+    shops: dict[int, count_progress.Progress] = field(default_factory=dict)   # read under the shop's lock
 
 
 def _changing(session, model) -> list[int]:
@@ -82,6 +89,18 @@ def _lock(session) -> Stored:
                              "FROM unnest(CAST(:shops AS integer[]), CAST(:moved AS boolean[])) AS s(shop, moved)"),
                      {"name": locks.lock_key("shop calendar"), "shops": [s for s, _ in shops],
                       "moved": [m for _, m in shops]})
+    if shops:
+        ids = [s for s, _ in shops]
+        if conn.dialect.name == "sqlite":
+            conn.execute(sa.text("UPDATE shop SET counted_version = counted_version WHERE id IN :ids")
+                         .bindparams(sa.bindparam("ids", expanding=True)), {"ids": ids})
+        for row in conn.execute(sa.select(Shop.id, *count_progress.COLUMNS).where(Shop.id.in_(ids))):
+            stored.shops[row[0]] = count_progress.of(row[1:])
+        restart = [s for s, moved in shops if moved and not stored.shops.get(s, count_progress.DONE).done]
+        if restart:
+            # Every counted day and minute moves: the steps count the shop again from the start, in the new zone.
+            conn.execute(sa.update(Shop).where(Shop.id.in_(restart)).values(recount_ticket=None, recount_order=None))
+            stored.shops.update({s: count_progress.Progress(False) for s in restart})
     for i in range(0, len(tickets), _CHUNK):
         for tid, *row in conn.execute(sa.select(Ticket.id, *(getattr(Ticket, c) for c in TICKET_COLUMNS))
                                       .where(Ticket.id.in_(tickets[i:i + _CHUNK])).order_by(Ticket.id)
@@ -100,6 +119,14 @@ def stored(session) -> Stored:
     if _KEY not in session.info:
         session.info[_KEY] = _lock(session)
     return session.info[_KEY]
+
+
+def progress(session, shop_id: int) -> count_progress.Progress:
+    """How far the shop is counted, for this flush's listeners (read under the shop's lock)."""
+    shops = stored(session).shops
+    if shop_id not in shops:
+        shops[shop_id] = count_progress.read(session.connection(), shop_id)
+    return shops[shop_id]
 
 
 def order_number_key(shop_id: int, number: str) -> int:

@@ -8,6 +8,7 @@
 | sla | 60 s | an advisory lock; the `sla_notice` unique key sends each event once per deadline |
 | away | 60 s | an advisory lock (the sweep is also safe twice: an away user's tickets move once) |
 | norms | 15 min | an advisory lock; the `norm_notice` unique key sends each week's e-mail once |
+| recount | 5 s | an advisory lock (each step also takes the shop's lock: a second counter would only wait) |
 
 INBOX_WORKER_INTERVALS (e.g. "outbox=2,imap=30") changes the waits. Each job ends its own transactions and the
 session is dropped after it, so a long-running worker never serves stale rows.
@@ -94,13 +95,24 @@ def norm_check(stop: Stop) -> str | None:
     return ", ".join(f"{shop}: {norm} e-mail sent" for shop, norm in sent) or None
 
 
+def recount_shops(stop: Stop) -> str | None:
+    """Count the shops behind the current counting (after an upgrade) in short steps, until done or asked to stop."""
+    from inbox.services import recount
+    with locks.singleton("recount") as mine:
+        if not mine:
+            return None
+        done = [shop_id for shop_id in recount.behind() if recount.run(shop_id, stop)]
+    return f"shops counted: {', '.join(map(str, done))}" if done else None
+
+
 def _count(states) -> str | None:
     states = [s for s in states if s != "skipped"]
     return ", ".join(f"{state}: {states.count(state)}" for state in sorted(set(states))) or None
 
 
 JOBS = (Job("imap", 60, fetch_mail), Job("outbox", 5, send_mail), Job("webhooks", 5, deliver_webhooks),
-        Job("sla", 60, sla_events), Job("away", 60, away_sweep), Job("norms", 15 * 60, norm_check))
+        Job("sla", 60, sla_events), Job("away", 60, away_sweep), Job("norms", 15 * 60, norm_check),
+        Job("recount", 5, recount_shops))
 NAMES = tuple(job.name for job in JOBS)
 
 

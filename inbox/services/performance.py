@@ -15,7 +15,7 @@ from inbox import csvexport, metrics, svgcharts
 from inbox.i18n import _, lazy_gettext as _l, local_date
 from inbox.labels import CATEGORY_LABELS
 from inbox.models import Shop
-from inbox.services import norms, recount, satisfaction
+from inbox.services import norms, satisfaction
 
 CHANNEL_NAMES = {"email": _l("E-mail"), "webform": _l("Web form"), "phone": _l("Phone"),
                  "marketplace": _l("Forwarded by the marketplace")}
@@ -97,7 +97,6 @@ def build_report(shop: Shop, now: datetime, *, own_only: bool, user_id: int, sta
                  only: str | None = None) -> Report:
     """Everything the page shows, in a handful of aggregated queries; with `only`, just what that table needs
     (its CSV download)."""
-    recount.up_to_date(shop)
     parts = PARTS.get(only, set()) if only else PAGE
     assignee = user_id if own_only else None
     weeks26 = metrics.weeks_back(now, shop.tz, norms.PAGE_WEEKS)

@@ -101,10 +101,12 @@ _TICKETS = sa.select(Ticket.id, *_TICKET_COLUMNS).where(Ticket.id.in_(_IDS))
 _UNSOLD_TICKETS = sa.select(Ticket.id, *_TICKET_COLUMNS).where(   # an order number's tickets without a product
     Ticket.shop_id == _SHOP, Ticket.order_number.in_(_IDS), Ticket.product.is_(None))
 _ORDER_LINES = sa.select(*_ORDER_COLUMNS).where(Order.shop_id == _SHOP, Order.order_number.in_(_IDS))
+_ORDER_LINES_UP_TO = _ORDER_LINES.where(Order.order_number <= sa.bindparam("up_to"))
 
 
-def _touched(conn, ids: set[int], numbers: set[tuple[int, str]], zones: _Zones) -> dict[tuple, list[int]]:
-    """What these tickets, these order numbers and their tickets without a product of their own count for now."""
+def _touched(conn, ids: set[int], numbers: set[tuple[int, str]], zones: _Zones, progress) -> dict[tuple, list[int]]:
+    """What these tickets, these order numbers and their tickets without a product of their own count for now:
+    those a shop's count has passed (`progress(shop)`: all, unless it is being counted in steps)."""
     by_shop: dict[int, set[str]] = defaultdict(set)
     for shop_id, number in numbers:
         by_shop[shop_id].add(number)
@@ -113,14 +115,21 @@ def _touched(conn, ids: set[int], numbers: set[tuple[int, str]], zones: _Zones) 
     for chunk in _chunks(ids):
         for tid, *row in conn.execute(_TICKETS, {"ids": chunk}):
             seen.add(tid)
-            tickets.append(row)
+            if progress(row[0]).counts_ticket(tid):
+                tickets.append(row)
     for shop_id, found in sorted(by_shop.items()):
         for chunk in _chunks(found):
             for tid, *row in conn.execute(_UNSOLD_TICKETS, {"shop_id": shop_id, "ids": chunk}):
                 if tid not in seen:
                     seen.add(tid)
-                    tickets.append(row)
-            orders += conn.execute(_ORDER_LINES, {"shop_id": shop_id, "ids": chunk}).all()
+                    if progress(shop_id).counts_ticket(tid):
+                        tickets.append(row)
+            counted = progress(shop_id)
+            if counted.done:
+                orders += conn.execute(_ORDER_LINES, {"shop_id": shop_id, "ids": chunk}).all()
+            elif counted.order is not None:   # those a count in steps has passed (in the database's order)
+                orders += conn.execute(_ORDER_LINES_UP_TO, {"shop_id": shop_id, "ids": chunk,
+                                                            "up_to": counted.order}).all()
     orders.sort(key=lambda row: (row[0], row[1]))
     return _count(conn, tickets, orders, zones)
 
@@ -171,7 +180,8 @@ def _before_flush(session, _context, _instances) -> None:
         conn = session.connection()
         flush_locks.order_numbers(conn, pending.numbers | numbers)
         if pending.ids or pending.numbers:
-            pending.before = _touched(conn, pending.ids, pending.numbers, _Zones(conn))
+            pending.before = _touched(conn, pending.ids, pending.numbers, _Zones(conn),
+                                      lambda shop_id: flush_locks.progress(session, shop_id))
     session.info[_PENDING] = pending
 
 
@@ -182,7 +192,8 @@ def _after_flush(session, _context) -> None:
     conn = session.connection()
     if pending.ids or pending.numbers:
         # The zones as they were counted before: a shop whose zone moved is counted afresh below anyway.
-        deltas = _touched(conn, pending.ids, pending.numbers, _Zones(conn))
+        deltas = _touched(conn, pending.ids, pending.numbers, _Zones(conn),
+                          lambda shop_id: flush_locks.progress(session, shop_id))
         for key, values in pending.before.items():
             row = deltas[key]
             for i, v in enumerate(values):
@@ -225,6 +236,23 @@ def rebuild(conn, shop_id: int) -> None:
     `flask norms rebuild`."""
     conn.execute(sa.delete(ProductWeek).where(ProductWeek.shop_id == shop_id))
     _write(conn, {k: v for k, v in _count_shop(conn, shop_id).items() if any(v)})
+
+
+def add_tickets(conn, shop_id: int, first: int, last: int) -> None:
+    """Add the questions of the shop's tickets with an id from `first` to `last` (a step of the count in steps)."""
+    tickets = conn.execute(sa.select(*_TICKET_COLUMNS).where(Ticket.shop_id == shop_id,
+                                                             Ticket.id.between(first, last)))
+    _write(conn, {k: v for k, v in _count(conn, tickets, [], _Zones(conn)).items() if any(v)})
+
+
+def add_orders(conn, shop_id: int, after: str | None, last: str) -> None:
+    """Add the order lines and orders of the shop's order numbers after `after` (None: from the first) up to
+    `last`, in the database's order (a step of the count in steps)."""
+    query = sa.select(*_ORDER_COLUMNS).where(Order.shop_id == shop_id, Order.order_number <= last)
+    if after is not None:
+        query = query.where(Order.order_number > after)
+    orders = conn.execute(query.order_by(Order.order_number)).all()
+    _write(conn, {k: v for k, v in _count(conn, [], orders, _Zones(conn)).items() if any(v)})
 
 
 def recount(conn, shop_id: int) -> dict[tuple, tuple[int, ...]]:

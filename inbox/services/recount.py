@@ -1,37 +1,53 @@
 """Every figure a shop keeps in shared tables, counted afresh from its rows: for loads that write tickets or
-orders past the ORM (whose flush events keep them otherwise), `flask norms rebuild`, and a shop counted with an
+orders past the ORM (whose flush events keep them otherwise) with `shop`, and, in steps, for a shop counted with an
 older version of the counting (Shop.counted_version: after an upgrade, whose migrations make the kept tables but
-leave them empty, so no migration runs the services' code of a later day)."""
+leave them empty, so no migration runs the services' code of a later day) with `step`.
+
+A count in steps never holds up the shop's writes for longer than one step: each step is a short transaction that
+counts the next tickets by id, then the next order numbers, and moves the shop's cursor past them
+(count_progress). Between steps the flushes count the changes of what the cursor has passed and leave the rest to
+the steps; a crash resumes at the cursor. The worker (`flask worker`, job `recount`) and `flask norms rebuild`
+take the steps; until the last one the shop's pages say the figures are being recounted instead of showing them.
+"""
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
 from inbox.extensions import db
-from inbox.models import Shop
+from inbox.models import Order, ProductWeek, ServiceCount, ServiceFine, Shop, Ticket, TicketDay, TicketMeasure
 from inbox.models.shop import COUNTED_VERSION
-from inbox.services import locks, norm_weeks, product_weeks, service_counts, ticket_days
+from inbox.services import count_progress, locks, norm_weeks, product_weeks, service_counts, ticket_days
 
 KEPT_TABLES = "ticket_day, product_week, ticket_measure, service_count, service_fine"
+STEP = 2000   # tickets or order numbers per step: a step is a moment (tens of milliseconds), the whole a sum of them
 
 
 def hold(conn, shop_id: int) -> None:
-    """On PostgreSQL, the shop's calendar lock, exclusive, until the transaction ends: the flushes that write the
-    shop's counted rows take it shared before any row (flush_locks), so they wait here before touching a kept row
-    rather than lock one the count then needs while waiting on one it rewrote (a deadlock that fails one side)."""
+    """The shop's calendar lock, exclusive, until the transaction ends: the flushes that write the shop's counted
+    rows take it shared before any row (flush_locks), so they wait here before touching a kept row rather than lock
+    one the count then needs while waiting on one it rewrote (a deadlock that fails one side), and they read how
+    far a count in steps has come knowing no step moves it before they commit. On SQLite, where a flush first
+    writes the shop's row, the same write makes this transaction the one writer."""
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:name, :shop)"),
                      {"name": locks.lock_key("shop calendar"), "shop": shop_id})
+    else:
+        conn.execute(sa.text("UPDATE shop SET counted_version = counted_version WHERE id = :shop"), {"shop": shop_id})
 
 
 def shop(conn, shop_id: int) -> int:
     """The questions per day, the questions and orders per week and product, the service measures' counts, counted
-    again; the phone's kept weeks forgotten (the next page view counts them). Returns the number of tickets counted."""
+    again in the caller's transaction; the phone's kept weeks forgotten (the next page view counts them). Returns
+    the number of tickets counted. (For loads past the ORM, in a database nobody else writes to at that time.)"""
     hold(conn, shop_id)
     norm_weeks.forget_shop(shop_id, conn)
     product_weeks.rebuild(conn, shop_id)
     service_counts.rebuild(conn, shop_id)
     n = ticket_days.rebuild(conn, shop_id)
-    conn.execute(sa.update(Shop).where(Shop.id == shop_id).values(counted_version=COUNTED_VERSION))
+    conn.execute(sa.update(Shop).where(Shop.id == shop_id).values(counted_version=COUNTED_VERSION,
+                                                                   recount_ticket=None, recount_order=None))
     return n
 
 
@@ -42,20 +58,74 @@ def analyze(conn) -> None:
         conn.exec_driver_sql(f"ANALYZE {KEPT_TABLES}")
 
 
-def up_to_date(shop_: Shop) -> None:
-    """Before the kept figures of the shop are read: count them afresh, once, when they were counted with an older
-    version of the counting (or never: an upgraded database). Commits.
+# -- in steps -------------------------------------------------------------------------------------------------------
 
-    The claim is an UPDATE of the shop's row, so two requests do not both count: on PostgreSQL the second waits for
-    the first's commit and then finds nothing to claim; on SQLite writes take turns anyway. A big shop's first page
-    after an upgrade waits for the count (seconds); `flask norms rebuild` does it ahead of the first page."""
-    if shop_.counted_version == COUNTED_VERSION:
-        return
-    conn = db.session.connection()
-    hold(conn, shop_.id)   # before the claim: a writer holding it shared may yet update the shop's row
-    claimed = conn.execute(sa.update(Shop).where(Shop.id == shop_.id, Shop.counted_version != COUNTED_VERSION)
-                           .values(counted_version=COUNTED_VERSION)).rowcount
-    if claimed:
-        shop(conn, shop_.id)
-        analyze(conn)
-    db.session.commit()
+def again(conn, shop_id: int) -> None:
+    """Have the shop counted again in steps (its pages wait for the figures meanwhile): `flask norms rebuild`."""
+    conn.execute(sa.update(Shop).where(Shop.id == shop_id).values(counted_version=0, recount_ticket=None,
+                                                                   recount_order=None))
+
+
+def _set(conn, shop_id: int, **values) -> None:
+    conn.execute(sa.update(Shop).where(Shop.id == shop_id).values(**values))
+
+
+def _begin(conn, shop_id: int) -> None:
+    """Forget what the shop kept and put the cursor before its first ticket."""
+    norm_weeks.forget_shop(shop_id, conn)
+    for model in (TicketDay, ProductWeek, TicketMeasure, ServiceCount, ServiceFine):
+        conn.execute(sa.delete(model).where(model.shop_id == shop_id))
+    tickets = conn.scalar(sa.select(sa.func.count()).select_from(Ticket).where(Ticket.shop_id == shop_id))
+    numbers = conn.scalar(sa.select(sa.func.count(sa.distinct(Order.order_number))).where(Order.shop_id == shop_id))
+    _set(conn, shop_id, recount_ticket=0, recount_order=None, recount_done=0, recount_total=tickets + numbers)
+
+
+def step(conn, shop_id: int, size: int = STEP) -> count_progress.Progress:
+    """One step of the shop's count, in the caller's transaction (commit it soon: the shop's writers wait for
+    it). Returns how far the count has come."""
+    hold(conn, shop_id)
+    progress = count_progress.read(conn, shop_id)
+    if progress.done:
+        return progress
+    if progress.ticket is None:
+        _begin(conn, shop_id)
+    elif progress.ticket != count_progress.ALL_TICKETS:
+        ids = conn.scalars(sa.select(Ticket.id).where(Ticket.shop_id == shop_id, Ticket.id > progress.ticket)
+                           .order_by(Ticket.id).limit(size)).all()
+        if ids:
+            first, last = progress.ticket + 1, ids[-1]
+            ticket_days.add(conn, shop_id, first, last)
+            product_weeks.add_tickets(conn, shop_id, first, last)
+            service_counts.add(conn, shop_id, first, last)
+            _set(conn, shop_id, recount_ticket=last, recount_done=Shop.recount_done + len(ids))
+        else:
+            # Every ticket counted: from now on the flushes count every ticket, new ones too.
+            _set(conn, shop_id, recount_ticket=count_progress.ALL_TICKETS)
+    else:
+        query = sa.select(Order.order_number).where(Order.shop_id == shop_id)
+        if progress.order is not None:
+            query = query.where(Order.order_number > progress.order)
+        numbers = conn.scalars(query.group_by(Order.order_number).order_by(Order.order_number).limit(size)).all()
+        if numbers:
+            product_weeks.add_orders(conn, shop_id, progress.order, numbers[-1])
+            _set(conn, shop_id, recount_order=numbers[-1], recount_done=Shop.recount_done + len(numbers))
+        else:
+            _set(conn, shop_id, counted_version=COUNTED_VERSION, recount_ticket=None, recount_order=None)
+            analyze(conn)
+    return count_progress.read(conn, shop_id)
+
+
+def behind() -> list[int]:
+    """The shops counted with an older version of the counting (or being counted)."""
+    return db.session.scalars(sa.select(Shop.id).where(Shop.counted_version != COUNTED_VERSION)
+                              .order_by(Shop.id)).all()
+
+
+def run(shop_id: int, stop: Callable[[], bool] = lambda: False, size: int = STEP) -> bool:
+    """Count the shop in steps, one transaction each, until it is done (True) or `stop()`."""
+    while not stop():
+        progress = step(db.session.connection(), shop_id, size)
+        db.session.commit()
+        if progress.done:
+            return True
+    return False

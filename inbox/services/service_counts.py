@@ -30,7 +30,7 @@ from inbox import histograms, metrics
 from inbox.extensions import db
 from inbox.histograms import Interval
 from inbox.models import Message, ServiceCount, ServiceFine, Shop, Ticket, TicketMeasure
-from inbox.services import sla
+from inbox.services import flush_locks, sla
 from inbox.services.norm_sql import CLOCK_START
 from inbox.sla import BusinessCalendar
 from inbox.workflow import MessageKind
@@ -243,16 +243,20 @@ def _after_flush(session, _context) -> None:
         tickets, shops = _touched(session)
     if tickets or shops:
         conn = session.connection()
-        update(conn, tickets, old, skip_shops=shops)
+        update(conn, tickets, old, skip_shops=shops,
+               counted=lambda m: flush_locks.progress(session, m.shop_id).counts_ticket(m.ticket_id))
         for shop_id in sorted(shops):
             # Every business minute moves with the calendar: count the shop afresh (an owner changing the zone).
             rebuild(conn, shop_id)
 
 
-def update(conn, ids: set[int], old: dict[int, Measure] | None = None, skip_shops: set[int] = frozenset()) -> None:
-    """Bring these tickets' figures and counts up to date with the database (`old`: rows already read)."""
+def update(conn, ids: set[int], old: dict[int, Measure] | None = None, skip_shops: set[int] = frozenset(),
+           counted=None) -> None:
+    """Bring these tickets' figures and counts up to date with the database (`old`: rows already read; `counted`:
+    whether a ticket's figures are kept yet, while its shop is counted in steps: a ticket not yet counted has no
+    row to take off, and gets its figures from the step that reaches it)."""
     old = {**_stored(conn, ids - set(old or ())), **(old or {})}
-    new = {m.ticket_id: m for m in measures(conn, ids)}
+    new = {m.ticket_id: m for m in measures(conn, ids) if counted is None or counted(m)}
     coarse: Counter = Counter()
     fine: Counter = Counter()
     changed = [tid for tid in ids if old.get(tid) != new.get(tid)]
@@ -424,6 +428,15 @@ def _sum_up(conn, shop_id: int) -> None:
                          "GROUP BY f.block, f.member, f.kind, r.coarse ORDER BY f.block, f.member, f.kind, r.coarse"),
                  ids)
     conn.exec_driver_sql("DROP TABLE service_range")
+
+
+def add(conn, shop_id: int, first: int, last: int) -> None:
+    """Add the figures of the shop's tickets with an id from `first` to `last` (a step of the count in steps)."""
+    ids = conn.scalars(sa.select(Ticket.id).where(Ticket.shop_id == shop_id, Ticket.id.between(first, last))).all()
+    found = measures(conn, ids)
+    _bulk_insert(conn, TicketMeasure, _COLUMNS, (_row(m) for m in found))
+    coarse, fine, _n = _totals(found)
+    _write(conn, {(shop_id, *k): n for k, n in coarse.items() if n}, {(shop_id, *k): n for k, n in fine.items() if n})
 
 
 def recount(conn, shop_id: int) -> tuple[dict, dict, dict]:

@@ -8,8 +8,9 @@ subtracts what its tickets contributed before (`before_flush`, from their rows a
 what this session loaded, which a concurrent change may have made stale) and adds what they contribute after
 (`after_flush`, read back once relationship changes have filled assignee_id), as `n = n + delta` upserts: two
 transactions counting into the same row wait on its row lock instead of overwriting each other.
-`rebuild` counts a shop from scratch with the same `contribution` (operators: `flask norms rebuild`; loads that
-bypass the ORM, like the demo's bulk generator, call it); the property test compares the two.
+`rebuild` counts a shop from scratch with the same `contribution` (loads that bypass the ORM, like the demo's bulk
+generator, call it), `add` a range of its tickets (the count in steps after an upgrade, services/recount.step,
+while the flushes count only the tickets it has passed: count_progress); the property test compares them.
 
 What time alone changes (a question still within its 8 business hours becomes "missing" when its due time
 passes) is not kept: `unanswered` counts the questions without a first reaction that have a due time, and a
@@ -103,7 +104,8 @@ def _add(deltas: dict, shop_tz: dict, session, facts: Facts, sign: int) -> None:
 
 
 # The statements a flush runs, built once: building them anew cost more CPU than running them (service_counts).
-_FACTS = sa.select(*(getattr(Ticket, f) for f in _FIELDS)).where(Ticket.id.in_(sa.bindparam("ids", expanding=True)))
+_FACTS = sa.select(Ticket.id, *(getattr(Ticket, f) for f in _FIELDS)).where(
+    Ticket.id.in_(sa.bindparam("ids", expanding=True)))
 _SHOP_ZONE = sa.select(Shop.timezone).where(Shop.id == sa.bindparam("shop_id"))
 
 
@@ -129,7 +131,7 @@ def _before_flush(session, _context, _instances) -> None:
             stored = flush_locks.stored(session).tickets
             for tid in sorted(touched):
                 facts = _stored(stored.get(tid))
-                if facts is not None:
+                if facts is not None and flush_locks.progress(session, facts.shop_id).counts_ticket(tid):
                     _add(deltas, shop_tz, session, facts, -1)
     session.info[_PENDING] = (deltas, shop_tz, retimed, touched)
 
@@ -144,8 +146,10 @@ def _after_flush(session, _context) -> None:
     with session.no_autoflush:
         ids = sorted(touched)
         for i in range(0, len(ids), _CHUNK):
-            for row in conn.execute(_FACTS, {"ids": ids[i:i + _CHUNK]}):
-                _add(deltas, shop_tz, session, Facts(*row), 1)
+            for tid, *row in conn.execute(_FACTS, {"ids": ids[i:i + _CHUNK]}):
+                facts = Facts(*row)
+                if facts.shop_id is not None and flush_locks.progress(session, facts.shop_id).counts_ticket(tid):
+                    _add(deltas, shop_tz, session, facts, 1)
     _write(conn, {k: v for k, v in deltas.items() if any(v) and k[0] not in retimed})
     for shop_id in sorted(retimed):
         # Every local day moves with the zone: count the shop afresh (rare: an owner changing the time zone).
@@ -169,19 +173,12 @@ def _write(conn, deltas: dict) -> None:
                              for (shop_id, day, who), values in sorted(deltas.items())])
 
 
-def rebuild(conn, shop_id: int) -> int:
-    """Count the shop's days from scratch (one pass over its tickets); returns the number of tickets counted.
-
-    For loads that write tickets past the ORM, a migration's backfill, and `flask norms rebuild`."""
-    shop_tz = conn.scalar(sa.select(Shop.timezone).where(Shop.id == shop_id))
-    conn.execute(sa.delete(TicketDay).where(TicketDay.shop_id == shop_id))
-    if shop_tz is None:
-        return 0
-    tz = ZoneInfo(shop_tz)
+def _count(conn, shop_id: int, tz, *where) -> tuple[dict, int]:
+    """The rows of the shop's tickets (those matching `where`) and their number. Streamed in batches (a
+    server-side cursor on PostgreSQL): memory stays flat for a million tickets."""
     totals: dict = defaultdict(lambda: [0] * len(COLUMNS))
     n = 0
-    # Streamed in batches (a server-side cursor on PostgreSQL): memory stays flat for a million tickets.
-    rows = conn.execute(sa.select(*(getattr(Ticket, f) for f in _FIELDS)).where(Ticket.shop_id == shop_id)
+    rows = conn.execute(sa.select(*(getattr(Ticket, f) for f in _FIELDS)).where(Ticket.shop_id == shop_id, *where)
                         .execution_options(yield_per=5000))
     for row in rows:
         n += 1
@@ -189,8 +186,27 @@ def rebuild(conn, shop_id: int) -> int:
             total = totals[(shop_id, day, who)]
             for i, v in enumerate(values):
                 total[i] += v
+    return totals, n
+
+
+def rebuild(conn, shop_id: int) -> int:
+    """Count the shop's days from scratch (one pass over its tickets); returns the number of tickets counted.
+
+    For loads that write tickets past the ORM and a change of the shop's zone."""
+    shop_tz = conn.scalar(sa.select(Shop.timezone).where(Shop.id == shop_id))
+    conn.execute(sa.delete(TicketDay).where(TicketDay.shop_id == shop_id))
+    if shop_tz is None:
+        return 0
+    totals, n = _count(conn, shop_id, ZoneInfo(shop_tz))
     _write(conn, totals)
     return n
+
+
+def add(conn, shop_id: int, first: int, last: int) -> None:
+    """Add the shop's tickets with an id from `first` to `last` to its rows (a step of the count in steps)."""
+    tz = ZoneInfo(conn.scalar(sa.select(Shop.timezone).where(Shop.id == shop_id)))
+    totals, _n = _count(conn, shop_id, tz, Ticket.id.between(first, last))
+    _write(conn, {k: v for k, v in totals.items() if any(v)})
 
 
 def recount(conn, shop_id: int) -> dict[tuple[date, int], tuple[int, ...]]:

@@ -9,7 +9,8 @@ from flask_login import current_user
 from inbox import clock, planning
 from inbox.access import require
 from inbox.i18n import _
-from inbox.services import recount, sla as sla_service, ticket_days
+from inbox.services import sla as sla_service, ticket_days
+from inbox.ui import recounting_page
 from inbox.views.settings import holiday_language
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
@@ -48,7 +49,9 @@ def index():
     shop = current_user.shop
     today = clock.now().astimezone(shop.tz).date()
     this_week = planning.monday(today)
-    recount.up_to_date(shop)
+    waiting = recounting_page(shop, _("Plan a quiet period"))
+    if waiting is not None:
+        return waiting
     counts = ticket_days.weekly_arrivals(shop, this_week - planning.YEAR - timedelta(weeks=planning.TREND_WEEKS + 2))
     calendar = sla_service.calendar_for(shop)
     holidays = _closed_days(calendar, range(today.year - 1, today.year + 3))

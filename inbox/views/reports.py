@@ -15,7 +15,7 @@ from inbox.forms import WithinReach
 from inbox.i18n import _, language, lazy_gettext as _l
 from inbox.services import norms, performance, satisfaction
 from inbox.services.performance import PARTS, Report
-from inbox.ui import Banner, fixed_url
+from inbox.ui import Banner, fixed_url, recounting_notice, recounting_page
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -63,6 +63,9 @@ def _report_from_request(only: str | None = None) -> tuple[Report | None, Period
 @login_required
 def index():
     """The performance page; a bad period re-renders with field errors and 422."""
+    waiting = recounting_page(current_user.shop, _("Performance"))
+    if waiting is not None:
+        return waiting
     report, form = _report_from_request()
     status = 422 if form.errors else 200
     return render_template("reports/index.html", r=report, form=form, metrics=metrics, timedelta=timedelta,
@@ -79,6 +82,9 @@ def download(name: str):
     """
     if name not in PARTS:
         abort(404)
+    notice = recounting_notice(current_user.shop)
+    if notice is not None:
+        return Response(notice + "\n", 503, mimetype="text/plain", headers={"Retry-After": "30"})
     report, form = _report_from_request(only=name)
     if form.errors:
         abort(422)
