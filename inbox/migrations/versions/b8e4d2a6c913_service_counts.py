@@ -61,7 +61,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['shop_id'], ['shop.id'], name=op.f('fk_service_fine_shop_id_shop')),
     sa.PrimaryKeyConstraint('shop_id', 'kind', 'block', 'value', 'member', name=op.f('pk_service_fine'))
     )
-    # Left empty: the app counts every shop with the code of its day (services/recount.up_to_date, before the
+    # Left empty: the app counts every shop with the code of its day (services/recount.step, in the worker, before the
     # figures are read; or `flask norms rebuild`), as shop.counted_version (f2c7a9d4e6b1) tells it to, and then
     # analyzes the tables on PostgreSQL. A backfill here would run the services' code of a later day against this
     # revision's tables.

@@ -31,7 +31,7 @@ def upgrade():
     )
     op.create_index('ix_ticket_unanswered_due', 'ticket', ['shop_id', 'first_reply_due_at'], unique=False,
                     sqlite_where=sa.text('first_reply_at IS NULL'), postgresql_where=sa.text('first_reply_at IS NULL'))
-    # Left empty: the app counts every shop with the code of its day (services/recount.up_to_date, before the
+    # Left empty: the app counts every shop with the code of its day (services/recount.step, in the worker, before the
     # figures are read; or `flask norms rebuild`), as shop.counted_version (f2c7a9d4e6b1) tells it to. A backfill here
     # would run the services' code of a later day against this revision's tables.
 
