@@ -21,8 +21,8 @@ from inbox import clock, metrics
 from inbox.extensions import db, statement
 from inbox.i18n import business_duration, force_locale
 from inbox.models import NormNotice, NormSettings, NormWeek, PhoneHours, Shop, Ticket, User
-from inbox.services import (audit, count_progress, keyset, mail, norm_weeks, product_weeks, public_url, service_counts, sla,
-                            ticket_days, webhooks)
+from inbox.services import (audit, count_progress, keyset, mail, norm_weeks, product_weeks, public_url,
+                            service_counts, sla, ticket_days, webhooks)
 from inbox.services.phone_hours import DEFAULT_PHONE_HOURS, closures, phone_calendar, phone_weekly_hours  # noqa: F401
 from inbox.services.norm_sql import CLOCK_START, LATE, MAYBE_LATE, UNANSWERED, in_period, missing_at, waiting_at
 from inbox.labels import CATEGORY_LABELS

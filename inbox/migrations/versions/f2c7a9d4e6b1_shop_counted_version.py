@@ -18,8 +18,9 @@ depends_on = None
 
 
 def upgrade():
-    # Every existing shop gets 0: counted afresh in steps by services/recount.step (the worker) before its figures are shown (or by
-    # `flask norms rebuild`). A database whose old migrations still backfilled is counted once more: harmless.
+    # Every existing shop gets 0: counted afresh in steps by services/recount.step (the worker, or `flask norms
+    # rebuild`) before its figures are shown. A database whose old migrations still backfilled is counted once
+    # more: harmless.
     with op.batch_alter_table('shop', schema=None) as batch_op:
         batch_op.add_column(sa.Column('counted_version', sa.Integer(), server_default='0', nullable=False))
 
