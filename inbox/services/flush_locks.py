@@ -135,6 +135,19 @@ def order_number_key(shop_id: int, number: str) -> int:
     return (shop_id << 32) | zlib.crc32(number.encode())
 
 
+def writing_orders(conn, shop_id: int, numbers) -> None:
+    """Before reading which of these order numbers' lines a shop has, to add those it has not: hold what the flush
+    adding them will hold, in its order (the shop's lock shared, then the numbers'), so that a second import of
+    the same lines reads after the first's commit and skips them instead of failing on the unique key. On SQLite,
+    write the shop's row (unchanged): this transaction is then the one writer before it reads."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:name, :shop)"),
+                     {"name": locks.lock_key("shop calendar"), "shop": shop_id})
+        order_numbers(conn, [(shop_id, number) for number in numbers])
+    else:
+        conn.execute(sa.text("UPDATE shop SET counted_version = counted_version WHERE id = :shop"), {"shop": shop_id})
+
+
 def order_numbers(conn, numbers) -> None:
     """Hold a lock on each (shop, order number) until the transaction ends (PostgreSQL; sorted, one statement)."""
     keys = sorted({order_number_key(shop_id, number) for shop_id, number in numbers

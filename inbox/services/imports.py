@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from inbox import csvimport
 from inbox.extensions import db
 from inbox.models import Call, Order, Shop
-from inbox.services import audit
+from inbox.services import audit, flush_locks
 
 
 @dataclass
@@ -48,6 +48,7 @@ def store_orders(shop: Shop, rows: list[csvimport.OrderRow], source: str) -> tup
     if not rows:
         return 0, 0
     numbers = sorted({r.order_number for r in rows})
+    flush_locks.writing_orders(db.session.connection(), shop.id, numbers)
     existing = set()
     for i in range(0, len(numbers), 500):
         existing.update(tuple(r) for r in db.session.execute(sa.select(Order.order_number, Order.product).where(

@@ -111,7 +111,6 @@ def step(conn, shop_id: int, size: int = STEP) -> count_progress.Progress:
             _set(conn, shop_id, recount_order=numbers[-1], recount_done=Shop.recount_done + len(numbers))
         else:
             _set(conn, shop_id, counted_version=COUNTED_VERSION, recount_ticket=None, recount_order=None)
-            analyze(conn)
     return count_progress.read(conn, shop_id)
 
 
@@ -122,10 +121,13 @@ def behind() -> list[int]:
 
 
 def run(shop_id: int, stop: Callable[[], bool] = lambda: False, size: int = STEP) -> bool:
-    """Count the shop in steps, one transaction each, until it is done (True) or `stop()`."""
+    """Count the shop in steps, one transaction each, until it is done (True) or `stop()`; then fresh statistics,
+    after the last step's commit (the shop's writers need not wait for them)."""
     while not stop():
         progress = step(db.session.connection(), shop_id, size)
         db.session.commit()
         if progress.done:
+            analyze(db.session.connection())
+            db.session.commit()
             return True
     return False

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from inbox import csvimport
 from inbox.extensions import db
-from inbox.models import Shop, Ticket, User
+from inbox.models import Order, Shop, Ticket, User
 from inbox.services import imports, product_weeks, recount, service_counts, shops, ticket_days
 from inbox.services import tickets as ticket_service
 from tests.conftest import NOW, TEST_DATABASE_URL
@@ -238,6 +238,18 @@ def test_a_reassignment_while_the_zone_changes_counts_in_the_new_zone(app, shop,
     t = ticket(shop, received_at=SUNDAY_NIGHT, assignee=people[0], product="Lamp")
     race(app, to_london(shop, people), lambda: ticket_service.assign(mine(Ticket, t.id), mine(Shop, shop.id),
                                                                       mine(User, people[1].id), by=None))
+    counts_agree(shop.id)
+
+
+def test_two_imports_of_the_same_order_line_store_it_once(app, shop, people):
+    """The second import reads which lines exist after the first's commit, and skips the line as a duplicate
+    (it failed on the unique key: both had read that the line was not there yet)."""
+    line = csvimport.OrderRow("D1", NOW - timedelta(days=1), "Lamp", None, 1)
+    results = []
+    race(app, lambda: results.append(imports.store_orders(shop, [line], "csv")),
+         lambda: results.append(imports.store_orders(mine(Shop, shop.id), [line], "csv")))
+    assert sorted(results) == [(0, 1), (1, 0)]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order).where(Order.shop_id == shop.id)) == 1
     counts_agree(shop.id)
 
 
