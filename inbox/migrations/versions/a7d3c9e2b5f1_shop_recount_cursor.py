@@ -2,7 +2,7 @@
 counted by the worker in short transactions instead of inline, holding up its writes
 
 Revision ID: a7d3c9e2b5f1
-Revises: f2c7a9d4e6b1
+Revises: a1d5f3c8e2b7
 Create Date: 2026-12-04 02:50:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7d3c9e2b5f1'
-down_revision = 'f2c7a9d4e6b1'
+down_revision = 'a1d5f3c8e2b7'
 branch_labels = None
 depends_on = None
 
