@@ -379,10 +379,11 @@ def _chunked(items: Iterable, size: int) -> Iterable[list]:
 
 
 def _sum_up(conn, shop_id: int) -> None:
-    """service_fine and service_count of the shop from its ticket_measure rows, in SQLite's SQL: the day blocks first (what
-    _add adds under each day's block, for the ticket's two members), then each level of blocks from the one below
-    (as _totals), then the coarse ranges of the values from the fine counts (their ranges, histograms.bucket, in a
-    scratch table). Each statement groups in the order of the table's key, so its rows append to the index."""
+    """service_fine and service_count of the shop from its ticket_measure rows, in SQLite's SQL: the day blocks
+    first (what _add adds under each day's block, for the ticket's two members), then each level of blocks from the
+    one below (as _totals), then the coarse ranges of the values from the fine counts (their ranges,
+    histograms.bucket, in a scratch table). Each statement groups in the order of the table's key, so its rows
+    append to the index."""
     day = "CAST(julianday(day) - 1721424.5 AS INTEGER)"   # the date's ordinal (date.toordinal: 0001-01-01 is 1)
     ids = {"shop": shop_id}
     members = ("'a' || assignee_id", "'c' || channel")
