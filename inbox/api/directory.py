@@ -49,7 +49,8 @@ def list_users():
                                       away=u.active and not assignment.is_available(u, now)) for u in users])
 
 
-@operation("GET", "/norms/week", tag="Norms", scope="read", query=s.WeekQuery, response=s.WeekNorms)
+@operation("GET", "/norms/week", tag="Norms", scope="read", query=s.WeekQuery, response=s.WeekNorms,
+           errors=(503,))
 def get_week_norms(query: s.WeekQuery):
     """The week's norm figures, as on the performance page.
 

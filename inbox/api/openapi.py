@@ -19,6 +19,7 @@ ERROR_TEXT = {
     415: "The body is not sent as application/json.",
     422: "A field was refused: `fields` names each one and says why.",
     429: "Too many requests with this token; wait the seconds in Retry-After.",
+    503: "The figures are being counted again after an update; try again after the seconds in Retry-After.",
 }
 SCOPE_TEXT = {"read": "read", "write": "write", "imports": "calls/orders (or write)"}
 MAX_ID = 2_147_483_647
@@ -104,7 +105,7 @@ def _operation(op: Operation, refs: dict) -> dict:
     error = {"application/json": {"schema": refs[(s.Error, "serialization")]}}
     for status in op.errors:
         response = {"description": ERROR_TEXT.get(status, "Error."), "content": error}
-        if status == 429:
+        if status in (429, 503):
             response["headers"] = {"Retry-After": {"description": "Seconds to wait.", "required": True,
                                                    "schema": {"type": "integer", "minimum": 1}}}
         responses[str(status)] = response

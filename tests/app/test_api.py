@@ -120,6 +120,19 @@ def test_customer_lookup_users_and_week_norms(frozen, client, api, shop, staff, 
                       headers=api).get_json()["week"] == "2026-W46"
 
 
+
+def test_week_norms_while_the_shop_is_recounted_answer_503_as_documented(frozen, app, client, api, shop, staff):
+    """After an upgrade the worker counts the figures again in steps; meanwhile the week's norms answer 503 with
+    Retry-After, and the document says so, so a generated client expects it."""
+    from inbox.services import recount
+    recount.again(db.session.connection(), shop.id)
+    db.session.commit()
+    answer = client.get("/api/v1/norms/week", headers=api)
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "30"
+    assert "being recounted" in answer.get_json()["error"]
+    documented = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/norms/week"]["get"]["responses"]
+    assert "Retry-After" in documented["503"]["headers"]
+
 # --------------------------------------------------------------------------- writing
 
 def test_a_bearer_token_is_the_credential_so_no_csrf_token_is_asked(frozen, csrf_app, shop, staff):
