@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from inbox.i18n import _, lazy_gettext as _l, translations
-from inbox.services import count_progress
+from inbox.services import count_progress, recount
 from inbox.workflow import may
 
 
@@ -84,6 +84,7 @@ def recounting_notice(shop) -> str | None:
     progress = count_progress.of_shop(shop)
     if progress.done:
         return None
+    recount.count_in_background()
     return _("Figures are being recounted after an update: %(done)s done; they will appear shortly.",
              done=f"{progress.percent}%")
 

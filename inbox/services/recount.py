@@ -7,18 +7,26 @@ A count in steps never holds up the shop's writes for longer than one step: each
 counts the next tickets by id, then the next order numbers, and moves the shop's cursor past them
 (count_progress). Between steps the flushes count the changes of what the cursor has passed and leave the rest to
 the steps; a crash resumes at the cursor. The worker (`flask worker`, job `recount`) and `flask norms rebuild`
-take the steps; until the last one the shop's pages say the figures are being recounted instead of showing them.
+take the steps, and where no worker runs (OUTBOX_SENDER "inline": development and small sites) a thread of the web
+process does, started by the first figure page that finds its shop behind (`count_in_background`); until the last
+step the shop's pages say the figures are being recounted instead of showing them.
 """
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from flask import current_app
 
 from inbox.extensions import db
 from inbox.models import Order, ProductWeek, ServiceCount, ServiceFine, Shop, Ticket, TicketDay, TicketMeasure
 from inbox.models.shop import COUNTED_VERSION
-from inbox.services import count_progress, locks, norm_weeks, product_weeks, service_counts, ticket_days
+from inbox.services import count_progress, jobs, locks, norm_weeks, outbox, product_weeks, service_counts, ticket_days
+
+log = logging.getLogger(__name__)
 
 KEPT_TABLES = "ticket_day, product_week, ticket_measure, service_count, service_fine"
 STEP = 2000   # tickets or order numbers per step: a step is a moment (tens of milliseconds), the whole a sum of them
@@ -131,3 +139,56 @@ def run(shop_id: int, stop: Callable[[], bool] = lambda: False, size: int = STEP
             db.session.commit()
             return True
     return False
+
+
+# -- without a worker -----------------------------------------------------------------------------------------------
+
+class _Background:
+    """One daemon thread per web process counts the shops behind, as the worker's job would (its lock keeps a
+    worker and the thread from counting at once); a process that ends mid-count leaves the cursor for the next."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    def start(self, context) -> None:
+        with self._lock:
+            if self._pid != os.getpid():   # a forked web worker: the parent's thread is not ours
+                self._thread, self._pid = None, os.getpid()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, args=(context,), name="recount-inline", daemon=True)
+                self._thread.start()
+
+    @staticmethod
+    def _run(context) -> None:
+        try:
+            with context:
+                try:
+                    jobs.recount_shops(lambda: False)
+                finally:
+                    db.session.remove()
+        except Exception:  # noqa: BLE001 - the next page view (or a worker) starts again from the cursor
+            log.exception("counting the kept figures in the background failed")
+
+    def wait(self, timeout: float = 30) -> None:
+        """Until the thread is done (tests)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+_background = _Background()
+
+
+def count_in_background() -> None:
+    """Where no worker runs (OUTBOX_SENDER "inline"), start this process's counting thread; tests opt in
+    (RECOUNT_INLINE), as a thread would share their database."""
+    app = current_app
+    if outbox.sender(app) != "inline" or (app.testing and not app.config.get("RECOUNT_INLINE")):
+        return
+    _background.start(current_app.app_context())
+
+
+def wait_background(timeout: float = 30) -> None:
+    """For tests: let the background count finish."""
+    _background.wait(timeout)

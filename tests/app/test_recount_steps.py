@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from inbox.extensions import db
-from inbox.models import Order, Shop, Ticket
+from inbox.models import Order, Shop, Ticket, User
 from inbox.models.shop import COUNTED_VERSION
 from inbox.services import jobs, product_weeks, recount, service_counts, ticket_days, tickets as ticket_service
 from inbox.ui import recounting_notice
@@ -212,4 +212,24 @@ def test_a_write_during_a_count_in_steps_goes_through(busy_shop):
     db.session.commit()
     assert recount.run(shop_id, size=2)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(Ticket.shop_id == shop_id)) == 6
+    counts_agree(shop_id)
+
+
+def test_without_a_worker_the_first_figure_page_starts_the_count_in_the_background(busy_shop):
+    """A site without a worker (OUTBOX_SENDER "inline", the default for development and small sites): the web
+    process counts in a thread of its own, and the page shows the figures once it is done."""
+    app, shop_id = busy_shop
+    app.config["RECOUNT_INLINE"] = True   # tests opt in: the thread shares their database
+    owner = User(shop_id=shop_id, email="eigenaar@drukke-winkel.example.com", display_name="Eigenaar", role="owner")
+    owner.set_password(PASSWORD)
+    db.session.add(owner)
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, owner.email, PASSWORD)
+    assert "being recounted" in client.get("/reports").get_data(as_text=True)
+    recount.wait_background()
+    db.session.rollback()   # SQLite: the test's own read transaction would still see the shop before the count
+    page = client.get("/reports").get_data(as_text=True)
+    assert "being recounted" not in page and 'id="warning"' in page
+    assert db.session.get(Shop, shop_id).counted_version == COUNTED_VERSION
     counts_agree(shop_id)
