@@ -245,14 +245,15 @@ def add_tickets(conn, shop_id: int, first: int, last: int) -> None:
     _write(conn, {k: v for k, v in _count(conn, tickets, [], _Zones(conn)).items() if any(v)})
 
 
-def add_orders(conn, shop_id: int, after: str | None, last: str) -> None:
+def add_orders(conn, shop_id: int, after: str | None, last: str) -> int:
     """Add the order lines and orders of the shop's order numbers after `after` (None: from the first) up to
-    `last`, in the database's order (a step of the count in steps)."""
+    `last`, in the database's order (a step of the count in steps); returns the number of lines."""
     query = sa.select(*_ORDER_COLUMNS).where(Order.shop_id == shop_id, Order.order_number <= last)
     if after is not None:
         query = query.where(Order.order_number > after)
     orders = conn.execute(query.order_by(Order.order_number)).all()
     _write(conn, {k: v for k, v in _count(conn, [], orders, _Zones(conn)).items() if any(v)})
+    return len(orders)
 
 
 def recount(conn, shop_id: int) -> dict[tuple, tuple[int, ...]]:
