@@ -98,7 +98,8 @@ def _lock(session) -> Stored:
             stored.shops[row[0]] = count_progress.of(row[1:])
         restart = [s for s, moved in shops if moved and not stored.shops.get(s, count_progress.DONE).done]
         if restart:
-            # Every counted day and minute moves: the steps count the shop again from the start, in the new zone.
+            # Every counted day and minute moves: the steps count the shop again from the start, in the new zone
+            # (the listeners leave its rows to them instead of counting it afresh in this request).
             conn.execute(sa.update(Shop).where(Shop.id.in_(restart)).values(recount_ticket=None, recount_order=None))
             stored.shops.update({s: count_progress.Progress(False) for s in restart})
     for i in range(0, len(tickets), _CHUNK):

@@ -200,7 +200,8 @@ def _after_flush(session, _context) -> None:
                 row[i] -= v
         _write(conn, {k: v for k, v in deltas.items() if any(v) and k[0] not in pending.retimed})
     for shop_id in sorted(pending.retimed):
-        rebuild(conn, shop_id)
+        if flush_locks.progress(session, shop_id).done:   # else its count in steps starts over (flush_locks)
+            rebuild(conn, shop_id)
 
 
 @lru_cache(maxsize=None)

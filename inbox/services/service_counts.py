@@ -246,8 +246,10 @@ def _after_flush(session, _context) -> None:
         update(conn, tickets, old, skip_shops=shops,
                counted=lambda m: flush_locks.progress(session, m.shop_id).counts_ticket(m.ticket_id))
         for shop_id in sorted(shops):
-            # Every business minute moves with the calendar: count the shop afresh (an owner changing the zone).
-            rebuild(conn, shop_id)
+            # Every business minute moves with the calendar: count the shop afresh (an owner changing the zone),
+            # unless it is being counted in steps, which start over (flush_locks).
+            if flush_locks.progress(session, shop_id).done:
+                rebuild(conn, shop_id)
 
 
 def update(conn, ids: set[int], old: dict[int, Measure] | None = None, skip_shops: set[int] = frozenset(),

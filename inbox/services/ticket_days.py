@@ -152,8 +152,10 @@ def _after_flush(session, _context) -> None:
                     _add(deltas, shop_tz, session, facts, 1)
     _write(conn, {k: v for k, v in deltas.items() if any(v) and k[0] not in retimed})
     for shop_id in sorted(retimed):
-        # Every local day moves with the zone: count the shop afresh (rare: an owner changing the time zone).
-        rebuild(conn, shop_id)
+        # Every local day moves with the zone: count the shop afresh (rare: an owner changing the time zone), unless
+        # it is being counted in steps, which start over (flush_locks).
+        if flush_locks.progress(session, shop_id).done:
+            rebuild(conn, shop_id)
 
 
 @lru_cache(maxsize=None)

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from inbox.extensions import db
 from inbox.models import Order, Shop, Ticket, User
 from inbox.models.shop import COUNTED_VERSION
-from inbox.services import jobs, product_weeks, recount, service_counts, ticket_days, tickets as ticket_service
+from inbox.services import jobs, product_weeks, recount, service_counts, shops, ticket_days
+from inbox.services import tickets as ticket_service
 from inbox.ui import recounting_notice
 from tests.conftest import NOW, PASSWORD, TEST_DATABASE_URL, sign_in
 from tests.ticket_changes import OPS, play
@@ -90,6 +91,26 @@ def test_a_step_counts_tickets_then_order_numbers_and_a_crash_resumes_at_the_cur
     db.session.commit()
     assert (progress.counted, progress.total, progress.percent) == (2, 6, 33)
     assert recount.run(shop.id, size=2)
+    counts_agree(shop.id)
+
+
+def test_a_zone_change_during_a_count_starts_it_over_instead_of_counting_the_shop_in_the_request(frozen, shop,
+                                                                                                  staff, make_ticket):
+    for days in (1, 2, 3):
+        make_ticket(shop, received_at=NOW - timedelta(days=days, hours=-23))   # late evening: the day is the zone's
+    db.session.commit()
+    behind(shop.id)
+    while recount.step(db.session.connection(), shop.id, 1).ticket in (None, 0):   # forgotten, then one ticket
+        db.session.commit()
+    db.session.commit()
+    before = ticket_days.kept(db.session.connection(), shop.id)
+    assert sum(n[0] for n in before.values()) == 1
+    shops.update_details(shop, {**{f: getattr(shop, f) for f in shops.DETAILS}, "timezone": "Europe/London"},
+                         by=staff["owner"])
+    db.session.commit()
+    assert db.session.get(Shop, shop.id).recount_ticket is None                  # the steps start over
+    assert ticket_days.kept(db.session.connection(), shop.id) == before          # nothing counted in the request
+    assert recount.run(shop.id, size=1)
     counts_agree(shop.id)
 
 
