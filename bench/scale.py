@@ -18,8 +18,9 @@ migrations run again, so a new migration's backfill is applied to them as to a p
                  with INBOX_BENCH_PG_SUFFIX=_x, scale_100k_x and scale_1m_x (copies made with `createdb -T`, for a
                  branch whose migrations must not touch the shared ones)
 
-Each page is asked --requests times in turn by one signed-in owner (after two warm-up rounds, so both workers
-have their caches), and the median of the app's own time (its Server-Timing header) is printed, with the median
+Each page is asked --requests times by one signed-in owner (after two warm-up rounds, so both workers have their
+caches), at every size in turn, the sizes' servers running side by side (a change of the machine's load during the
+run then weighs on both sizes, not on the growth), and the median of the app's own time (its Server-Timing header) is printed, with the median
 CPU time of the request's thread beside it (on a busy machine the wall time is mostly waiting for a core). The load average
 is printed too: the figures are only comparable between runs on a quiet machine.
 
@@ -29,6 +30,7 @@ to ask (cycled through).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -243,27 +245,39 @@ def facts(url: str) -> dict:
     return facts
 
 
-def measure(url: str, pages: list[Page], requests: int, workers: int) -> dict[str, tuple[float, float, str]]:
-    """Each page's median server time and median server CPU time (ms), and a note of any non-200 answers."""
-    found = facts(url)
-    print(f"  Demo Shop: {found['tickets']:,} tickets {found['statuses']}; other shops: {found['others']:,}",
-          flush=True)
-    results = {}
-    with gunicorn(sys.executable, "inbox:create_app()", workers, server_env(url), cwd=ROOT) as port:
-        client = Session(port, "owner@example.com", timeout=300)
+def measure(urls: dict[str, str], pages: list[Page], requests: int,
+            workers: int) -> dict[str, dict[str, tuple[float, float, str]]]:
+    """Each size's median server time and median server CPU time (ms) of each page, and a note of any non-200
+    answers. The sizes are served side by side and asked in turn, request by request, so that a change in the
+    machine's load while measuring (other work starting or ending) weighs on every size alike, not on the growth."""
+    found = {}
+    for size, url in urls.items():
+        found[size] = facts(url)
+        print(f"  {size}: Demo Shop: {found[size]['tickets']:,} tickets {found[size]['statuses']}; other shops: "
+              f"{found[size]['others']:,}", flush=True)
+    results: dict[str, dict] = {size: {} for size in urls}
+    with contextlib.ExitStack() as stack:
+        clients = {}
+        for size, url in urls.items():
+            port = stack.enter_context(gunicorn(sys.executable, "inbox:create_app()", workers, server_env(url),
+                                                cwd=ROOT))
+            clients[size] = Session(port, "owner@example.com", timeout=300)
         for page in pages:
-            paths = page.paths(found)
-            for path in paths[:4] * 2:   # warm both workers
-                client.get(path)
-            times, cpu, bad = [], [], []
-            for path in (paths * requests)[:requests]:
-                status, _ = client.get(path)
-                times.append(client.server_ms)
-                cpu.append(client.server_cpu_ms)
-                if status != 200:
-                    bad.append(status)
-            results[page.name] = (statistics.median(times), statistics.median(cpu),
-                                  f"{len(bad)} answers {sorted(set(bad))}" if bad else "")
+            paths = {size: page.paths(found[size]) for size in urls}
+            for size, client in clients.items():
+                for path in paths[size][:4] * 2:   # warm both workers
+                    client.get(path)
+            times, cpu, bad = ({size: [] for size in urls} for _ in range(3))
+            for i in range(requests):
+                for size, client in clients.items():
+                    status, _ = client.get(paths[size][i % len(paths[size])])
+                    times[size].append(client.server_ms)
+                    cpu[size].append(client.server_cpu_ms)
+                    if status != 200:
+                        bad[size].append(status)
+            for size in urls:
+                results[size][page.name] = (statistics.median(times[size]), statistics.median(cpu[size]),
+                                            f"{len(bad[size])} answers {sorted(set(bad[size]))}" if bad[size] else "")
     return results
 
 
@@ -290,12 +304,13 @@ def main() -> int:
     pages = [p for p in PAGES if not args.only or any(o.lower() in p.name.lower() for o in args.only)]
     figures: dict[tuple[str, str], dict] = {}
     for db in dbs:
-        for size in sizes:
-            url = dataset(db, size, args.reseed)
-            if args.seed_only:
-                continue
-            print(f"{db} {size}: measuring {len(pages)} pages, load average {load_average()}", flush=True)
-            figures[db, size] = measure(url, pages, args.requests, args.workers)
+        urls = {size: dataset(db, size, args.reseed) for size in sizes}
+        if args.seed_only:
+            continue
+        print(f"{db} {', '.join(sizes)}: measuring {len(pages)} pages side by side, load average {load_average()}",
+              flush=True)
+        for size, found in measure(urls, pages, args.requests, args.workers).items():
+            figures[db, size] = found
     if args.seed_only:
         return 0
     print(f"\nmedian server time (Server-Timing) of {args.requests} sequential requests, gunicorn "
