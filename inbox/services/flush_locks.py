@@ -16,7 +16,7 @@ that count products (`product_weeks`), after the row locks.
 A shop's zone or country decides every local day and business minute kept: the flush that changes them
 recounts the shop (`rebuild`), and must not miss, nor be followed by, a count in the old calendar. So before
 any row lock a flush takes a transaction-scoped advisory lock per shop it writes counted rows of (tickets, their
-messages, order lines): shared, or exclusive when it moves the shop's calendar. The listeners read the calendar
+messages, order lines, calls) or whose own row it writes: shared, or exclusive when it moves the shop's calendar. The listeners read the calendar
 from the database after it (never from a Shop the session loaded).
 
 A shop may be counted in steps (services/recount.step, which holds the same lock exclusive for a moment): the
@@ -38,7 +38,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from inbox.extensions import db
-from inbox.models import Message, Order, Shop, Ticket
+from inbox.models import Call, Message, Order, Shop, Ticket
 from inbox.services import count_progress, locks
 from inbox.services.flush_history import changed, values
 
@@ -70,7 +70,10 @@ def _shops(session) -> list[tuple[int, bool]]:
     """(shop, whether this flush moves its calendar) for each shop whose counted rows or calendar it changes."""
     moved = {obj.id for obj in session.dirty if isinstance(obj, Shop) and changed(obj, _CALENDAR)}
     writes = {shop_id for obj in (*session.new, *session.dirty, *session.deleted)
-              if isinstance(obj, (Ticket, Message, Order)) for shop_id in values(obj, "shop_id") if shop_id}
+              if isinstance(obj, (Ticket, Message, Order, Call)) for shop_id in values(obj, "shop_id") if shop_id}
+    # The shop's own row and its calls' kept weeks (norm_week) are rows a step of a count writes too (its cursor;
+    # forgetting the weeks): a transaction that wrote them first and a question next waited crosswise with it.
+    writes |= {obj.id for obj in session.dirty if isinstance(obj, Shop) and session.is_modified(obj)}
     return sorted((shop_id, shop_id in moved) for shop_id in moved | writes)
 
 

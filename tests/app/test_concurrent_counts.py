@@ -292,3 +292,42 @@ def test_a_question_taken_in_turn_while_a_step_of_the_first_count_runs_neither_d
         raise failed[0]
     assert recount.run(shop.id, size=1)
     counts_agree(shop.id)
+
+
+# A transaction that wrote the shop's row first (vacation mode set: no question touched yet) and a question next,
+# while a step of the count runs: the step, holding the shop's lock, waited on the shop's row to move its cursor,
+# and the question's flush waited on the step's lock (PostgreSQL: "deadlock detected", the request failed). A flush
+# that writes the shop's row takes the shop's lock shared first, as one that writes its questions does.
+def test_a_shop_change_then_a_question_while_a_step_runs_neither_deadlocks_nor_drifts(app, shop, staff):
+    first = ticket(shop, 0, product="Lamp")
+    ticket(shop, 1, product="Stoel")
+    recount.again(db.session.connection(), shop.id)
+    db.session.commit()
+    while recount.step(db.session.connection(), shop.id, 1).ticket is None:   # past forgetting: at the tickets
+        db.session.commit()
+    db.session.commit()
+    mine(Shop, shop.id).closed_from, mine(Shop, shop.id).closed_until = NOW, NOW + timedelta(days=3)
+    db.session.flush()
+    pid, done, failed = [], threading.Event(), []
+
+    def a_step():
+        try:
+            with app.app_context():
+                pid.append(db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar())
+                recount.step(db.session.connection(), shop.id, 1)
+                db.session.commit()
+        except BaseException as error:   # re-raised in the test's thread
+            failed.append(error)
+        done.set()
+
+    thread = threading.Thread(target=a_step)
+    thread.start()
+    _until_waiting_or(done, pid, "the step")
+    mine(Ticket, first.id).product = "Bureau"
+    db.session.commit()
+    thread.join(WAIT)
+    assert not thread.is_alive()
+    if failed:
+        raise failed[0]
+    assert recount.run(shop.id, size=1)
+    counts_agree(shop.id)
