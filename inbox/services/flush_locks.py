@@ -16,8 +16,8 @@ that count products (`product_weeks`), after the row locks.
 A shop's zone or country decides every local day and business minute kept: the flush that changes them
 recounts the shop (`rebuild`), and must not miss, nor be followed by, a count in the old calendar. So before
 any row lock a flush takes a transaction-scoped advisory lock per shop it writes counted rows of (tickets, their
-messages, order lines, calls) or whose own row it writes: shared, or exclusive when it moves the shop's calendar. The listeners read the calendar
-from the database after it (never from a Shop the session loaded).
+messages, order lines, calls) or whose own row it writes: shared, or exclusive when it moves the shop's
+calendar. The listeners read the calendar from the database after it (never from a Shop the session loaded).
 
 A shop may be counted in steps (services/recount.step, which holds the same lock exclusive for a moment): the
 flush reads how far the count has come (`progress`) under that lock, so no step runs between that reading and
