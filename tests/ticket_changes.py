@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from inbox import csvimport
 from inbox.extensions import db
 from inbox.models import Order, Shop
-from inbox.services import away, imports, norms, shops, tickets as ticket_service
+from inbox.services import away, imports, norms, product_weeks, service_counts, shops, ticket_days
+from inbox.services import tickets as ticket_service
 from inbox.workflow import Channel, Status, can_transition
 from tests.conftest import NOW
 
@@ -113,3 +114,12 @@ def play(steps, commit_every: int, shop: Shop, people: list, check) -> None:
             check(shop)
     db.session.commit()
     check(shop)
+
+
+def counts_agree(shop_id: int) -> None:
+    """Every kept figure of the shop equals a count from scratch (after what the session had not committed)."""
+    db.session.rollback()
+    conn = db.session.connection()
+    assert ticket_days.kept(conn, shop_id) == ticket_days.recount(conn, shop_id)
+    assert product_weeks.kept(conn, shop_id) == product_weeks.recount(conn, shop_id)
+    assert service_counts.kept(conn, shop_id) == service_counts.recount(conn, shop_id)

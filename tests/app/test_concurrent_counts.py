@@ -17,22 +17,15 @@ import sqlalchemy as sa
 from inbox import csvimport
 from inbox.extensions import db
 from inbox.models import Order, Shop, Ticket, User
-from inbox.services import imports, product_weeks, recount, service_counts, shops, ticket_days
+from inbox.services import imports, product_weeks, recount, shops, ticket_days
 from inbox.services import tickets as ticket_service
 from tests.conftest import NOW, TEST_DATABASE_URL
+from tests.ticket_changes import counts_agree
 
 pytestmark = pytest.mark.skipif(TEST_DATABASE_URL.startswith("sqlite"),
                                 reason="SQLite lets one writer in at a time: nothing to race")
 
 WAIT = 20  # seconds at most for the second transaction to block or flush (it takes milliseconds)
-
-
-def counts_agree(shop_id: int) -> None:
-    db.session.rollback()
-    conn = db.session.connection()
-    assert ticket_days.kept(conn, shop_id) == ticket_days.recount(conn, shop_id)
-    assert product_weeks.kept(conn, shop_id) == product_weeks.recount(conn, shop_id)
-    assert service_counts.kept(conn, shop_id) == service_counts.recount(conn, shop_id)
 
 
 def _waiting_on_a_lock(pid: int) -> bool:
@@ -47,6 +40,26 @@ def _until_waiting_or(event, pid: list, what: str) -> None:
     while not event.is_set() and not (pid and _waiting_on_a_lock(pid[0])):
         assert time.monotonic() < deadline, f"{what} neither waited nor finished"
         time.sleep(0.002)
+
+def _step_meanwhile(app, shop_id: int):
+    """One step of the shop's count in another connection, in a thread: (the thread, [its backend's pid], an event
+    set when it is done, [what it raised])."""
+    pid, done, failed = [], threading.Event(), []
+
+    def a_step():
+        try:
+            with app.app_context():
+                pid.append(db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar())
+                recount.step(db.session.connection(), shop_id, 1)
+                db.session.commit()
+        except BaseException as error:   # re-raised in the test's thread
+            failed.append(error)
+        done.set()
+
+    thread = threading.Thread(target=a_step)
+    thread.start()
+    return thread, pid, done, failed
+
 
 
 def race(app, first, second) -> None:
@@ -267,20 +280,7 @@ def test_a_question_taken_in_turn_while_a_step_of_the_first_count_runs_neither_d
     # Someone at work: a change flushed (its kept rows locked), the transaction still going.
     db.session.get(Ticket, earlier.id).product = "Stoel"
     db.session.flush()
-    pid, done, failed = [], threading.Event(), []
-
-    def a_step():
-        try:
-            with app.app_context():
-                pid.append(db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar())
-                recount.step(db.session.connection(), shop.id, 1)
-                db.session.commit()
-        except BaseException as error:   # re-raised in the test's thread
-            failed.append(error)
-        done.set()
-
-    thread = threading.Thread(target=a_step)
-    thread.start()
+    thread, pid, done, failed = _step_meanwhile(app, shop.id)
     _until_waiting_or(done, pid, "the count")
     # The same person's next step: a new question, given to the next agent in turn (the shop's row is written).
     ticket_service.create_ticket(db.session.get(Shop, shop.id), subject="Nieuw", body="Hallo?",
@@ -308,20 +308,7 @@ def test_a_shop_change_then_a_question_while_a_step_runs_neither_deadlocks_nor_d
     db.session.commit()
     mine(Shop, shop.id).closed_from, mine(Shop, shop.id).closed_until = NOW, NOW + timedelta(days=3)
     db.session.flush()
-    pid, done, failed = [], threading.Event(), []
-
-    def a_step():
-        try:
-            with app.app_context():
-                pid.append(db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar())
-                recount.step(db.session.connection(), shop.id, 1)
-                db.session.commit()
-        except BaseException as error:   # re-raised in the test's thread
-            failed.append(error)
-        done.set()
-
-    thread = threading.Thread(target=a_step)
-    thread.start()
+    thread, pid, done, failed = _step_meanwhile(app, shop.id)
     _until_waiting_or(done, pid, "the step")
     mine(Ticket, first.id).product = "Bureau"
     db.session.commit()

@@ -16,21 +16,13 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from inbox.extensions import db
 from inbox.models import Order, Shop, Ticket, User
 from inbox.models.shop import COUNTED_VERSION
-from inbox.services import jobs, product_weeks, recount, service_counts, shops, ticket_days
+from inbox.services import jobs, recount, service_counts, shops, ticket_days
 from inbox.services import tickets as ticket_service
 from inbox.ui import recounting_notice
 from tests.conftest import NOW, PASSWORD, TEST_DATABASE_URL, sign_in
-from tests.ticket_changes import OPS, play
+from tests.ticket_changes import OPS, counts_agree, play
 
 WAIT = 20   # seconds at most for the other connection to block or finish (it takes milliseconds)
-
-
-def counts_agree(shop_id: int) -> None:
-    db.session.expire_all()
-    conn = db.session.connection()
-    assert ticket_days.kept(conn, shop_id) == ticket_days.recount(conn, shop_id)
-    assert product_weeks.kept(conn, shop_id) == product_weeks.recount(conn, shop_id)
-    assert service_counts.kept(conn, shop_id) == service_counts.recount(conn, shop_id)
 
 
 def behind(shop_id: int) -> None:
