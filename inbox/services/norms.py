@@ -21,7 +21,7 @@ from inbox import clock, metrics
 from inbox.extensions import db, statement
 from inbox.i18n import business_duration, force_locale
 from inbox.models import NormNotice, NormSettings, NormWeek, PhoneHours, Shop, Ticket, User
-from inbox.services import (audit, count_progress, keyset, mail, norm_weeks, product_weeks, public_url,
+from inbox.services import (audit, count_progress, keyset, mail, norm_weeks, product_weeks, public_url, recount,
                             service_counts, sla, ticket_days, webhooks)
 from inbox.services.phone_hours import DEFAULT_PHONE_HOURS, closures, phone_calendar, phone_weekly_hours  # noqa: F401
 from inbox.services.norm_sql import CLOCK_START, LATE, MAYBE_LATE, UNANSWERED, in_period, missing_at, waiting_at
@@ -68,8 +68,9 @@ def banner_miss_count(shop: Shop, now: datetime) -> int:
     """miss_count for the inbox's banner (on every page of a manager), kept per process only while the database
     shows it cannot have moved (_tickets_version) and no waiting question's due time passed. So the banner agrees
     with the performance page whichever process serves either. Nothing while the shop is counted again after an
-    update (its pages say so)."""
+    update (its pages say so; without a worker, this starts the count)."""
     if not count_progress.of_shop(shop).done:
+        recount.count_in_background()
         return 0
     week = metrics.week_of(now, shop.tz)
     version = (*db.session.execute(_tickets_version(), {"shop_id": shop.id, "week_start": week.start}).one(),

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from inbox.extensions import db
 from inbox.models import Order, Shop, Ticket, User
 from inbox.models.shop import COUNTED_VERSION
-from inbox.services import jobs, recount, service_counts, shops, ticket_days
+from inbox.services import api_tokens, jobs, recount, service_counts, shops, ticket_days
 from inbox.services import tickets as ticket_service
 from inbox.ui import recounting_notice
 from tests.conftest import NOW, PASSWORD, TEST_DATABASE_URL, sign_in
@@ -249,4 +249,22 @@ def test_without_a_worker_the_first_figure_page_starts_the_count_in_the_backgrou
     page = client.get("/reports").get_data(as_text=True)
     assert "being recounted" not in page and 'id="warning"' in page
     assert db.session.get(Shop, shop_id).counted_version == COUNTED_VERSION
+    counts_agree(shop_id)
+
+
+def test_without_a_worker_an_integration_asking_for_the_weeks_figures_starts_the_count_too(busy_shop):
+    """A shop whose only reader of figures is a program (the API's week): its 503 starts the count as a page does."""
+    app, shop_id = busy_shop
+    app.config["RECOUNT_INLINE"] = True
+    owner = User(shop_id=shop_id, email="eigenaar@drukke-winkel.example.com", display_name="Eigenaar", role="owner")
+    db.session.add(owner)
+    db.session.flush()
+    token = api_tokens.create(db.session.get(Shop, shop_id), "boekhouding", by=owner, scope="read")
+    db.session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/norms/week", headers=headers).status_code == 503
+    recount.wait_background()
+    db.session.rollback()
+    assert client.get("/api/v1/norms/week", headers=headers).status_code == 200
     counts_agree(shop_id)
