@@ -61,7 +61,6 @@ def _step_meanwhile(app, shop_id: int):
     return thread, pid, done, failed
 
 
-
 def race(app, first, second) -> None:
     """first() changes and flushes in this session; second() runs in another session (another connection) until
     it waits on a lock or has flushed; then the first commits and the second commits after it."""
