@@ -85,18 +85,10 @@ def _lock(session) -> Stored:
     if not shops and not tickets and not orders:
         return stored
     conn = session.connection()
-    if shops and conn.dialect.name == "postgresql":
-        # First, before any row: a calendar change waits for the shop's writers and they for it (in shop order).
-        conn.execute(sa.text("SELECT count(CASE WHEN moved THEN pg_advisory_xact_lock(:name, shop) "
-                             "ELSE pg_advisory_xact_lock_shared(:name, shop) END) "
-                             "FROM unnest(CAST(:shops AS integer[]), CAST(:moved AS boolean[])) AS s(shop, moved)"),
-                     {"name": locks.lock_key("shop calendar"), "shops": [s for s, _ in shops],
-                      "moved": [m for _, m in shops]})
+    # First, before any row: a calendar change waits for the shop's writers and they for it (in shop order).
+    hold_shops(conn, shops)
     if shops:
         ids = [s for s, _ in shops]
-        if conn.dialect.name == "sqlite":
-            conn.execute(sa.text("UPDATE shop SET counted_version = counted_version WHERE id IN :ids")
-                         .bindparams(sa.bindparam("ids", expanding=True)), {"ids": ids})
         for row in conn.execute(sa.select(Shop.id, *count_progress.COLUMNS).where(Shop.id.in_(ids))):
             stored.shops[row[0]] = count_progress.of(row[1:])
         restart = [s for s, moved in shops if moved and not stored.shops.get(s, count_progress.DONE).done]
@@ -125,6 +117,24 @@ def stored(session) -> Stored:
     return session.info[_KEY]
 
 
+def hold_shops(conn, shops: list[tuple[int, bool]]) -> None:
+    """Each shop's lock until the transaction ends: exclusive where its flag says so (a flush that moves the shop's
+    calendar, a step of a count in steps), else shared; in the order given (sorted by shop). On SQLite, which has no
+    advisory locks, write the shops' rows (unchanged) instead: the transaction is then the one writer before it
+    reads anything."""
+    if not shops:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT count(CASE WHEN exclusive THEN pg_advisory_xact_lock(:name, shop) "
+                             "ELSE pg_advisory_xact_lock_shared(:name, shop) END) FROM unnest(CAST(:shops AS "
+                             "integer[]), CAST(:exclusive AS boolean[])) AS s(shop, exclusive)"),
+                     {"name": locks.lock_key("shop calendar"), "shops": [s for s, _ in shops],
+                      "exclusive": [e for _, e in shops]})
+    else:
+        conn.execute(sa.text("UPDATE shop SET counted_version = counted_version WHERE id IN :ids")
+                     .bindparams(sa.bindparam("ids", expanding=True)), {"ids": [s for s, _ in shops]})
+
+
 def progress(session, shop_id: int) -> count_progress.Progress:
     """How far the shop is counted, for this flush's listeners (read under the shop's lock)."""
     shops = stored(session).shops
@@ -142,14 +152,10 @@ def order_number_key(shop_id: int, number: str) -> int:
 def writing_orders(conn, shop_id: int, numbers) -> None:
     """Before reading which of these order numbers' lines a shop has, to add those it has not: hold what the flush
     adding them will hold, in its order (the shop's lock shared, then the numbers'), so that a second import of
-    the same lines reads after the first's commit and skips them instead of failing on the unique key. On SQLite,
-    write the shop's row (unchanged): this transaction is then the one writer before it reads."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:name, :shop)"),
-                     {"name": locks.lock_key("shop calendar"), "shop": shop_id})
-        order_numbers(conn, [(shop_id, number) for number in numbers])
-    else:
-        conn.execute(sa.text("UPDATE shop SET counted_version = counted_version WHERE id = :shop"), {"shop": shop_id})
+    the same lines reads after the first's commit and skips them instead of failing on the unique key (on SQLite,
+    this transaction is the one writer from here on)."""
+    hold_shops(conn, [(shop_id, False)])
+    order_numbers(conn, [(shop_id, number) for number in numbers])
 
 
 def order_numbers(conn, numbers) -> None:

@@ -25,7 +25,8 @@ from flask import current_app
 from inbox.extensions import db
 from inbox.models import Order, ProductWeek, ServiceCount, ServiceFine, Shop, Ticket, TicketDay, TicketMeasure
 from inbox.models.shop import COUNTED_VERSION
-from inbox.services import count_progress, jobs, locks, norm_weeks, outbox, product_weeks, service_counts, ticket_days
+from inbox.services import (count_progress, flush_locks, jobs, norm_weeks, outbox, product_weeks, service_counts,
+                            ticket_days)
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +41,8 @@ def hold(conn, shop_id: int) -> None:
     """The shop's calendar lock, exclusive, until the transaction ends: the flushes that write the shop's counted
     rows take it shared before any row (flush_locks), so they wait here before touching a kept row rather than lock
     one the count then needs while waiting on one it rewrote (a deadlock that fails one side), and they read how
-    far a count in steps has come knowing no step moves it before they commit. On SQLite, where a flush first
-    writes the shop's row, the same write makes this transaction the one writer."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:name, :shop)"),
-                     {"name": locks.lock_key("shop calendar"), "shop": shop_id})
-    else:
-        conn.execute(sa.text("UPDATE shop SET counted_version = counted_version WHERE id = :shop"), {"shop": shop_id})
+    far a count in steps has come knowing no step moves it before they commit (on SQLite: the one writer)."""
+    flush_locks.hold_shops(conn, [(shop_id, True)])
 
 
 def shop(conn, shop_id: int) -> int:
@@ -201,7 +197,7 @@ def count_in_background() -> None:
     app = current_app
     if outbox.sender(app) != "inline" or (app.testing and not app.config.get("RECOUNT_INLINE")):
         return
-    _background.start(current_app.app_context())
+    _background.start(app.app_context())
 
 
 def wait_background(timeout: float = 30) -> None:
