@@ -217,9 +217,9 @@ def _write(conn, deltas: dict) -> None:
     if not deltas:
         return
     # Sorted: two transactions touching the same rows lock them in the same order (no deadlock on PostgreSQL).
-    conn.execute(_add_to(conn.dialect.name), [dict(shop_id=shop_id, week=week, product=product, category=category,
-                                  **dict(zip(COLUMNS, values)))
-                             for (shop_id, week, product, category), values in sorted(deltas.items())])
+    conn.execute(_add_to(conn.dialect.name),
+                 [dict(shop_id=shop_id, week=week, product=product, category=category, **dict(zip(COLUMNS, values)))
+                  for (shop_id, week, product, category), values in sorted(deltas.items())])
 
 
 def _count_shop(conn, shop_id: int) -> dict[tuple, list[int]]:

@@ -171,8 +171,9 @@ def _write(conn, deltas: dict) -> None:
     if not deltas:
         return
     # Sorted: two transactions touching the same rows lock them in the same order (no deadlock on PostgreSQL).
-    conn.execute(_add_to(conn.dialect.name), [dict(shop_id=shop_id, day=day, assignee_id=who, **dict(zip(COLUMNS, values)))
-                             for (shop_id, day, who), values in sorted(deltas.items())])
+    conn.execute(_add_to(conn.dialect.name),
+                 [dict(shop_id=shop_id, day=day, assignee_id=who, **dict(zip(COLUMNS, values)))
+                  for (shop_id, day, who), values in sorted(deltas.items())])
 
 
 def _count(conn, shop_id: int, tz, *where) -> tuple[dict, int]:
@@ -195,7 +196,7 @@ def rebuild(conn, shop_id: int) -> int:
     """Count the shop's days from scratch (one pass over its tickets); returns the number of tickets counted.
 
     For loads that write tickets past the ORM and a change of the shop's zone."""
-    shop_tz = conn.scalar(sa.select(Shop.timezone).where(Shop.id == shop_id))
+    shop_tz = conn.scalar(_SHOP_ZONE, {"shop_id": shop_id})
     conn.execute(sa.delete(TicketDay).where(TicketDay.shop_id == shop_id))
     if shop_tz is None:
         return 0
@@ -206,7 +207,7 @@ def rebuild(conn, shop_id: int) -> int:
 
 def add(conn, shop_id: int, first: int, last: int) -> None:
     """Add the shop's tickets with an id from `first` to `last` to its rows (a step of the count in steps)."""
-    tz = ZoneInfo(conn.scalar(sa.select(Shop.timezone).where(Shop.id == shop_id)))
+    tz = ZoneInfo(conn.scalar(_SHOP_ZONE, {"shop_id": shop_id}))
     totals, _n = _count(conn, shop_id, tz, Ticket.id.between(first, last))
     _write(conn, {k: v for k, v in totals.items() if any(v)})
 

@@ -169,8 +169,7 @@ def deactivate(user_id: int):
                     n=moved, to=target.display_name if target else _("the unassigned queue")), "success")
             return redirect(url_for("team.index"), 303)
     return render_template("team/deactivate.html", user=user, open_count=open_count, open_tickets=open_tickets,
-                           colleagues=colleagues,
-                           error=error), status
+                           colleagues=colleagues, error=error), status
 
 
 @bp.post("/team/<int:user_id>/reactivate")
