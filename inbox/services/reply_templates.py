@@ -9,7 +9,7 @@ from inbox.extensions import db, statement
 from inbox.i18n import _
 from inbox.models import ReplyTemplate, ReplyTemplateOption, Shop, Ticket, User
 from inbox.nudges import detect_category
-from inbox.services import audit, uploads
+from inbox.services import audit, flush_locks, uploads
 from inbox.services.composer import latest_question
 
 
@@ -53,6 +53,9 @@ def _rows(shop: Shop) -> list:
 
 
 def _changed(shop_id: int) -> None:
+    # The shop's row is one a step of a count in steps writes too (its cursor): its lock first, as a flush that
+    # writes the row takes it, so a question written later in this transaction cannot wait crosswise with a step.
+    flush_locks.hold_shops(db.session.connection(), [(shop_id, False)])
     db.session.execute(sa.update(Shop).where(Shop.id == shop_id)
                        .values(templates_version=Shop.templates_version + 1))
 

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from inbox import csvimport
 from inbox.extensions import db
-from inbox.models import Order, Shop, Ticket, User
-from inbox.services import imports, product_weeks, recount, shops, ticket_days
+from inbox.models import Order, ReplyTemplate, Shop, Ticket, User
+from inbox.services import imports, product_weeks, recount, reply_templates, shops, ticket_days
 from inbox.services import tickets as ticket_service
 from tests.conftest import NOW, TEST_DATABASE_URL
 from tests.ticket_changes import counts_agree
@@ -293,20 +293,31 @@ def test_a_question_taken_in_turn_while_a_step_of_the_first_count_runs_neither_d
     counts_agree(shop.id)
 
 
-# A transaction that wrote the shop's row first (vacation mode set: no question touched yet) and a question next,
-# while a step of the count runs: the step, holding the shop's lock, waited on the shop's row to move its cursor,
-# and the question's flush waited on the step's lock (PostgreSQL: "deadlock detected", the request failed). A flush
-# that writes the shop's row takes the shop's lock shared first, as one that writes its questions does.
-def test_a_shop_change_then_a_question_while_a_step_runs_neither_deadlocks_nor_drifts(app, shop, staff):
+# A transaction that wrote the shop's row first (vacation mode set, a reply template archived: no question touched
+# yet) and a question next, while a step of the count runs: the step, holding the shop's lock, waited on the shop's
+# row to move its cursor, and the question's flush waited on the step's lock (PostgreSQL: "deadlock detected", the
+# request failed). Whatever writes the shop's row takes the shop's lock shared first, as a flush of its questions.
+def _vacation(shop, staff):
+    mine(Shop, shop.id).closed_from, mine(Shop, shop.id).closed_until = NOW, NOW + timedelta(days=3)
+    db.session.flush()
+
+
+def _template_archived(shop, staff):
+    reply_templates.set_archived(db.session.scalar(sa.select(ReplyTemplate).where(ReplyTemplate.shop_id == shop.id)),
+                                 True, by=mine(User, staff["owner"].id))
+
+
+@pytest.mark.parametrize("shop_change", [_vacation, _template_archived])
+def test_a_shop_change_then_a_question_while_a_step_runs_neither_deadlocks_nor_drifts(app, shop, staff, shop_change):
     first = ticket(shop, 0, product="Lamp")
     ticket(shop, 1, product="Stoel")
+    db.session.add(ReplyTemplate(shop_id=shop.id, title="Kapot", body="Excuses"))
     recount.again(db.session.connection(), shop.id)
     db.session.commit()
     while recount.step(db.session.connection(), shop.id, 1).ticket is None:   # past forgetting: at the tickets
         db.session.commit()
     db.session.commit()
-    mine(Shop, shop.id).closed_from, mine(Shop, shop.id).closed_until = NOW, NOW + timedelta(days=3)
-    db.session.flush()
+    shop_change(shop, staff)
     thread, pid, done, failed = _step_meanwhile(app, shop.id)
     _until_waiting_or(done, pid, "the step")
     mine(Ticket, first.id).product = "Bureau"
