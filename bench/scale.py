@@ -79,6 +79,8 @@ PAGES = [
     Page("performance page", lambda f: ["/reports"], "aggregates"),
     Page("planner", lambda f: ["/planning"], "aggregates"),
     Page("service measures, a year", lambda f: [_q("/reports", start=f["year_ago"], end=f["today"])], "aggregates"),
+    Page("service measures, any range", lambda f: [_q("/reports", start=a, end=b) for a, b in f["ranges"]],
+         "aggregates"),
     Page("CSV export (service, a year)", lambda f: [_q("/reports/service.csv", start=f["year_ago"], end=f["today"])],
          "aggregates"),
 ]
@@ -214,7 +216,7 @@ def facts(url: str) -> dict:
     import sqlalchemy as sa
 
     from inbox import clock
-    from inbox.models import Call, Order
+    from inbox.models import Call, Order, Ticket
 
     engine = sa.create_engine(url)
     try:
@@ -232,6 +234,8 @@ def facts(url: str) -> dict:
                                     {"s": shop_id, "i": rng.randint(low, top)})
                 ticket_ids.append(found)
             deep_all, deep_ticket = _deep_inbox(conn, shop_id, 500)
+            first = clock.as_utc(conn.scalar(sa.select(sa.func.min(Ticket.received_at))
+                                             .where(Ticket.shop_id == shop_id))).date()
             facts = {
                 "shop_id": shop_id, "tickets": sum(counts.values()), "statuses": counts, "others": others,
                 "ticket_ids": ticket_ids, "deep_all": deep_all, "deep_ticket": deep_ticket,
@@ -241,8 +245,20 @@ def facts(url: str) -> dict:
     finally:
         engine.dispose()
     today = clock.now().date()
-    facts.update(today=today.isoformat(), year_ago=(today - timedelta(days=364)).isoformat())
+    facts.update(today=today.isoformat(), year_ago=(today - timedelta(days=364)).isoformat(),
+                 ranges=_ranges(rng, first, today))
     return facts
+
+
+def _ranges(rng: random.Random, first, today) -> list[tuple[str, str]]:
+    """Periods of the service measures besides the last year: the first year of the history, and periods of 1 to
+    367 days (the page's longest) anywhere in it, not aligned to weeks or months."""
+    ranges = [(first, first + timedelta(days=366))]
+    while len(ranges) < 8:
+        length = rng.randint(1, 367)
+        start = first + timedelta(days=rng.randint(0, max(0, (today - first).days - length)))
+        ranges.append((start, min(today, start + timedelta(days=length - 1))))
+    return [(a.isoformat(), b.isoformat()) for a, b in ranges]
 
 
 def measure(urls: dict[str, str], pages: list[Page], requests: int,
