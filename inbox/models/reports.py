@@ -240,8 +240,10 @@ _ticket_waiting_index()
 
 
 # A page of this week's misses, newest clock start first (norms.week_misses): the first reactions that may have been
-# late, and the questions without one, each on (shop, clock start) alone, so the walk meets no question answered in
-# time. The predicates are norm_sql's MAYBE_LATE and UNANSWERED, which the queries repeat word for word.
+# late, and the questions without one, each on (shop, clock start, id), the page's order, so the walk meets no
+# question answered in time and stops at the page; the questions without one carry their due time, so those still
+# waiting are passed over in the index. The predicates are norm_sql's MAYBE_LATE and UNANSWERED, which the queries
+# repeat word for word.
 def _ticket_miss_indexes():
     from inbox.models.ticket import Ticket
     clock_start = sa.func.coalesce(Ticket.forwarded_at, Ticket.received_at)
@@ -249,7 +251,7 @@ def _ticket_miss_indexes():
     unanswered = sa.text("first_reply_at IS NULL")
     return (sa.Index("ix_ticket_late_start", Ticket.shop_id, clock_start, Ticket.id,
                      sqlite_where=maybe_late, postgresql_where=maybe_late),
-            sa.Index("ix_ticket_unanswered_start", Ticket.shop_id, clock_start, Ticket.first_reply_due_at,
+            sa.Index("ix_ticket_unanswered_start", Ticket.shop_id, clock_start, Ticket.id, Ticket.first_reply_due_at,
                      sqlite_where=unanswered, postgresql_where=unanswered))
 
 

@@ -103,19 +103,24 @@ def week_misses(shop: Shop, week: metrics.Week, now: datetime, assignee_id: int 
     """Each miss of the week (the `limit` latest, if given), latest first, with how late it was in business time.
 
     A page of the latest misses reads no more than that many rows of each of two partial indexes on (shop, clock
-    start), merged here: the late first reactions (norm_sql.MAYBE_LATE) and the questions without one, past their
-    due time (norm_sql.UNANSWERED); so neither the week's questions answered in time nor those still waiting are
-    walked. Only when these leave the page short come the week's questions (norm_sql.in_period) received in it but
-    forwarded before it (their clock starts before the week, so they come last)."""
+    start, id), merged here: the late first reactions (norm_sql.MAYBE_LATE) and the questions without one, past
+    their due time (norm_sql.UNANSWERED, whose index carries the due time, so the week's questions still waiting
+    are passed over in the index); so neither the week's questions answered in time nor all of those without one
+    are walked, however many the week holds. Only when these leave the page short come the week's questions
+    (norm_sql.in_period) received in it but forwarded before it (their clock starts before the week, so they come
+    last)."""
+    # The assignee's name by a subquery rather than a join: PostgreSQL then reads the index in the page's order and
+    # stops at the page, where with a join it guessed a few rows and joined and sorted every miss of the week.
+    assignee = sa.select(User.display_name).where(User.id == Ticket.assignee_id).scalar_subquery()
     columns = (Ticket.id, Ticket.subject, CLOCK_START, Ticket.first_reply_due_at, Ticket.first_reply_at,
-               Ticket.first_reply_margin, User.display_name, Ticket.forwarded_at)
+               Ticket.first_reply_margin, assignee, Ticket.forwarded_at)
     where = [Ticket.shop_id == shop.id]
     if assignee_id is not None:
         where.append(Ticket.assignee_id == assignee_id)
     start, end = week.start, week.end
 
     def part(*conditions):
-        query = (sa.select(*columns).outerjoin(User, User.id == Ticket.assignee_id).where(*where, *conditions)
+        query = (sa.select(*columns).where(*where, *conditions)
                  .order_by(CLOCK_START.desc(), Ticket.id.desc()).limit(limit))
         return db.session.execute(query).all()
 
