@@ -497,6 +497,7 @@ def read(shop: Shop, first: date, last: date, now: datetime, assignee_id: int | 
     blocks = histograms.cover(first.toordinal(), last.toordinal())
     now_minute = sla.calendar_for(shop).business_minute(now)
     own = f"a{assignee_id or 0}" if assignee_id is not None else None
+    _short_statements()
     groups = _coarse_counts(shop, blocks, own)
     wanted = []   # per group and measure: the candidates of the two ranks of both percentiles
     for key, group in groups.items():
@@ -529,6 +530,18 @@ def read(shop: Shop, first: date, last: date, now: datetime, assignee_id: int | 
             values.append(histograms.pick(below, rank, counts.items()))
         setattr(result[key], name, histograms.interpolate(*values, lo, hi, k))
     return {key: m for key, m in result.items() if m.tickets or key == EVERYONE}
+
+
+def _short_statements() -> None:
+    """On PostgreSQL, for the rest of the transaction (a page's last queries; no RESET, which would cost another round
+    trip): no JIT compilation and no parallel workers for the two statements that follow. Each reads a few
+    milliseconds of index ranges, but its planner's costs grow with the kept tables: at 1,000,000 questions a year's
+    coarse and fine counts are estimated at 70,000 and 58,000, near `jit_above_cost` (100,000 by default), and
+    compiling them takes 15 and 100 ms (bench/page_statements.py --setting jit_above_cost=50000). Parallel workers,
+    which the planner picks for the sum of the fine counts' parts, take longer to start than the statement needs."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT set_config('jit', 'off', true), "
+                                   "set_config('max_parallel_workers_per_gather', '0', true)"))
 
 
 def _coarse_counts(shop: Shop, blocks: list[int], own: str | None) -> dict:
@@ -583,11 +596,6 @@ def _fine_counts(shop: Shop, blocks: list[int], own: str | None, needed: dict, n
                      f"WHERE shop_id = :shop AND kind = :k{i} AND block IN ({in_blocks}) "
                      f"AND value BETWEEN :lo{i} AND :hi{i} AND {_members_of(needed[kind, value], own, i, params)} "
                      f"GROUP BY member, value")
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Each part reads well under a millisecond: PostgreSQL's parallel workers, which its planner picks for the
-        # sum of their estimates, take longer to start than the whole statement needs (and use a core each). For
-        # the rest of the transaction (a page's last query; no RESET, which would cost another round trip).
-        db.session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
     # bandit B608: the text holds only numbers generated here and parameter names; every value is bound.
     query = sa.text(" UNION ALL ".join(parts))  # nosec B608
     for i, member, value, n in db.session.execute(query, params):
