@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -45,14 +45,15 @@ def hold(conn, shop_id: int) -> None:
     flush_locks.hold_shops(conn, [(shop_id, True)])
 
 
-def shop(conn, shop_id: int) -> int:
+def shop(conn, shop_id: int, measures: Iterable[service_counts.Measure] | None = None) -> int:
     """The questions per day, the questions and orders per week and product, the service measures' counts, counted
     again in the caller's transaction; the phone's kept weeks forgotten (the next page view counts them). Returns
-    the number of tickets counted. (For loads past the ORM, in a database nobody else writes to at that time.)"""
+    the number of tickets counted. (For loads past the ORM, in a database nobody else writes to at that time;
+    `measures`: the shop's every ticket's service figures, when the load computed them.)"""
     hold(conn, shop_id)
     norm_weeks.forget_shop(shop_id, conn)
     product_weeks.rebuild(conn, shop_id)
-    service_counts.rebuild(conn, shop_id)
+    service_counts.rebuild(conn, shop_id, measures)
     n = ticket_days.rebuild(conn, shop_id)
     conn.execute(sa.update(Shop).where(Shop.id == shop_id).values(counted_version=COUNTED_VERSION,
                                                                    recount_ticket=None, recount_order=None))
