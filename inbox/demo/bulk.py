@@ -150,9 +150,9 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
                 conn.exec_driver_sql(f"ANALYZE {loaded}")  # nosec B608 (the names are the constants above)
         with phases("kept counts"):
             for s in (shop, *others):
-                # The rows went past the ORM, so no kept figure was told; the service figures were computed
-                # from the rows in hand (reading millions of threads back cost more than computing them).
-                recount.shop(conn, s.id, load.measures.pop(s.id, []))
+                # The rows went past the ORM, so no kept figure was told; the service counts were written with
+                # the rows (_Load.shop).
+                recount.shop(conn, s.id, with_service_counts=False)
         if dialect == "postgresql":
             for table in ("ticket", "message", "call", '"order"'):
                 # bandit B608: the table is one of four literal names.
@@ -243,6 +243,9 @@ def _indexes_set_aside(conn, phases: _Phases):
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
     if pg:
         conn.exec_driver_sql("SET maintenance_work_mem = '512MB'")
+        # The kept counts' sums are grouped by the server (service_counts._sum_up): sorts of millions of rows in
+        # memory rather than in temporary files.
+        conn.exec_driver_sql("SET work_mem = '256MB'")
     else:
         conn.exec_driver_sql("PRAGMA cache_size = -400000")   # 400 MB for the index builds' sorts
     try:
@@ -389,8 +392,6 @@ class _Load:
         self.agents = {shop.id: list(db.session.scalars(sa.select(User.id).where(User.shop_id == shop.id)))
                        for shop in shops}
         self.calendars = {shop.id: sla.calendar_for(shop) for shop in shops}
-        # Each ticket's service figures, per shop, computed from its rows as they are drawn (recount.shop).
-        self.measures: dict[int, list[service_counts.Measure]] = {shop.id: [] for shop in shops}
         self.next = {name: (conn.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
                      for name, model in (("ticket", Ticket), ("message", Message), ("call", Call), ("order", Order))}
         if not self.pg:
@@ -470,7 +471,7 @@ class _Load:
         email, reply_kind, note, customer_kind = (Channel.EMAIL.value, MessageKind.REPLY.value,
                                                   MessageKind.NOTE.value, MessageKind.CUSTOMER.value)
         channels = [email] * 6 + [Channel.WEBFORM.value, Channel.PHONE.value]
-        measures = self.measures[shop_id]
+        measures: list[service_counts.Measure] = []
         for i in range(n):
             ticket_id = self._id("ticket")
             category, language, formal, _upset, subject, body = rng.choice(QUESTIONS)
@@ -566,6 +567,11 @@ class _Load:
             if len(messages.rows) >= CHUNK:
                 self.flush()
         self._calls(rng, shop_id, int(n * CALLS_PER_TICKET), origin, now, tz)
+        # The shop's service counts from the figures computed above (reading millions of threads back cost more
+        # than computing them as the rows are drawn), summed by the database: on PostgreSQL by the writing
+        # thread, so the server sums this shop while the next one's rows are drawn.
+        self.flush()
+        self.sender.put(lambda: service_counts.rebuild(self.conn, shop_id, measures))
 
     def _calls(self, rng: random.Random, shop_id: int, count: int, origin: datetime, now: datetime, tz) -> None:
         """Calls over the same years, in office hours, oldest first; one in six missed."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -45,15 +45,16 @@ def hold(conn, shop_id: int) -> None:
     flush_locks.hold_shops(conn, [(shop_id, True)])
 
 
-def shop(conn, shop_id: int, measures: Iterable[service_counts.Measure] | None = None) -> int:
+def shop(conn, shop_id: int, *, with_service_counts: bool = True) -> int:
     """The questions per day, the questions and orders per week and product, the service measures' counts, counted
     again in the caller's transaction; the phone's kept weeks forgotten (the next page view counts them). Returns
     the number of tickets counted. (For loads past the ORM, in a database nobody else writes to at that time;
-    `measures`: the shop's every ticket's service figures, when the load computed them.)"""
+    `with_service_counts=False`: the load counted those itself, service_counts.rebuild with the figures in hand.)"""
     hold(conn, shop_id)
     norm_weeks.forget_shop(shop_id, conn)
     product_weeks.rebuild(conn, shop_id)
-    service_counts.rebuild(conn, shop_id, measures)
+    if with_service_counts:
+        service_counts.rebuild(conn, shop_id)
     n = ticket_days.rebuild(conn, shop_id)
     conn.execute(sa.update(Shop).where(Shop.id == shop_id).values(counted_version=COUNTED_VERSION,
                                                                    recount_ticket=None, recount_order=None))
