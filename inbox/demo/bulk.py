@@ -395,6 +395,10 @@ class _Load:
         self.agents = {shop.id: list(db.session.scalars(sa.select(User.id).where(User.shop_id == shop.id)))
                        for shop in shops}
         self.calendars = {shop.id: sla.calendar_for(shop) for shop in shops}
+        # The service figures of the questions the shops had before the load (the demo seed's): the counts are
+        # summed from these and the loaded ones.
+        self.measures = {shop.id: service_counts.measures(conn, db.session.scalars(
+            sa.select(Ticket.id).where(Ticket.shop_id == shop.id)).all()) for shop in shops}
         self.next = {name: (conn.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
                      for name, model in (("ticket", Ticket), ("message", Message), ("call", Call), ("order", Order))}
         if not self.pg:
@@ -474,7 +478,7 @@ class _Load:
         email, reply_kind, note, customer_kind = (Channel.EMAIL.value, MessageKind.REPLY.value,
                                                   MessageKind.NOTE.value, MessageKind.CUSTOMER.value)
         channels = [email] * 6 + [Channel.WEBFORM.value, Channel.PHONE.value]
-        measures: list[service_counts.Measure] = []
+        measures = self.measures.pop(shop_id)
         for i in range(n):
             ticket_id = self._id("ticket")
             category, language, formal, _upset, subject, body = rng.choice(QUESTIONS)
