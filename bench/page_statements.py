@@ -6,8 +6,10 @@ page ran it in, after the page's own SET LOCALs). For finding which statement of
     .venv/bin/python bench/page_statements.py --db pg "/reports?start=2025-12-05&end=2026-12-04"
     .venv/bin/python bench/page_statements.py --db pg --explain 3 /reports   # the plan of statement 3 too
 
-The database's own time is load-independent enough to compare while the machine is busy (the CPU-bound parts of
-the app are not): run it twice to see the noise.
+The plans' execution times and buffers are load-independent enough to compare while the machine is busy (the
+statements' times beside them are not: run it twice to see the noise). On SQLite a statement's time is only that of
+its first row (the rest is read as the app fetches it) and there are no plans: measure its pages with
+bench/every_page.py.
 """
 from __future__ import annotations
 
