@@ -137,10 +137,11 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
         # may not do so loads with the checks.
         conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
     search.drop_triggers(conn)
+    counter = _Counter(phases) if dialect == "postgresql" else None
     try:
         with _indexes_set_aside(conn, phases):
             counts = [n, *(other_tickets // other_shops + (k < other_tickets % other_shops) for k in range(other_shops))]
-            with _Load(conn, phases, [shop, *others]) as load, phases("rows"):
+            with _Load(conn, phases, [shop, *others], counter) as load, phases("rows"):
                 for s, count in zip((shop, *others), counts):
                     load.shop(rng, s.id, count)
             with phases("search documents"):
@@ -153,7 +154,7 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
                 conn.exec_driver_sql(f"ANALYZE {loaded}")  # nosec B608 (the names are the constants above)
         with phases("kept counts"):
             for s in (shop, *others):
-                # The rows went past the ORM, so no kept figure was told; the service counts were written with
+                # The rows went past the ORM, so no kept figure was told; the service counts were summed with
                 # the rows (_Load.shop).
                 recount.shop(conn, s.id, with_service_counts=False)
         if dialect == "postgresql":
@@ -161,12 +162,19 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
                 # bandit B608: the table is one of four literal names.
                 conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # nosec B608
                                      f"(SELECT max(id) FROM {table}))")
+        if counter is not None:
+            with phases("waiting for the service counts"):
+                counter.wait()
         with phases("commit"):
             db.session.commit()
+            if counter is not None:
+                counter.conn.commit()   # (should this fail, `flask norms rebuild` counts the shops again)
     except BaseException:
         db.session.rollback()
         raise
     finally:
+        if counter is not None:
+            counter.close()
         if dialect == "sqlite":
             # Connections made from here on are the app's again (inbox.sqlite_pragmas: the write-ahead log).
             db.session.close()
@@ -199,29 +207,31 @@ class _Phases:
 
     def watch_server(self, pid: int) -> None:
         """Count the CPU of this server process (a PostgreSQL backend) too, when it runs on this machine."""
-        stat = Path(f"/proc/{pid}/stat")
-        self.server = stat if stat.exists() else None
+        self.server = _proc_stat(pid)
 
-    def _server_cpu(self) -> float:
-        if self.server is None:
+    @staticmethod
+    def _server_cpu(server: Path | None) -> float:
+        if server is None:
             return 0.0
         try:
             # utime and stime, the 14th and 15th fields, after the command name in parentheses.
-            fields = self.server.read_text().rsplit(")", 1)[1].split()
+            fields = server.read_text().rsplit(")", 1)[1].split()
         except OSError:
             return 0.0
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     @contextmanager
-    def __call__(self, name: str, cpu_clock=time.process_time):
-        wall, cpu, server = time.perf_counter(), cpu_clock(), self._server_cpu()
+    def __call__(self, name: str, cpu_clock=time.process_time, server: Path | None = None):
+        """Time a phase (`server`: another server process's /proc entry than the load's)."""
+        server = server or self.server
+        wall, cpu, server_cpu = time.perf_counter(), cpu_clock(), self._server_cpu(server)
         try:
             yield
         finally:
             spent = self.spent.setdefault(name, [0.0, 0.0, 0.0])
             spent[0] += time.perf_counter() - wall
             spent[1] += cpu_clock() - cpu
-            spent[2] += self._server_cpu() - server
+            spent[2] += self._server_cpu(server) - server_cpu
 
     def total(self) -> float:
         return sum(wall for name, (wall, _cpu, _server) in self.spent.items() if not name.startswith("writing "))
@@ -229,6 +239,48 @@ class _Phases:
     def __str__(self) -> str:
         return ", ".join(f"{name} {wall:.0f} s (CPU {cpu:.0f}" + (f", server {server:.0f})" if self.server else ")")
                          for name, (wall, cpu, server) in self.spent.items())
+
+
+def _proc_stat(pid: int) -> Path | None:
+    """A server process's /proc entry, where it runs on this machine."""
+    stat = Path(f"/proc/{pid}/stat")
+    return stat if stat.exists() else None
+
+
+class _Counter:
+    """On PostgreSQL, the shops' service counts summed on a connection of its own, by a thread of its own
+    (service_counts.sum_figures, from the figures in hand), while the load's connection writes the rows: the
+    server sums on one core while it writes on the other (summed in the writing thread, the sums of the first shop's
+    1,000,000 questions held up the next shops' rows). Its transaction commits right after the load's; a failed load
+    rolls it back."""
+
+    def __init__(self, phases: _Phases):
+        self.phases = phases
+        self.conn = db.engine.connect()
+        # The figures of the biggest shop go through a temporary table: in memory, and so are the sums' sorts.
+        self.conn.exec_driver_sql("SET temp_buffers = '512MB'")   # before the session's first temporary table
+        self.conn.exec_driver_sql("SET work_mem = '256MB'")
+        self.server = _proc_stat(self.conn.scalar(sa.text("SELECT pg_backend_pid()")))
+        self.sender = _Sender(threaded=True)
+
+    def put(self, shop_id: int, measures: list) -> None:
+        self.sender.put(lambda: self._sum(shop_id, measures))
+
+    def _sum(self, shop_id: int, measures: list) -> None:
+        with self.phases("service counts (own connection)", time.thread_time, self.server):
+            service_counts.sum_figures(self.conn, shop_id, measures)
+
+    def wait(self) -> None:
+        """Until every shop is summed (the first failure is raised here)."""
+        self.sender.close()
+
+    def close(self) -> None:
+        """Wait for the thread (a failure after a failure is not news), then roll back what was not committed."""
+        try:
+            self.sender.close()
+        except Exception:  # noqa: BLE001 - the load's own failure is the one raised
+            pass
+        self.conn.close()
 
 
 @contextmanager
@@ -389,8 +441,8 @@ class _Load:
     waits for.
     What the shops' rows need from the database is read first: until then the connection is the writer's."""
 
-    def __init__(self, conn, phases: _Phases, shops: list[Shop]):
-        self.conn, self.pg = conn, conn.dialect.name == "postgresql"
+    def __init__(self, conn, phases: _Phases, shops: list[Shop], counter: _Counter | None):
+        self.conn, self.pg, self.counter = conn, conn.dialect.name == "postgresql", counter
         self.now = clock.now()
         self.agents = {shop.id: list(db.session.scalars(sa.select(User.id).where(User.shop_id == shop.id)))
                        for shop in shops}
@@ -430,6 +482,8 @@ class _Load:
         else:
             self.search = writer(sa.table("ticket_fts", sa.column("rowid"), sa.column("head"), sa.column("body")),
                                  ["rowid", "head", "body"])
+        # With a counter, the loaded tickets' figures go in with the rows (their sums on the counter's connection).
+        self.figures = writer(tables["ticket_measure"], list(service_counts.Measure._fields))
 
     def __enter__(self) -> _Load:
         return self
@@ -441,7 +495,7 @@ class _Load:
 
     def flush(self) -> None:
         """Every table's rows so far, parents before children (the foreign keys are checked per row)."""
-        for writer in (self.tickets, self.messages, self.tags, self.calls, self.orders, self.search):
+        for writer in (self.tickets, self.messages, self.tags, self.calls, self.orders, self.search, self.figures):
             writer.flush()
 
     def finish(self) -> None:
@@ -475,6 +529,7 @@ class _Load:
         order_base = 10_000_000 + rng.randrange(10**6) * 100
         tickets, messages, tags, search_rows, orders = (self.tickets, self.messages, self.tags, self.search,
                                                         self.orders)
+        figures, counter = self.figures, self.counter
         email, reply_kind, note, customer_kind = (Channel.EMAIL.value, MessageKind.REPLY.value,
                                                   MessageKind.NOTE.value, MessageKind.CUSTOMER.value)
         channels = [email] * 6 + [Channel.WEBFORM.value, Channel.PHONE.value]
@@ -554,8 +609,11 @@ class _Load:
             timeline = sorted(((m[0], m[2]) for m in public), key=_at)
             if timeline[0][0] == customer_kind:
                 timeline[0] = (customer_kind, clock_start)
-            measures.append(service_counts.measure_of(metrics.TicketFacts(
-                ticket_id, assignee, channel, clock_start, status, solved_at, timeline), shop_id, cal))
+            measure = service_counts.measure_of(metrics.TicketFacts(
+                ticket_id, assignee, channel, clock_start, status, solved_at, timeline), shop_id, cal)
+            measures.append(measure)
+            if counter:
+                figures.add(service_counts.row_of(measure))
             order_number = order if "{order}" in body + subject else None
             tickets.add((ticket_id, shop_id, title, customer, address, language, channel, category, status,
                          assignee, order_number, product, received, forwarded, waiting_since, due_at,
@@ -575,10 +633,13 @@ class _Load:
                 self.flush()
         self._calls(rng, shop_id, int(n * CALLS_PER_TICKET), origin, now, tz)
         # The shop's service counts from the figures computed above (reading millions of threads back cost more
-        # than computing them as the rows are drawn), summed by the database: on PostgreSQL by the writing
-        # thread, so the server sums this shop while the next one's rows are drawn.
-        self.flush()
-        self.sender.put(lambda: service_counts.rebuild(self.conn, shop_id, measures))
+        # than computing them as the rows are drawn), summed by the database: on PostgreSQL on the counter's
+        # connection while the next shops' rows are drawn and written (the figures' rows go with the rows).
+        if counter:
+            counter.put(shop_id, measures)
+        else:
+            self.flush()
+            self.sender.put(lambda: service_counts.rebuild(self.conn, shop_id, measures))
 
     def _calls(self, rng: random.Random, shop_id: int, count: int, origin: datetime, now: datetime, tz) -> None:
         """Calls over the same years, in office hours, oldest first; one in six missed."""

@@ -43,6 +43,7 @@ _TICKET_FIELDS = ("shop_id", "assignee_id", "assignee", "channel", "received_at"
 _MESSAGE_FIELDS = ("kind", "created_at", "ticket_id", "ticket")
 _CALENDAR_FIELDS = ("timezone", "country")
 _PENDING = "inbox_service_counts_before"
+_SCRATCH = "service_figures_scratch"
 _CHUNK = 900        # ids per IN list: under SQLite's bound-parameter limit
 
 
@@ -172,26 +173,26 @@ def _stored(conn, ids: Iterable[int]) -> dict[int, Measure]:
     return found
 
 
-def _row(m: Measure) -> tuple:
+def row_of(m: Measure) -> tuple:
     """A ticket_measure row's values, in _COLUMNS' order (a plain tuple: namedtuple's _replace cost a rebuild of a
     million tickets seconds)."""
     return (m.ticket_id, m.shop_id, date.fromordinal(m.day), *m[3:])
 
 
-def _bulk_insert(conn, model, columns: Iterable[str], rows: Iterable[tuple]) -> None:
+def _bulk_insert(conn, table: str, columns: Iterable[str], rows: Iterable[tuple]) -> None:
     """Rows into a table by the driver's fastest path, past SQLAlchemy's per-row work: COPY on PostgreSQL, one
     executemany on SQLite (a rebuild writes millions of rows)."""
     columns = list(columns)
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
-        # bandit B608: the table and column names are the models' own, no input.
+        # bandit B608: the table and column names are the models' own (or this module's scratch table), no input.
         with conn.connection.driver_connection.cursor().copy(
-                f"COPY {model.__tablename__} ({names}) FROM STDIN") as copy:  # nosec B608
+                f"COPY {table} ({names}) FROM STDIN") as copy:  # nosec B608
             for row in rows:
                 copy.write_row(row)
     else:
-        # bandit B608: the table and column names are the models' own, no input.
-        conn.exec_driver_sql(f"INSERT INTO {model.__tablename__} ({names}) "  # nosec B608
+        # bandit B608: the table and column names are the models' own (or this module's scratch table), no input.
+        conn.exec_driver_sql(f"INSERT INTO {table} ({names}) "  # nosec B608
                              f"VALUES ({', '.join('?' * len(columns))})", list(rows))
 
 
@@ -275,7 +276,7 @@ def update(conn, ids: set[int], old: dict[int, Measure] | None = None, skip_shop
         return
     for i in range(0, len(changed), _CHUNK):
         conn.execute(_FORGET, {"ids": changed[i:i + _CHUNK]})
-    rows = [dict(zip(_COLUMNS, _row(new[tid]))) for tid in changed if tid in new]
+    rows = [dict(zip(_COLUMNS, row_of(new[tid]))) for tid in changed if tid in new]
     if rows:
         conn.execute(sa.insert(TicketMeasure), rows)
     _write(conn, {k: n for k, n in coarse.items() if n}, {k: n for k, n in fine.items() if n})
@@ -355,7 +356,7 @@ def rebuild(conn, shop_id: int, found: Iterable[Measure] | None = None) -> int:
     n = 0
     for chunk in _chunked(_shop_measures(conn, shop_id) if found is None else found, 20 * _CHUNK):
         n += len(chunk)
-        _bulk_insert(conn, TicketMeasure, _COLUMNS, (_row(m) for m in chunk))
+        _bulk_insert(conn, TicketMeasure.__tablename__, _COLUMNS, (row_of(m) for m in chunk))
     if n:
         _sum_up(conn, shop_id)
     return n
@@ -372,10 +373,24 @@ def _chunked(items: Iterable, size: int) -> Iterable[list]:
         yield chunk
 
 
-def _sum_up(conn, shop_id: int) -> None:
-    """service_fine and service_count of the shop from its ticket_measure rows, in SQL: the day blocks
-    first (what _add adds under each day's block, for the ticket's two members), then each level of blocks from the
-    one below (as _totals), then the coarse ranges of the values from the fine counts (their ranges,
+def sum_figures(conn, shop_id: int, found: Iterable[Measure]) -> None:
+    """The shop's service_count and service_fine rows afresh from these figures (every ticket's of the shop),
+    leaving its ticket_measure rows to the caller: a bulk load on PostgreSQL sums each shop on a connection of its
+    own while the load's connection writes the rows (the figures go through a temporary table of this one)."""
+    for model in (ServiceCount, ServiceFine):
+        conn.execute(sa.delete(model).where(model.shop_id == shop_id))
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_SCRATCH}")
+    # bandit B608: the scratch table's name is this module's constant.
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {_SCRATCH} AS SELECT * FROM ticket_measure WHERE 1 = 0")  # nosec B608
+    _bulk_insert(conn, _SCRATCH, _COLUMNS, (row_of(m) for m in found))
+    _sum_up(conn, shop_id, _SCRATCH)
+    conn.exec_driver_sql(f"DROP TABLE {_SCRATCH}")
+
+
+def _sum_up(conn, shop_id: int, source: str = "ticket_measure") -> None:
+    """service_fine and service_count of the shop from its ticket_measure rows (or `source`'s), in SQL: the day
+    blocks first (what _add adds under each day's block, for the ticket's two members), then each level of blocks
+    from the one below (as _totals), then the coarse ranges of the values from the fine counts (their ranges,
     histograms.bucket, in a scratch table). Each statement groups in the order of the table's key, so its rows
     append to the index."""
     # The date's ordinal (date.toordinal: 0001-01-01 is 1).
@@ -389,14 +404,14 @@ def _sum_up(conn, shop_id: int) -> None:
               (WAIT, "wait", "wait_key IS NULL"), (RUNNING, "wait_key", "wait_key IS NOT NULL")]
     # bandit B608: the parts are the module's own column names and numbers; the shop is a bound parameter.
     parts = [f"SELECT {kind} AS kind, {day} AS block, {column} AS value, {member} AS member "  # nosec B608
-             f"FROM ticket_measure WHERE shop_id = :shop AND {where}"
+             f"FROM {source} WHERE shop_id = :shop AND {where}"
              for kind, column, where in values for member in members]
     conn.execute(sa.text("INSERT INTO service_fine (shop_id, kind, block, value, member, n) "  # nosec B608
                          f"SELECT :shop, kind, block, value, member, count(*) FROM ({' UNION ALL '.join(parts)}) v "
                          "GROUP BY kind, block, value, member ORDER BY kind, block, value, member"), ids)
     sums = ["1", flag.format("solved"), flag.format("first_contact"), "gap_sum", "gap_count"]
     parts = [f"SELECT {day} AS block, {member} AS member, {i} AS value, {s} AS x "  # nosec B608
-             f"FROM ticket_measure WHERE shop_id = :shop" for member in members for i, s in enumerate(sums)]
+             f"FROM {source} WHERE shop_id = :shop" for member in members for i, s in enumerate(sums)]
     conn.execute(sa.text("INSERT INTO service_count (shop_id, block, member, kind, value, n) "  # nosec B608
                          f"SELECT :shop, block, member, {SUMS}, value, sum(x) FROM ({' UNION ALL '.join(parts)}) v "
                          "GROUP BY block, member, value HAVING sum(x) != 0 ORDER BY block, member, value"), ids)
@@ -434,7 +449,7 @@ def add(conn, shop_id: int, first: int, last: int) -> None:
     """Add the figures of the shop's tickets with an id from `first` to `last` (a step of the count in steps)."""
     ids = conn.scalars(sa.select(Ticket.id).where(Ticket.shop_id == shop_id, Ticket.id.between(first, last))).all()
     found = measures(conn, ids)
-    _bulk_insert(conn, TicketMeasure, _COLUMNS, (_row(m) for m in found))
+    _bulk_insert(conn, TicketMeasure.__tablename__, _COLUMNS, (row_of(m) for m in found))
     coarse, fine, _n = _totals(found)
     _write(conn, {(shop_id, *k): n for k, n in coarse.items() if n}, {(shop_id, *k): n for k, n in fine.items() if n})
 
