@@ -68,3 +68,23 @@ def test_a_bulk_load_leaves_the_rows_indexes_search_and_daily_counts_as_the_app_
                                          customer_name="Nieuwe Klant", channel="email")
     db.session.commit()
     assert fresh.id > max(by_time) and _found(shop.id, "zonnescherm") == [fresh.id]
+
+
+def test_a_bulk_load_leaves_its_settings_in_its_transaction(shared_db_app):
+    """The load's memory for sorts and index builds is its own: the pooled connection it hands back is the next
+    request's (and a benchmark's, which would time its pages with that memory) as the server configures it."""
+    db.session.add(Shop(name="Demo Shop", country="NL", timezone="Europe/Amsterdam"))
+    db.session.commit()
+
+    generate(random.Random(5), "Demo Shop", 10, other_shops=1, other_tickets=2)
+
+    if db.engine.dialect.name == "postgresql":
+        assert db.engine.pool.checkedin() == 1   # the load's connection, handed out next
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # (Every transaction's isolation shows as set in the session too.)
+            assert conn.scalars(sa.text("SELECT name FROM pg_settings WHERE source = 'session' "
+                                        "AND name NOT LIKE 'transaction_%'")).all() == []
+        else:   # the load's pragmas went with its connections (bulk.generate disposes of them)
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
