@@ -171,9 +171,12 @@ def test_racing_workers_never_send_a_reply_twice(app, shop, staff, smtp_sink, ma
     from inbox.schema import install_schema
     from tests.conftest import TEST_DATABASE_URL
     url = TEST_DATABASE_URL if not TEST_DATABASE_URL.startswith("sqlite") else f"sqlite:///{tmp_path}/race.sqlite"
-    # NullPool: every worker's connection is closed when it is done, none outlives the test.
+    # NullPool: every worker's connection is closed when it is done, none outlives the test. SQLite lets one writer
+    # in at a time and the others wait for it, 5 s by default: on a busy machine four workers' ~30 writes could
+    # outwait that ("database is locked" in a worker, its mail never sent), so they may wait longer here.
+    waits = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
     race_app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
-                           "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.NullPool}})
+                           "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.NullPool, **waits}})
     with race_app.app_context():
         if url.startswith("sqlite"):
             install_schema(db.engine)
@@ -204,18 +207,24 @@ def test_racing_workers_never_send_a_reply_twice(app, shop, staff, smtp_sink, ma
             outbox.enqueue_reply(ticket, message, s)
         db.session.commit()
     barrier = threading.Barrier(workers)
-    results = []
+    results, crashed = [], []
 
     def work(n):
         with race_app.app_context():
             barrier.wait()
-            results.extend(outbox.run_queue(worker=f"w{n}"))
-            db.session.remove()
+            try:
+                results.extend(outbox.run_queue(worker=f"w{n}"))
+            except Exception as e:  # noqa: BLE001 - shown below, with the worker's name
+                crashed.append(f"w{n}: {e!r}")
+            finally:
+                db.session.remove()
     threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(60)
+        t.join(120)
+    assert not any(t.is_alive() for t in threads), "a worker still runs after two minutes"
+    assert crashed == []
     with race_app.app_context():
         states = list(db.session.scalars(sa.select(OutboundEmail.state).where(OutboundEmail.shop_id == shop_id)))
         db.session.remove()
