@@ -1,12 +1,14 @@
 """Real-browser tests: Playwright's Python API driving Debian's Chromium against a live, seeded app."""
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import shutil
 import sqlite3
 import threading
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
@@ -41,19 +43,45 @@ def pytest_collection_modifyitems(config, items):
 def browser_app(tmp_path_factory):
     """An app on its own SQLite file, migrated and seeded with the demo shops, as a newcomer would have it."""
     from inbox import create_app
-    from inbox.extensions import db
-    from inbox.schema import install_schema
-    import seed
 
     path = tmp_path_factory.mktemp("browser") / "inbox.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "browser-tests-only",
                       "MAIL_OUTBOX_DIR": str(path.parent / "outbox")})
+    _copy_database(_demo_database(tmp_path_factory), path.with_name("seeded.sqlite"))
+    _restore_seeded(app)
+    return app
+
+
+def _demo_database(tmp_path_factory) -> Path:
+    """The demo data, seeded once per test run into a file every pytest-xdist worker copies: seeding costs
+    each worker that runs browser tests ~6 s of CPU, the copy milliseconds."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's directory, above each worker's own
+    seeded = base / "demo-seeded.sqlite"
+    with open(base / "demo-seeded.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker seeds; the others wait for it here
+        if not seeded.exists():
+            _seed_demo(seeded)
+    return seeded
+
+
+def _seed_demo(target: Path) -> None:
+    from inbox import create_app
+    from inbox.extensions import db
+    from inbox.schema import install_schema
+    import seed
+
+    building = target.with_name("demo-seeding.sqlite")
+    building.unlink(missing_ok=True)   # what a worker that failed half-way left
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{building}", "SECRET_KEY": "browser-tests-only",
+                      "MAIL_OUTBOX_DIR": str(target.parent / "demo-outbox")})
     with app.app_context():
         install_schema(db.engine)
         seed.seed_demo(random.Random(7))
         db.session.remove()
-    _copy_database(path, path.with_name("seeded.sqlite"))
-    return app
+        db.engine.dispose()   # the last connection closed writes the write-ahead log into the file
+    os.replace(building, target)   # whole or not at all, should seeding fail half-way
 
 
 def _copy_database(source, target) -> None:
