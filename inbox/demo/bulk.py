@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from inbox import clock, metrics, search
 from inbox.demo.texts import CUSTOMERS_EN, CUSTOMERS_NL, FOLLOW_UPS, PRODUCTS, QUESTIONS, REPLIES, TAGS_BY_CATEGORY
 from inbox.extensions import db
-from inbox.models import Call, Message, Order, Shop, Ticket, TicketTag, User
+from inbox.models import Call, Message, Order, Shop, Ticket, TicketMeasure, TicketTag, User
 from inbox.schema import EXTRAS
 from inbox.services import recount, service_counts, sla
 from inbox.services.shops import delete_shop
@@ -256,7 +256,11 @@ class _Counter:
 
     def __init__(self, phases: _Phases):
         self.phases = phases
-        self.conn = db.engine.connect()
+        # A session of its own, closed afterwards rather than pooled: temp_buffers may be set only before a
+        # session's first temporary table (a pooled one may have had some), and these settings are the load's,
+        # not the next request's.
+        self.engine = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
+        self.conn = self.engine.connect()
         # The figures of the biggest shop go through a temporary table: in memory, and so are the sums' sorts.
         self.conn.exec_driver_sql("SET temp_buffers = '512MB'")   # before the session's first temporary table
         self.conn.exec_driver_sql("SET work_mem = '256MB'")
@@ -281,6 +285,7 @@ class _Counter:
         except Exception:  # noqa: BLE001 - the load's own failure is the one raised
             pass
         self.conn.close()
+        self.engine.dispose()
 
 
 @contextmanager
@@ -453,6 +458,10 @@ class _Load:
         # summed from these and the loaded ones.
         self.measures = {shop.id: service_counts.measures(conn, db.session.scalars(
             sa.select(Ticket.id).where(Ticket.shop_id == shop.id)).all()) for shop in shops}
+        if counter is not None:
+            # Their rows are written afresh with the loaded ones' (shop()): a shop being counted in steps has none
+            # yet for the questions past its cursor, nor for those whose older counting it forgot.
+            conn.execute(sa.delete(TicketMeasure).where(TicketMeasure.shop_id.in_([shop.id for shop in shops])))
         self.next = {name: (conn.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
                      for name, model in (("ticket", Ticket), ("message", Message), ("call", Call), ("order", Order))}
         if not self.pg:
@@ -536,6 +545,9 @@ class _Load:
                                                   MessageKind.NOTE.value, MessageKind.CUSTOMER.value)
         channels = [email] * 6 + [Channel.WEBFORM.value, Channel.PHONE.value]
         measures = self.measures.pop(shop_id)
+        if counter:
+            for measure in measures:   # the questions from before the load
+                figures.add(service_counts.row_of(measure))
         for i in range(n):
             ticket_id = self._id("ticket")
             category, language, formal, _upset, subject, body = rng.choice(QUESTIONS)

@@ -8,7 +8,7 @@ from inbox import search
 from inbox.demo.bulk import OTHER_SHOP, generate
 from inbox.extensions import db
 from inbox.models import Call, Message, Order, Shop, Ticket, User
-from inbox.services import product_weeks, service_counts, ticket_days
+from inbox.services import count_progress, product_weeks, recount, service_counts, ticket_days
 from inbox.services import tickets as ticket_service
 
 
@@ -70,21 +70,51 @@ def test_a_bulk_load_leaves_the_rows_indexes_search_and_daily_counts_as_the_app_
     assert fresh.id > max(by_time) and _found(shop.id, "zonnescherm") == [fresh.id]
 
 
-def test_a_bulk_load_leaves_its_settings_in_its_transaction(shared_db_app):
-    """The load's memory for sorts and index builds is its own: the pooled connection it hands back is the next
-    request's (and a benchmark's, which would time its pages with that memory) as the server configures it."""
+def test_a_bulk_load_into_a_shop_being_counted_in_steps_counts_its_every_question(shared_db_app):
+    """The shop's questions from before the load that the count in steps has not reached have no kept figures
+    yet (and those it forgot, an older counting's, none either): the load counts them with the loaded ones."""
+    shop = Shop(name="Demo Shop", country="NL", timezone="Europe/Amsterdam")
+    db.session.add(shop)
+    db.session.commit()
+    for n in range(3):
+        ticket_service.create_ticket(shop, subject=f"Vraag {n}", body="Waar blijft mijn pakket?",
+                                     customer_name="Eerdere Klant", channel="email")
+    db.session.commit()
+    recount.again(db.session.connection(), shop.id)
+    db.session.commit()
+    while not recount.step(db.session.connection(), shop.id, 1).ticket:   # forgotten, then the first counted
+        db.session.commit()
+    db.session.commit()
+
+    generate(random.Random(4), "Demo Shop", 20, other_shops=1, other_tickets=2)
+
+    shop_id = db.session.scalar(sa.select(Shop.id).where(Shop.name == "Demo Shop"))
+    with db.engine.connect() as conn:
+        assert count_progress.read(conn, shop_id).done
+        kept, recounted = service_counts.kept(conn, shop_id), service_counts.recount(conn, shop_id)
+        assert len(kept[0]) == 23 and kept == recounted
+
+
+def test_a_bulk_load_leaves_its_settings_in_its_transactions(shared_db_app):
+    """A load's memory for sorts, index builds and temporary tables is its own: every pooled connection it hands
+    back is the next request's (and a benchmark's, which would time its pages with that memory) as the server
+    configures it."""
     db.session.add(Shop(name="Demo Shop", country="NL", timezone="Europe/Amsterdam"))
     db.session.commit()
 
     generate(random.Random(5), "Demo Shop", 10, other_shops=1, other_tickets=2)
 
     if db.engine.dialect.name == "postgresql":
-        assert db.engine.pool.checkedin() == 1   # the load's connection, handed out next
-    with db.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            # (Every transaction's isolation shows as set in the session too.)
-            assert conn.scalars(sa.text("SELECT name FROM pg_settings WHERE source = 'session' "
-                                        "AND name NOT LIKE 'transaction_%'")).all() == []
-        else:   # the load's pragmas went with its connections (bulk.generate disposes of them)
+        pooled = [db.engine.connect() for _ in range(db.engine.pool.checkedin())]   # every one the pool holds
+        try:
+            for conn in pooled:
+                # (Every transaction's isolation shows as set in the session too.)
+                assert conn.scalars(sa.text("SELECT name FROM pg_settings WHERE source = 'session' "
+                                            "AND name NOT LIKE 'transaction_%'")).all() == []
+        finally:
+            for conn in pooled:
+                conn.close()
+    else:
+        with db.engine.connect() as conn:   # the load's pragmas went with its connections (generate disposes of them)
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
