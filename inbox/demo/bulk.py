@@ -11,8 +11,9 @@ history, with the shop's call log and order lines). It prints where the time wen
 - the foreign keys go unchecked during the load (a lookup per message otherwise): the rows are written parents
   first (on PostgreSQL only a superuser may, by session_replication_role; anyone else loads with the checks);
 - the kept service counts come from each ticket's figures computed from the rows in hand (reading millions of
-  threads back cost more than computing them), summed by the database as soon as a shop's rows are written: on
-  PostgreSQL by the writing thread, so the server sums one shop while Python draws the next one's rows;
+  threads back cost more than computing them), summed by the database as soon as a shop's rows are drawn: on
+  PostgreSQL on a connection of its own (_Counter), so the server sums one shop while the next one's rows are
+  drawn and written;
 - the reply clocks still come from the real calendar (inbox.sla through services.sla.calendar_for): each
   ticket's deadline is 8 business hours after its clock starts, and its reply is a drawn number of business
   hours after that start, so the margin is exact without a business_seconds_between per ticket.
