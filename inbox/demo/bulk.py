@@ -11,9 +11,8 @@ history, with the shop's call log and order lines). It prints where the time wen
 - the foreign keys go unchecked during the load (a lookup per message otherwise): the rows are written parents
   first (on PostgreSQL only a superuser may, by session_replication_role; anyone else loads with the checks);
 - the kept service counts come from each ticket's figures computed from the rows in hand (reading millions of
-  threads back cost more than computing them), summed by the database as soon as a shop's rows are drawn: on
-  PostgreSQL on a connection of its own (_Counter), so the server sums one shop while the next one's rows are
-  drawn and written;
+  threads back cost more than computing them), summed as soon as a shop's rows are drawn: on SQLite by the
+  database; on PostgreSQL in Python and written on a second connection, beside the rows;
 - the reply clocks still come from the real calendar (inbox.sla through services.sla.calendar_for): each
   ticket's deadline is 8 business hours after its clock starts, and its reply is a drawn number of business
   hours after that start, so the margin is exact without a business_seconds_between per ticket.
@@ -249,24 +248,21 @@ def _proc_stat(pid: int) -> Path | None:
 
 
 class _Counter:
-    """On PostgreSQL, the shops' service counts summed on a connection of its own, by a thread of its own
-    (service_counts.sum_figures, from the figures in hand), while the load's connection writes the rows: the
-    server sums on one core while it writes on the other (summed in the writing thread, the sums of the first shop's
-    1,000,000 questions held up the next shops' rows). Its transaction commits right after the load's; a failed load
-    rolls it back."""
+    """On PostgreSQL, the shops' service counts added up (service_counts.sum_figures, from the figures in hand) and
+    written on a connection of its own, by a thread of its own, while the load's connection writes the rows: the
+    server takes the counts on one core while it takes the rows on the other (written in the writing thread, the
+    first shop's 1,000,000 questions' counts held up the next shops' rows). Its transaction commits right after
+    the load's; a failed load rolls it back."""
 
     def __init__(self, phases: _Phases):
         self.phases = phases
-        # A session of its own, closed afterwards rather than pooled: temp_buffers may be set only before a
-        # session's first temporary table (a pooled one may have had some), and these settings are the load's,
-        # not the next request's.
+        # A session of its own, closed afterwards rather than pooled (it is the load's, not the next request's).
         self.engine = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
         self.conn = self.engine.connect()
-        # The figures of the biggest shop go through a temporary table: in memory, and so are the sums' sorts.
-        self.conn.exec_driver_sql("SET temp_buffers = '512MB'")   # before the session's first temporary table
-        self.conn.exec_driver_sql("SET work_mem = '256MB'")
         self.server = _proc_stat(self.conn.scalar(sa.text("SELECT pg_backend_pid()")))
-        self.sender = _Sender(threaded=True)
+        # Every shop's job may wait: the first shop's counts take longer than drawing the rest (its figures are in
+        # memory anyway, as the job's).
+        self.sender = _Sender(threaded=True, waiting=0)
 
     def put(self, shop_id: int, measures: list) -> None:
         self.sender.put(lambda: self._sum(shop_id, measures))
@@ -303,12 +299,7 @@ def _indexes_set_aside(conn, phases: _Phases):
     for name in search_indexes:
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
     if pg:
-        # For the load's transaction only (the indexes come back inside it): its pooled connection is the next
-        # request's, or a benchmark's that would time its pages with this memory.
-        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
-        # The kept counts' sums are grouped by the server (service_counts._sum_up): sorts of millions of rows in
-        # memory rather than in temporary files.
-        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+        conn.exec_driver_sql("SET maintenance_work_mem = '512MB'")
     else:
         conn.exec_driver_sql("PRAGMA cache_size = -400000")   # 400 MB for the index builds' sorts
     try:
@@ -328,8 +319,8 @@ class _Sender:
     for every row, so a second thread waits on the first (tried at 1,000,000 tickets: writing the search index
     took 1,382 s for 223 s of CPU)."""
 
-    def __init__(self, threaded: bool):
-        self.jobs: queue.Queue = queue.Queue(maxsize=6)   # a few chunks in waiting: memory stays bounded
+    def __init__(self, threaded: bool, waiting: int = 6):
+        self.jobs: queue.Queue = queue.Queue(maxsize=waiting)   # a few chunks in waiting: memory stays bounded
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True) if threaded else None
         if self.thread is not None:
@@ -648,8 +639,8 @@ class _Load:
                 self.flush()
         self._calls(rng, shop_id, int(n * CALLS_PER_TICKET), origin, now, tz)
         # The shop's service counts from the figures computed above (reading millions of threads back cost more
-        # than computing them as the rows are drawn), summed by the database: on PostgreSQL on the counter's
-        # connection while the next shops' rows are drawn and written (the figures' rows go with the rows).
+        # than computing them as the rows are drawn): on PostgreSQL on the counter's connection while the next
+        # shops' rows are drawn and written (the figures' rows go with the rows).
         if counter:
             counter.put(shop_id, measures)
         else:

@@ -43,7 +43,6 @@ _TICKET_FIELDS = ("shop_id", "assignee_id", "assignee", "channel", "received_at"
 _MESSAGE_FIELDS = ("kind", "created_at", "ticket_id", "ticket")
 _CALENDAR_FIELDS = ("timezone", "country")
 _PENDING = "inbox_service_counts_before"
-_SCRATCH = "service_figures_scratch"
 _CHUNK = 900        # ids per IN list: under SQLite's bound-parameter limit
 
 
@@ -185,13 +184,13 @@ def _bulk_insert(conn, table: str, columns: Iterable[str], rows: Iterable[tuple]
     columns = list(columns)
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
-        # bandit B608: the table and column names are the models' own (or this module's scratch table), no input.
+        # bandit B608: the table and column names are the models' own, no input.
         with conn.connection.driver_connection.cursor().copy(
                 f"COPY {table} ({names}) FROM STDIN") as copy:  # nosec B608
             for row in rows:
                 copy.write_row(row)
     else:
-        # bandit B608: the table and column names are the models' own (or this module's scratch table), no input.
+        # bandit B608: the table and column names are the models' own, no input.
         conn.exec_driver_sql(f"INSERT INTO {table} ({names}) "  # nosec B608
                              f"VALUES ({', '.join('?' * len(columns))})", list(rows))
 
@@ -286,9 +285,12 @@ _KEYS = {ServiceCount: ("shop_id", "block", "member", "kind", "value"),
          ServiceFine: ("shop_id", "kind", "block", "value", "member")}
 
 
-def _rows(model, counts: dict) -> list[tuple]:
-    """(shop, member, block, kind, value) -> n as tuples in the order of the table's key (then n), sorted: two
-    transactions counting into the same rows lock them in the same order (no deadlock on PostgreSQL)."""
+def _rows(model, counts: dict, shop_id: int | None = None) -> list[tuple]:
+    """(shop, member, block, kind, value) -> n (without the shop when it is given) as tuples in the order of the
+    table's key (then n), sorted: two transactions counting into the same rows lock them in the same order (no
+    deadlock on PostgreSQL), and a rebuild appends to the key's index."""
+    if shop_id is not None:
+        counts = {(shop_id, *key): n for key, n in counts.items()}
     if model is ServiceCount:
         rows = [(s, b, m, k, v, n) for (s, m, b, k, v), n in counts.items() if n]
     else:
@@ -345,16 +347,21 @@ def rebuild(conn, shop_id: int, found: Iterable[Measure] | None = None) -> int:
     when the caller has them: a bulk load computes them from the rows it wrote); returns the number counted.
 
     For a change of the shop's calendar, loads that write tickets past the ORM, a migration's backfill, and
-    `flask norms rebuild`. Each ticket's figures are computed here (business minutes: Python); what they add up to
-    is summed by the database from the ticket_measure rows (`_sum_up`): its sorts instead of millions of dict
-    updates and tuples here. On PostgreSQL that moved the work to the server (a bulk load of 100,000 tickets and
-    200 other shops: 14 s of CPU here and 32 s of the server's instead of 28 s and 13 s), where a bulk load's
-    writing thread runs it while the next shop's rows are drawn. Both are the sums `recount` makes, which the
-    property tests compare with."""
+    `flask norms rebuild`. Each ticket's figures are computed here (business minutes: Python). What they add up to
+    is summed on SQLite by the database from the ticket_measure rows (`_sum_up`: its sorts in C instead of
+    millions of dict updates and tuples here); on PostgreSQL in Python (`_totals`) and written by COPY
+    (`sum_figures`): there the server's grouping cost more (a bulk load of 100,000 tickets and 200 other shops:
+    32 s of the server's CPU instead of 13, and over 5 minutes for one shop of 1,000,000). Both are the sums
+    `recount` makes, which the property tests compare with."""
     for model in (ServiceCount, ServiceFine, TicketMeasure):
         conn.execute(sa.delete(model).where(model.shop_id == shop_id))
+    found = _shop_measures(conn, shop_id) if found is None else found
+    if conn.dialect.name == "postgresql":
+        found = list(found)
+        _bulk_insert(conn, TicketMeasure.__tablename__, _COLUMNS, (row_of(m) for m in found))
+        return sum_figures(conn, shop_id, found)
     n = 0
-    for chunk in _chunked(_shop_measures(conn, shop_id) if found is None else found, 20 * _CHUNK):
+    for chunk in _chunked(found, 20 * _CHUNK):
         n += len(chunk)
         _bulk_insert(conn, TicketMeasure.__tablename__, _COLUMNS, (row_of(m) for m in chunk))
     if n:
@@ -373,29 +380,26 @@ def _chunked(items: Iterable, size: int) -> Iterable[list]:
         yield chunk
 
 
-def sum_figures(conn, shop_id: int, found: Iterable[Measure]) -> None:
-    """The shop's service_count and service_fine rows afresh from these figures (every ticket's of the shop),
-    leaving its ticket_measure rows to the caller: a bulk load on PostgreSQL sums each shop on a connection of its
-    own while the load's connection writes the rows (the figures go through a temporary table of this one)."""
+def sum_figures(conn, shop_id: int, found: Iterable[Measure]) -> int:
+    """The shop's service_count and service_fine rows afresh from these figures (every ticket's of the shop), added
+    up in Python and written by the driver's fastest path, leaving its ticket_measure rows to the caller (a bulk
+    load on PostgreSQL sums each shop on a connection of its own while the load's connection writes the rows).
+    Returns the number of tickets summed."""
     for model in (ServiceCount, ServiceFine):
         conn.execute(sa.delete(model).where(model.shop_id == shop_id))
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_SCRATCH}")
-    # bandit B608: the scratch table's name is this module's constant.
-    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {_SCRATCH} AS SELECT * FROM ticket_measure WHERE 1 = 0")  # nosec B608
-    _bulk_insert(conn, _SCRATCH, _COLUMNS, (row_of(m) for m in found))
-    _sum_up(conn, shop_id, _SCRATCH)
-    conn.exec_driver_sql(f"DROP TABLE {_SCRATCH}")
+    coarse, fine, n = _totals(found)
+    for model, counts in ((ServiceCount, coarse), (ServiceFine, fine)):
+        _bulk_insert(conn, model.__tablename__, (*_KEYS[model], "n"), _rows(model, counts, shop_id))
+    return n
 
 
-def _sum_up(conn, shop_id: int, source: str = "ticket_measure") -> None:
-    """service_fine and service_count of the shop from its ticket_measure rows (or `source`'s), in SQL: the day
-    blocks first (what _add adds under each day's block, for the ticket's two members), then each level of blocks
-    from the one below (as _totals), then the coarse ranges of the values from the fine counts (their ranges,
+def _sum_up(conn, shop_id: int) -> None:
+    """service_fine and service_count of the shop from its ticket_measure rows, in SQLite's SQL: the day blocks
+    first (what _add adds under each day's block, for the ticket's two members), then each level of blocks from the
+    one below (as _totals), then the coarse ranges of the values from the fine counts (their ranges,
     histograms.bucket, in a scratch table). Each statement groups in the order of the table's key, so its rows
     append to the index."""
-    # The date's ordinal (date.toordinal: 0001-01-01 is 1).
-    day = ("(day - DATE '0001-01-01' + 1)" if conn.dialect.name == "postgresql"
-           else "CAST(julianday(day) - 1721424.5 AS INTEGER)")
+    day = "CAST(julianday(day) - 1721424.5 AS INTEGER)"   # the date's ordinal (date.toordinal: 0001-01-01 is 1)
     ids = {"shop": shop_id}
     members = ("'a' || assignee_id", "'c' || channel")
     flag = "CASE WHEN {0} THEN 1 ELSE 0 END"
@@ -404,14 +408,14 @@ def _sum_up(conn, shop_id: int, source: str = "ticket_measure") -> None:
               (WAIT, "wait", "wait_key IS NULL"), (RUNNING, "wait_key", "wait_key IS NOT NULL")]
     # bandit B608: the parts are the module's own column names and numbers; the shop is a bound parameter.
     parts = [f"SELECT {kind} AS kind, {day} AS block, {column} AS value, {member} AS member "  # nosec B608
-             f"FROM {source} WHERE shop_id = :shop AND {where}"
+             f"FROM ticket_measure WHERE shop_id = :shop AND {where}"
              for kind, column, where in values for member in members]
     conn.execute(sa.text("INSERT INTO service_fine (shop_id, kind, block, value, member, n) "  # nosec B608
                          f"SELECT :shop, kind, block, value, member, count(*) FROM ({' UNION ALL '.join(parts)}) v "
                          "GROUP BY kind, block, value, member ORDER BY kind, block, value, member"), ids)
     sums = ["1", flag.format("solved"), flag.format("first_contact"), "gap_sum", "gap_count"]
     parts = [f"SELECT {day} AS block, {member} AS member, {i} AS value, {s} AS x "  # nosec B608
-             f"FROM {source} WHERE shop_id = :shop" for member in members for i, s in enumerate(sums)]
+             f"FROM ticket_measure WHERE shop_id = :shop" for member in members for i, s in enumerate(sums)]
     conn.execute(sa.text("INSERT INTO service_count (shop_id, block, member, kind, value, n) "  # nosec B608
                          f"SELECT :shop, block, member, {SUMS}, value, sum(x) FROM ({' UNION ALL '.join(parts)}) v "
                          "GROUP BY block, member, value HAVING sum(x) != 0 ORDER BY block, member, value"), ids)
