@@ -28,7 +28,7 @@ import random
 import re
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -278,10 +278,8 @@ class _Counter:
 
     def close(self) -> None:
         """Wait for the thread (a failure after a failure is not news), then roll back what was not committed."""
-        try:
+        with suppress(Exception):   # the load's own failure is the one raised
             self.sender.close()
-        except Exception:  # noqa: BLE001 - the load's own failure is the one raised
-            pass
         self.conn.close()
         self.engine.dispose()
 
