@@ -118,3 +118,4 @@ def test_a_bulk_load_leaves_its_settings_in_its_transactions(shared_db_app):
         with db.engine.connect() as conn:   # the load's pragmas went with its connections (generate disposes of them)
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000   # a writer waits its turn

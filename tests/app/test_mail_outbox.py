@@ -218,7 +218,7 @@ def test_racing_workers_never_send_a_reply_twice(app, shop, staff, smtp_sink, ma
                 crashed.append(f"w{n}: {e!r}")
             finally:
                 db.session.remove()
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]
+    threads = [threading.Thread(target=work, args=(n,), daemon=True) for n in range(workers)]
     for t in threads:
         t.start()
     for t in threads:

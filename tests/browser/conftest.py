@@ -73,7 +73,8 @@ def _seed_demo(target: Path) -> None:
     import seed
 
     building = target.with_name("demo-seeding.sqlite")
-    building.unlink(missing_ok=True)   # what a worker that failed half-way left
+    for suffix in ("", "-wal", "-shm"):   # what a worker that failed half-way left: a stale log would replay into it
+        building.with_name(building.name + suffix).unlink(missing_ok=True)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{building}", "SECRET_KEY": "browser-tests-only",
                       "MAIL_OUTBOX_DIR": str(target.parent / "demo-outbox")})
     with app.app_context():
