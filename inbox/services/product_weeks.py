@@ -32,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from inbox import clock, metrics
 from inbox.extensions import db
 from inbox.models import Order, ProductWeek, Shop, Ticket
-from inbox.services import flush_locks
+from inbox.services import flush_locks, fresh_rows
 from inbox.services.flush_history import changed, values
 from inbox.services.norm_sql import CLOCK_START, ticket_product
 
@@ -236,7 +236,8 @@ def rebuild(conn, shop_id: int) -> None:
     """Count the shop's weeks from scratch: for loads that write past the ORM, the migration's backfill and
     `flask norms rebuild`."""
     conn.execute(sa.delete(ProductWeek).where(ProductWeek.shop_id == shop_id))
-    _write(conn, {k: v for k, v in _count_shop(conn, shop_id).items() if any(v)})
+    fresh_rows.insert(conn, ProductWeek.__tablename__, ("shop_id", "week", "product", "category", *COLUMNS),
+                      (key + tuple(values) for key, values in _count_shop(conn, shop_id).items() if any(values)))
 
 
 def add_tickets(conn, shop_id: int, first: int, last: int) -> None:

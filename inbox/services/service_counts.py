@@ -30,7 +30,7 @@ from inbox import histograms, metrics
 from inbox.extensions import db
 from inbox.histograms import Interval
 from inbox.models import Message, ServiceCount, ServiceFine, Shop, Ticket, TicketMeasure
-from inbox.services import flush_locks, sla
+from inbox.services import flush_locks, fresh_rows, sla
 from inbox.services.norm_sql import CLOCK_START
 from inbox.sla import BusinessCalendar
 from inbox.workflow import MessageKind
@@ -176,23 +176,6 @@ def row_of(m: Measure) -> tuple:
     """A ticket_measure row's values, in _COLUMNS' order (a plain tuple: namedtuple's _replace cost a rebuild of a
     million tickets seconds)."""
     return (m.ticket_id, m.shop_id, date.fromordinal(m.day), *m[3:])
-
-
-def _bulk_insert(conn, table: str, columns: Iterable[str], rows: Iterable[tuple]) -> None:
-    """Rows into a table by the driver's fastest path, past SQLAlchemy's per-row work: COPY on PostgreSQL, one
-    executemany on SQLite (a rebuild writes millions of rows)."""
-    columns = list(columns)
-    names = ", ".join(columns)
-    if conn.dialect.name == "postgresql":
-        # bandit B608: the table and column names are the models' own, no input.
-        with conn.connection.driver_connection.cursor().copy(
-                f"COPY {table} ({names}) FROM STDIN") as copy:  # nosec B608
-            for row in rows:
-                copy.write_row(row)
-    else:
-        # bandit B608: the table and column names are the models' own, no input.
-        conn.exec_driver_sql(f"INSERT INTO {table} ({names}) "  # nosec B608
-                             f"VALUES ({', '.join('?' * len(columns))})", list(rows))
 
 
 # -- keeping it -----------------------------------------------------------------------------------------------------
@@ -358,12 +341,12 @@ def rebuild(conn, shop_id: int, found: Iterable[Measure] | None = None) -> int:
     found = _shop_measures(conn, shop_id) if found is None else found
     if conn.dialect.name == "postgresql":
         found = list(found)
-        _bulk_insert(conn, TicketMeasure.__tablename__, _COLUMNS, (row_of(m) for m in found))
+        fresh_rows.insert(conn, TicketMeasure.__tablename__, _COLUMNS, (row_of(m) for m in found))
         return sum_figures(conn, shop_id, found)
     n = 0
     for chunk in _chunked(found, 20 * _CHUNK):
         n += len(chunk)
-        _bulk_insert(conn, TicketMeasure.__tablename__, _COLUMNS, (row_of(m) for m in chunk))
+        fresh_rows.insert(conn, TicketMeasure.__tablename__, _COLUMNS, (row_of(m) for m in chunk))
     if n:
         _sum_up(conn, shop_id)
     return n
@@ -389,7 +372,7 @@ def sum_figures(conn, shop_id: int, found: Iterable[Measure]) -> int:
         conn.execute(sa.delete(model).where(model.shop_id == shop_id))
     coarse, fine, n = _totals(found)
     for model, counts in ((ServiceCount, coarse), (ServiceFine, fine)):
-        _bulk_insert(conn, model.__tablename__, (*_KEYS[model], "n"), _rows(model, counts, shop_id))
+        fresh_rows.insert(conn, model.__tablename__, (*_KEYS[model], "n"), _rows(model, counts, shop_id))
     return n
 
 
@@ -453,7 +436,7 @@ def add(conn, shop_id: int, first: int, last: int) -> None:
     """Add the figures of the shop's tickets with an id from `first` to `last` (a step of the count in steps)."""
     ids = conn.scalars(sa.select(Ticket.id).where(Ticket.shop_id == shop_id, Ticket.id.between(first, last))).all()
     found = measures(conn, ids)
-    _bulk_insert(conn, TicketMeasure.__tablename__, _COLUMNS, (row_of(m) for m in found))
+    fresh_rows.insert(conn, TicketMeasure.__tablename__, _COLUMNS, (row_of(m) for m in found))
     coarse, fine, _n = _totals(found)
     _write(conn, {(shop_id, *k): n for k, n in coarse.items() if n}, {(shop_id, *k): n for k, n in fine.items() if n})
 

@@ -33,7 +33,7 @@ from inbox import clock, metrics
 from inbox.extensions import db, statement
 from inbox.models import Shop, Ticket, TicketDay
 from inbox.models._types import UTCDateTime
-from inbox.services import flush_locks
+from inbox.services import flush_locks, fresh_rows
 from inbox.services.norm_sql import CLOCK_START, waiting_at, week_bucket
 
 COLUMNS = ("received", "questions", "on_time", "late", "unanswered")
@@ -201,7 +201,8 @@ def rebuild(conn, shop_id: int) -> int:
     if shop_tz is None:
         return 0
     totals, n = _count(conn, shop_id, ZoneInfo(shop_tz))
-    _write(conn, totals)
+    fresh_rows.insert(conn, TicketDay.__tablename__, ("shop_id", "day", "assignee_id", *COLUMNS),
+                      (key + tuple(values) for key, values in totals.items()))
     return n
 
 
