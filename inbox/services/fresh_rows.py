@@ -1,6 +1,6 @@
-"""Rows into a table emptied for them (a rebuild of a shop's kept figures), by the driver's fastest path past
-SQLAlchemy's per-row work: COPY on PostgreSQL, one executemany on SQLite. A rebuild writes millions of rows; the
-upserts that keep the figures row by row cost a round of the pipeline and a conflict check each."""
+"""Rows a table does not hold yet (a shop's kept figures counted afresh, under its lock), by the driver's fastest
+path past SQLAlchemy's per-row work: COPY on PostgreSQL, one executemany on SQLite. A rebuild writes millions of
+rows; the upserts that keep the figures row by row cost a round of the pipeline and a conflict check each."""
 from __future__ import annotations
 
 from collections.abc import Iterable
