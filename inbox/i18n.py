@@ -117,7 +117,7 @@ def business_duration(seconds: int) -> str:
 
 def table_value(value) -> str:
     """A cell of a table of figures on a page: durations as "3h 39m", shares as "93.3%" (a comma in Dutch),
-    other numbers in the user's notation, nothing as "–"."""
+    other numbers in the user's notation (counts as 277,615 / 277.615), nothing as "–"."""
     if value is None:
         return "–"
     if isinstance(value, csvexport.Hours):
@@ -125,6 +125,8 @@ def table_value(value) -> str:
     if isinstance(value, float):
         text = format_decimal(value, "#,##0.##", locale=_locale_and_zone()[0])
         return text + "%" if isinstance(value, csvexport.Percent) else text
+    if isinstance(value, int):
+        return whole(value)
     return str(value)
 
 

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from inbox import metrics
+from inbox import i18n, metrics
 from inbox.extensions import db
 from inbox.models import ApiToken, Call, Message, Order, Ticket
 from inbox.services import norms, tickets as ticket_service
@@ -203,6 +203,13 @@ def test_the_page_shows_durations_with_units_and_offers_both_csv_formats(frozen,
     assert "<td>2h 39m</td>" in service and "<td>100%</td>" in service and "2.65" not in service
     assert "/reports/service.csv?format=excel-nl&amp;start=2026-11-16&amp;end=2026-11-19" in html
     assert "/reports/service.csv?format=standard&amp;start=2026-11-16&amp;end=2026-11-19" in html
+
+
+@pytest.mark.parametrize("language, shown", [("en", "277,615"), ("nl", "277.615")])
+def test_a_count_in_a_table_of_figures_has_the_readers_thousands_separator(app, language, shown):
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert i18n.table_value(277615) == shown
+        assert i18n.table_value(12) == "12"
 
 
 def test_service_measures_are_kept_and_refreshed_when_the_ticket_changes(frozen, shop, staff, make_ticket):
