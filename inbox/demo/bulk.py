@@ -132,10 +132,8 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
         conn.exec_driver_sql("PRAGMA journal_mode = MEMORY")
         conn.exec_driver_sql("PRAGMA synchronous = OFF")
         conn.exec_driver_sql("PRAGMA foreign_keys = OFF")   # before the load's transaction: only then it counts
-    elif conn.scalar(sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")):
-        # Triggers, the foreign keys' among them, rest for this transaction (as pg_restore does); a role that
-        # may not do so loads with the checks.
-        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    else:
+        _without_checks(conn)
     search.drop_triggers(conn)
     counter = _Counter(phases) if dialect == "postgresql" else None
     try:
@@ -247,6 +245,13 @@ def _proc_stat(pid: int) -> Path | None:
     return stat if stat.exists() else None
 
 
+def _without_checks(conn) -> None:
+    """On PostgreSQL, triggers, the foreign keys' among them, rest for this transaction (as pg_restore does): the
+    load writes parents before children. A role that may not do so loads with the checks."""
+    if conn.scalar(sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")):
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+
+
 class _Counter:
     """On PostgreSQL, the shops' service counts added up (service_counts.sum_figures, from the figures in hand) and
     written on a connection of its own, by a thread of its own, while the load's connection writes the rows: the
@@ -260,6 +265,8 @@ class _Counter:
         self.engine = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
         self.conn = self.engine.connect()
         self.server = _proc_stat(self.conn.scalar(sa.text("SELECT pg_backend_pid()")))
+        # Its tens of millions of rows each checked their shop (a locking lookup per row) otherwise.
+        _without_checks(self.conn)
         # Every shop's job may wait: the first shop's counts take longer than drawing the rest (its figures are in
         # memory anyway, as the job's).
         self.sender = _Sender(threaded=True, waiting=0)
