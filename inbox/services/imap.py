@@ -95,7 +95,8 @@ def cursors(shop_id: int) -> list[ImapCursor]:
 
 def configured_shops() -> list[tuple[Shop, MailSettings]]:
     rows = db.session.execute(sa.select(Shop, MailSettings).join(MailSettings, MailSettings.shop_id == Shop.id)
-                              .where(MailSettings.imap_host.is_not(None), MailSettings.imap_host != ""))
+                              .where(MailSettings.imap_host.is_not(None), MailSettings.imap_host != "")
+                              .order_by(Shop.id))   # each round in the same order (PostgreSQL's join has none)
     return [(shop, settings) for shop, settings in rows]
 
 
