@@ -147,8 +147,10 @@ def sqlite_pragmas(app) -> None:
             # Readers need not wait for a writer (several workers, the mail receiver, the dev server's threads).
             cursor.execute("PRAGMA journal_mode=WAL")
             # Writers still take turns: the mail worker's batch or a step of a recount may hold the lock past
-            # sqlite3's 5 s default, which would fail a seller's reply with "database is locked".
-            cursor.execute("PRAGMA busy_timeout=15000")
+            # sqlite3's 5 s default, which would fail a seller's reply with "database is locked". (Raised only: a
+            # longer wait asked for with connect's timeout stays.)
+            if cursor.execute("PRAGMA busy_timeout").fetchone()[0] < 15000:
+                cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
 
     with app.app_context():

@@ -125,7 +125,7 @@ def table_value(value) -> str:
     if isinstance(value, float):
         text = format_decimal(value, "#,##0.##", locale=_locale_and_zone()[0])
         return text + "%" if isinstance(value, csvexport.Percent) else text
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return whole(value)
     return str(value)
 
