@@ -7,12 +7,12 @@ history, with the shop's call log and order lines). It prints where the time wen
 - the tables' secondary indexes are dropped for the load and built afterwards (one sort each instead of a
   million B-tree inserts), and the search index's triggers are set aside: the search documents are written from
   the texts already in hand (ticket_fts rows on SQLite; on PostgreSQL the texts are copied into a scratch table
-  and turned into tsvectors in one statement);
+  by a connection of their own, which turns them into tsvectors as they arrive);
 - the foreign keys go unchecked during the load (a lookup per message otherwise): the rows are written parents
   first (on PostgreSQL only a superuser may, by session_replication_role; anyone else loads with the checks);
 - the kept service counts come from each ticket's figures computed from the rows in hand (reading millions of
-  threads back cost more than computing them), summed as soon as a shop's rows are drawn: on SQLite by the
-  database; on PostgreSQL in Python and written on a second connection, beside the rows;
+  threads back cost more than computing them), summed as the rows are drawn: on SQLite by the database, a
+  shop at a time; on PostgreSQL in Python, by a process of its own on a second connection, beside the rows;
 - the reply clocks still come from the real calendar (inbox.sla through services.sla.calendar_for): each
   ticket's deadline is 8 business hours after its clock starts, and its reply is a drawn number of business
   hours after that start, so the margin is exact without a business_seconds_between per ticket.
@@ -23,11 +23,13 @@ isolation is exercised: their tickets match the same searches and must never sho
 from __future__ import annotations
 
 import os
+import multiprocessing
 import queue
 import random
 import re
 import threading
 import time
+import traceback
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -136,10 +138,11 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
         _without_checks(conn)
     search.drop_triggers(conn)
     counter = _Counter(phases) if dialect == "postgresql" else None
+    search_text = _SearchText(phases) if dialect == "postgresql" else None
     try:
         with _indexes_set_aside(conn, phases):
             counts = [n, *(other_tickets // other_shops + (k < other_tickets % other_shops) for k in range(other_shops))]
-            with _Load(conn, phases, [shop, *others], counter) as load, phases("rows"):
+            with _Load(conn, phases, [shop, *others], counter, search_text) as load, phases("rows"):
                 for s, count in zip((shop, *others), counts):
                     load.shop(rng, s.id, count)
             with phases("search documents"):
@@ -166,13 +169,15 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
         with phases("commit"):
             db.session.commit()
             if counter is not None:
-                counter.conn.commit()   # (should this fail, `flask norms rebuild` counts the shops again)
+                counter.commit()   # (should this fail, `flask norms rebuild` counts the shops again)
     except BaseException:
         db.session.rollback()
         raise
     finally:
         if counter is not None:
             counter.close()
+        if search_text is not None:
+            search_text.close()
         if dialect == "sqlite":
             # Connections made from here on are the app's again (inbox.sqlite_pragmas: the write-ahead log).
             db.session.close()
@@ -226,10 +231,13 @@ class _Phases:
         try:
             yield
         finally:
-            spent = self.spent.setdefault(name, [0.0, 0.0, 0.0])
-            spent[0] += time.perf_counter() - wall
-            spent[1] += cpu_clock() - cpu
-            spent[2] += self._server_cpu(server) - server_cpu
+            self.add(name, time.perf_counter() - wall, cpu_clock() - cpu, self._server_cpu(server) - server_cpu)
+
+    def add(self, name: str, wall: float, cpu: float, server: float) -> None:
+        """Time spent in a phase (timed here, or by another process)."""
+        spent = self.spent.setdefault(name, [0.0, 0.0, 0.0])
+        for i, value in enumerate((wall, cpu, server)):
+            spent[i] += value
 
     def total(self) -> float:
         return sum(wall for name, (wall, _cpu, _server) in self.spent.items() if not name.startswith("writing "))
@@ -253,40 +261,125 @@ def _without_checks(conn) -> None:
 
 
 class _Counter:
-    """On PostgreSQL, the shops' service counts added up (service_counts.sum_figures, from the figures in hand) and
-    written on a connection of its own, by a thread of its own, while the load's connection writes the rows: the
-    server takes the counts on one core while it takes the rows on the other (written in the writing thread, the
-    first shop's 1,000,000 questions' counts held up the next shops' rows). Its transaction commits right after
-    the load's; a failed load rolls it back."""
+    """On PostgreSQL, the shops' service counts added up (service_counts.sum_figures) and written by a process of
+    its own, on a connection of its own, from the figures the load sends it as it draws them: summing and writing
+    tens of millions of kept rows is Python's work, which in a thread of the loading process took the one
+    interpreter lock from the thread drawing the rows (1,000,000 questions and 200 shops holding another
+    1,000,000: about 225 s of CPU). Its transaction commits right after the load's; a failed load ends the process,
+    and the server rolls its transaction back."""
 
     def __init__(self, phases: _Phases):
-        self.phases = phases
-        # A session of its own, closed afterwards rather than pooled (it is the load's, not the next request's).
-        self.engine = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
-        self.conn = self.engine.connect()
-        self.server = _proc_stat(self.conn.scalar(sa.text("SELECT pg_backend_pid()")))
-        # Its tens of millions of rows each checked their shop (a locking lookup per row) otherwise.
-        _without_checks(self.conn)
-        # Every shop's job may wait: the first shop's counts take longer than drawing the rest (its figures are in
-        # memory anyway, as the job's).
-        self.sender = _Sender(threaded=True, waiting=0)
+        self.phases, self.started = phases, time.perf_counter()
+        context = multiprocessing.get_context("spawn")   # not a copy of this process, its threads and connections
+        self.figures = context.Queue()
+        self.replies, theirs = context.Pipe(duplex=False)
+        self.process = context.Process(target=_count, name="bulk-counter", daemon=True, args=(
+            db.engine.url.render_as_string(hide_password=False), self.figures, theirs))
+        self.process.start()
+        theirs.close()   # so that a counter that dies is an EOFError here, not a wait for ever
+        self.server = _proc_stat(self._reply("started"))
+        self.server_cpu = _Phases._server_cpu(self.server)
 
-    def put(self, shop_id: int, measures: list) -> None:
-        self.sender.put(lambda: self._sum(shop_id, measures))
-
-    def _sum(self, shop_id: int, measures: list) -> None:
-        # "writing ...": beside the other phases, so not added to the load's total.
-        with self.phases("writing service counts (own connection)", time.thread_time, self.server):
-            service_counts.sum_figures(self.conn, shop_id, measures)
+    def put(self, shop_id: int, measures: list, last: bool = False) -> None:
+        """Figures of the shop's questions; `last`: the shop's last ones (every question of it is summed)."""
+        if self.replies.poll():
+            self._reply("no news")   # a counter that failed says so here
+        # Plain tuples: a namedtuple is pickled ten times slower.
+        self.figures.put((shop_id, [tuple(m) for m in measures], last))
 
     def wait(self) -> None:
-        """Until every shop is summed (the first failure is raised here)."""
-        self.sender.close()
+        """Until every shop is summed (its failure is raised here)."""
+        self.figures.put(None)
+        cpu = self._reply("summed")
+        # "writing ...": beside the other phases, so not added to the load's total.
+        self.phases.add("writing service counts (own process)", time.perf_counter() - self.started, cpu,
+                        _Phases._server_cpu(self.server) - self.server_cpu)
+
+    def commit(self) -> None:
+        self.figures.put("commit")
+        self._reply("committed")
+
+    def _reply(self, expected: str):
+        what, value = self.replies.recv()
+        if what != expected:
+            raise RuntimeError(f"The bulk load's counter failed:\n{value}")
+        return value
 
     def close(self) -> None:
-        """Wait for the thread (a failure after a failure is not news), then roll back what was not committed."""
+        """End the process (its transaction rolls back unless committed)."""
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.figures.cancel_join_thread()   # what it did not read is dropped, not waited for
+        self.figures.close()
+        self.replies.close()
+
+
+def _count(url: str, figures, replies) -> None:
+    """The counter process (_Counter): each shop's figures summed as they come, written when its last come."""
+    try:
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        with engine.connect() as conn:
+            # Its tens of millions of rows each checked their shop (a locking lookup per row) otherwise.
+            _without_checks(conn)
+            replies.send(("started", conn.scalar(sa.text("SELECT pg_backend_pid()"))))
+            while (job := figures.get()) is not None:
+                service_counts.sum_figures(conn, job[0], _shop_figures(figures, job))
+            replies.send(("summed", time.process_time()))
+            if figures.get() == "commit":
+                conn.commit()
+                replies.send(("committed", None))
+        engine.dispose()
+    except BaseException:  # noqa: B036 (told to the loading process, which raises it)
+        replies.send(("failed", traceback.format_exc()))
+
+
+def _shop_figures(figures, job: tuple):
+    """A shop's figures, as the load sends them (the first batch in hand)."""
+    while True:
+        _shop_id, rows, last = job
+        yield from map(service_counts.Measure._make, rows)
+        if last:
+            return
+        job = figures.get()
+
+
+class _SearchText:
+    """On PostgreSQL, the search documents' texts written by a thread and a connection of their own into a scratch
+    table, whose generated columns turn them into tsvectors as they arrive: the dearest part of the server's work
+    (at 1,000,000 questions and 200 shops holding another 1,000,000, 112 s of its CPU), which on the load's own
+    connection held up every other table's rows. The load copies the documents over at its end (finish). The table
+    is unlogged (no WAL) and committed as it fills, so the load's transaction reads it; it is dropped after the
+    load, whether that committed or failed."""
+
+    TABLE = "bulk_search_text"
+
+    def __init__(self, phases: _Phases):
+        # A session of its own, closed afterwards rather than pooled (as _Counter's).
+        self.engine = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
+        self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        documents = ", ".join(f"{part}_doc tsvector GENERATED ALWAYS AS ({search.pg_vector(part)}) STORED"
+                              for part in ("head", "body"))
+        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.TABLE}")   # a load's that was cut off
+        self.conn.exec_driver_sql(f"CREATE UNLOGGED TABLE {self.TABLE} (ticket_id integer, shop_id integer, "
+                                  f"head text, body text, {documents})")
+        self.sender = _Sender(threaded=True)
+        columns = ["ticket_id", "shop_id", "head", "body"]
+        self.writer = _Writer(self.conn, sa.table(self.TABLE, *map(sa.column, columns)), columns, phases, self.sender,
+                              _proc_stat(self.conn.scalar(sa.text("SELECT pg_backend_pid()"))))
+
+    def finish(self, conn) -> None:
+        """The documents into the search index's table, on the load's connection."""
+        self.writer.flush()
+        self.sender.close()
+        # bandit B608: TABLE is this class's constant, no input.
+        conn.exec_driver_sql("INSERT INTO ticket_search (ticket_id, shop_id, head, body) "  # nosec B608
+                             f"SELECT ticket_id, shop_id, head_doc, body_doc FROM {self.TABLE}")
+
+    def close(self) -> None:
         with suppress(Exception):   # the load's own failure is the one raised
             self.sender.close()
+        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.TABLE}")
         self.conn.close()
         self.engine.dispose()
 
@@ -327,8 +420,8 @@ class _Sender:
     for every row, so a second thread waits on the first (tried at 1,000,000 tickets: writing the search index
     took 1,382 s for 223 s of CPU)."""
 
-    def __init__(self, threaded: bool, waiting: int = 6):
-        self.jobs: queue.Queue = queue.Queue(maxsize=waiting)   # a few chunks in waiting: memory stays bounded
+    def __init__(self, threaded: bool):
+        self.jobs: queue.Queue = queue.Queue(maxsize=6)   # a few chunks in waiting: memory stays bounded
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True) if threaded else None
         if self.thread is not None:
@@ -364,8 +457,11 @@ class _Writer:
     """Rows for one table, written in chunks the fastest way the database takes them. Columns not given get
     their model default (evaluated once: the same value for every row, as for created_at)."""
 
-    def __init__(self, conn, table: sa.Table, keys: list[str], phases: _Phases, sender: _Sender):
+    def __init__(self, conn, table: sa.Table, keys: list[str], phases: _Phases, sender: _Sender,
+                 server: Path | None = None):
+        """`server`: the /proc entry of the connection's server process, when not the load's."""
         self.conn, self.table, self.rows, self.phases, self.sender = conn, table, [], phases, sender
+        self.server = server
         self.pg = conn.dialect.name == "postgresql"
         defaults = {}
         for column in table.columns:
@@ -400,7 +496,7 @@ class _Writer:
             self.sender.put(lambda: self._write(rows))
 
     def _write(self, rows: list[tuple]) -> None:
-        with self.phases(f"writing {self.table.name}", time.thread_time):
+        with self.phases(f"writing {self.table.name}", time.thread_time, self.server):
             self._send(rows)
 
     def _send(self, given: list[tuple]) -> None:
@@ -448,8 +544,9 @@ class _Load:
     waits for.
     What the shops' rows need from the database is read first: until then the connection is the writer's."""
 
-    def __init__(self, conn, phases: _Phases, shops: list[Shop], counter: _Counter | None):
-        self.conn, self.pg, self.counter = conn, conn.dialect.name == "postgresql", counter
+    def __init__(self, conn, phases: _Phases, shops: list[Shop], counter: _Counter | None,
+                 search_text: _SearchText | None):
+        self.conn, self.pg, self.counter, self.search_text = conn, conn.dialect.name == "postgresql", counter, search_text
         self.now = clock.now()
         self.agents = {shop.id: list(db.session.scalars(sa.select(User.id).where(User.shop_id == shop.id)))
                        for shop in shops}
@@ -470,13 +567,6 @@ class _Load:
             # for the tenth). Unmerged during the load, then merged once in finish() (at 1,000,000 tickets half
             # the CPU). The setting is the index's own (stored with it), so it is put back there too.
             conn.exec_driver_sql("INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('automerge', 0)")
-        if self.pg:
-            # The search documents' tsvectors are computed by the server as the texts arrive (generated columns),
-            # while the next rows are drawn; finish() only copies them over. A temporary table: no WAL.
-            documents = ", ".join(f"{part}_doc tsvector GENERATED ALWAYS AS ({search.pg_vector(part)}) STORED"
-                                  for part in ("head", "body"))
-            conn.exec_driver_sql("CREATE TEMPORARY TABLE bulk_search_text (ticket_id integer, shop_id integer, "
-                                 f"head text, body text, {documents}) ON COMMIT DROP")
         self.sender = _Sender(threaded=self.pg)
         tables = db.metadata.tables
         writer = lambda table, keys: _Writer(conn, table, keys, phases, self.sender)   # noqa: E731
@@ -487,13 +577,12 @@ class _Load:
                                              "source"])
         self.orders = writer(tables["order"], ["id", "shop_id", "order_number", "ordered_at", "product", "quantity",
                                                "source"])
-        if self.pg:
-            self.search = writer(sa.table("bulk_search_text", sa.column("ticket_id"), sa.column("shop_id"),
-                                          sa.column("head"), sa.column("body")), ["ticket_id", "shop_id", "head", "body"])
+        if search_text is not None:
+            self.search = search_text.writer
         else:
             self.search = writer(sa.table("ticket_fts", sa.column("rowid"), sa.column("head"), sa.column("body")),
                                  ["rowid", "head", "body"])
-        # With a counter, the loaded tickets' figures go in with the rows (their sums on the counter's connection).
+        # With a counter, the loaded tickets' figures go in with the rows (their sums by the counter's process).
         self.figures = writer(tables["ticket_measure"], list(service_counts.Measure._fields))
 
     def __enter__(self) -> _Load:
@@ -512,9 +601,8 @@ class _Load:
     def finish(self) -> None:
         """PostgreSQL: the search documents into their table; SQLite: its search index merged into one segment
         (what a search reads), and merged as it goes again from here on (FTS5's default)."""
-        if self.pg:
-            self.conn.exec_driver_sql("INSERT INTO ticket_search (ticket_id, shop_id, head, body) "
-                                      "SELECT ticket_id, shop_id, head_doc, body_doc FROM bulk_search_text")
+        if self.search_text is not None:
+            self.search_text.finish(self.conn)
         else:
             self.conn.exec_driver_sql("INSERT INTO ticket_fts (ticket_fts) VALUES ('optimize')")
             # bandit B608: FTS_AUTOMERGE is this module's integer constant, no input.
@@ -645,12 +733,15 @@ class _Load:
                         rng.choice(PRODUCTS), rng.choice((1, 1, 1, 2)), "csv"))
             if len(messages.rows) >= CHUNK:
                 self.flush()
+                if counter:   # summed in the counter's process while the next ones are drawn
+                    counter.put(shop_id, measures)
+                    measures = []
         self._calls(rng, shop_id, int(n * CALLS_PER_TICKET), origin, now, tz)
         # The shop's service counts from the figures computed above (reading millions of threads back cost more
-        # than computing them as the rows are drawn): on PostgreSQL on the counter's connection while the next
+        # than computing them as the rows are drawn): on PostgreSQL by the counter's process while the next
         # shops' rows are drawn and written (the figures' rows go with the rows).
         if counter:
-            counter.put(shop_id, measures)
+            counter.put(shop_id, measures, last=True)
         else:
             self.flush()
             self.sender.put(lambda: service_counts.rebuild(self.conn, shop_id, measures))

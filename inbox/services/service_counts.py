@@ -272,9 +272,12 @@ def _rows(model, counts: dict, shop_id: int | None = None) -> list[tuple]:
     """(shop, member, block, kind, value) -> n (without the shop when it is given) as tuples in the order of the
     table's key (then n), sorted: two transactions counting into the same rows lock them in the same order (no
     deadlock on PostgreSQL), and a rebuild appends to the key's index."""
-    if shop_id is not None:
-        counts = {(shop_id, *key): n for key, n in counts.items()}
-    if model is ServiceCount:
+    if shop_id is not None:   # (one pass: a shop's tens of millions of keys are not copied twice)
+        if model is ServiceCount:
+            rows = [(shop_id, b, m, k, v, n) for (m, b, k, v), n in counts.items() if n]
+        else:
+            rows = [(shop_id, k, b, v, m, n) for (m, b, k, v), n in counts.items() if n]
+    elif model is ServiceCount:
         rows = [(s, b, m, k, v, n) for (s, m, b, k, v), n in counts.items() if n]
     else:
         rows = [(s, k, b, v, m, n) for (s, m, b, k, v), n in counts.items() if n]

@@ -1,15 +1,19 @@
 """The bulk generator (`seed.py --tickets N`, inbox/demo/bulk.py): rows written past the ORM with the indexes and
 the search triggers set aside must leave a database the app cannot tell from one filled through its services."""
+import multiprocessing
 import random
 
+import pytest
 import sqlalchemy as sa
 
 from inbox import search
+from inbox.demo import bulk
 from inbox.demo.bulk import OTHER_SHOP, generate
 from inbox.extensions import db
-from inbox.models import Call, Message, Order, Shop, Ticket, User
+from inbox.models import Call, Message, Order, ServiceCount, Shop, Ticket, User
 from inbox.services import count_progress, product_weeks, recount, service_counts, ticket_days
 from inbox.services import tickets as ticket_service
+from tests.conftest import TEST_DATABASE_URL
 
 
 def _indexes(conn) -> set[tuple[str, str]]:
@@ -68,6 +72,7 @@ def test_a_bulk_load_leaves_the_rows_indexes_search_and_daily_counts_as_the_app_
                                          customer_name="Nieuwe Klant", channel="email")
     db.session.commit()
     assert fresh.id > max(by_time) and _found(shop.id, "zonnescherm") == [fresh.id]
+    assert not _scratch_left()
 
 
 def test_a_bulk_load_into_a_shop_being_counted_in_steps_counts_its_every_question(shared_db_app):
@@ -119,3 +124,52 @@ def test_a_bulk_load_leaves_its_settings_in_its_transactions(shared_db_app):
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000   # a writer waits its turn
+
+
+on_postgresql = pytest.mark.skipif(TEST_DATABASE_URL.startswith("sqlite"),
+                                   reason="PostgreSQL's loads sum the service counts in a process of their own")
+
+
+def _counted_shops() -> set[int]:
+    return set(db.session.scalars(sa.select(ServiceCount.shop_id).distinct()))
+
+
+def _scratch_left() -> bool:
+    """Whether the search text's scratch table outlived its load."""
+    return sa.inspect(db.engine).has_table(bulk._SearchText.TABLE)
+
+
+@on_postgresql
+def test_a_failed_load_ends_its_counter_and_keeps_none_of_its_counts(shared_db_app, monkeypatch):
+    shop = Shop(name="Demo Shop", country="NL", timezone="Europe/Amsterdam")
+    db.session.add(shop)
+    db.session.commit()
+
+    calls = bulk._Load._calls
+
+    def the_machine_stops_in_the_second_shop(load, rng, shop_id, *args):
+        if shop_id != shop.id:   # (the first shop's figures went to the counter)
+            raise RuntimeError("out of disk")
+        calls(load, rng, shop_id, *args)
+
+    monkeypatch.setattr(bulk._Load, "_calls", the_machine_stops_in_the_second_shop)
+    with pytest.raises(RuntimeError, match="out of disk"):
+        generate(random.Random(3), "Demo Shop", 40, other_shops=2, other_tickets=10)
+
+    assert multiprocessing.active_children() == [] and not _scratch_left()
+    assert _counted_shops() == set() and db.session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 0
+
+
+@on_postgresql
+def test_a_counter_that_fails_fails_the_load(shared_db_app, monkeypatch):
+    db.session.add(Shop(name="Demo Shop", country="NL", timezone="Europe/Amsterdam"))
+    db.session.commit()
+    put = bulk._Counter.put
+    monkeypatch.setattr(bulk._Counter, "put", lambda counter, shop_id, measures, last=False: put(
+        counter, shop_id, [m[:3] for m in measures], last))   # figures the counter cannot read
+
+    with pytest.raises(RuntimeError, match="counter failed(.|\n)*TypeError"):
+        generate(random.Random(3), "Demo Shop", 40, other_shops=2, other_tickets=10)
+
+    assert multiprocessing.active_children() == [] and not _scratch_left()
+    assert _counted_shops() == set() and db.session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 0
