@@ -12,7 +12,7 @@ history, with the shop's call log and order lines). It prints where the time wen
   first (on PostgreSQL only a superuser may, by session_replication_role; anyone else loads with the checks);
 - the kept service counts come from each ticket's figures computed from the rows in hand (reading millions of
   threads back cost more than computing them), summed as the rows are drawn: on SQLite by the database, a
-  shop at a time; on PostgreSQL in Python, by a process of its own on a second connection, beside the rows;
+  shop at a time; on PostgreSQL in Python, by a process of its own on a connection of its own, beside the rows;
 - the reply clocks still come from the real calendar (inbox.sla through services.sla.calendar_for): each
   ticket's deadline is 8 business hours after its clock starts, and its reply is a drawn number of business
   hours after that start, so the margin is exact without a business_seconds_between per ticket.
@@ -22,8 +22,8 @@ isolation is exercised: their tickets match the same searches and must never sho
 """
 from __future__ import annotations
 
-import os
 import multiprocessing
+import os
 import queue
 import random
 import re
@@ -323,10 +323,10 @@ def _count(url: str, figures, replies) -> None:
             # Its tens of millions of rows each checked their shop (a locking lookup per row) otherwise.
             _without_checks(conn)
             replies.send(("started", conn.scalar(sa.text("SELECT pg_backend_pid()"))))
-            while (job := figures.get()) is not None:
+            while (job := _next(figures)) is not None:
                 service_counts.sum_figures(conn, job[0], _shop_figures(figures, job))
             replies.send(("summed", time.process_time()))
-            if figures.get() == "commit":
+            if _next(figures) == "commit":
                 conn.commit()
                 replies.send(("committed", None))
         engine.dispose()
@@ -341,7 +341,19 @@ def _shop_figures(figures, job: tuple):
         yield from map(service_counts.Measure._make, rows)
         if last:
             return
-        job = figures.get()
+        job = _next(figures)
+
+
+def _next(figures):
+    """What the load sends next; should the load's process be gone (killed, not failed: a failure ends this one),
+    this one ends too rather than wait for ever with its transaction open (its upserts' rows would hold up the
+    app's counting of those shops)."""
+    while True:
+        try:
+            return figures.get(timeout=5)
+        except queue.Empty:
+            if not multiprocessing.parent_process().is_alive():
+                raise SystemExit("the bulk load is gone") from None
 
 
 class _SearchText:

@@ -2,6 +2,11 @@
 the search triggers set aside must leave a database the app cannot tell from one filled through its services."""
 import multiprocessing
 import random
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -173,3 +178,34 @@ def test_a_counter_that_fails_fails_the_load(shared_db_app, monkeypatch):
 
     assert multiprocessing.active_children() == [] and not _scratch_left()
     assert _counted_shops() == set() and db.session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 0
+
+
+def _running(pid: int) -> bool:
+    """Whether the process runs (a zombie waiting for its reaping does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@on_postgresql
+def test_a_counter_whose_load_is_killed_ends_too(shared_db_app):
+    """A load killed mid-way has no failure to tell its counter: the counter notices on its own, rather than wait
+    for ever with its transaction open."""
+    script = textwrap.dedent(f"""
+        import os, signal
+        from inbox import create_app
+        from inbox.demo import bulk
+        app = create_app({{"SECRET_KEY": "test-only-not-secret", "SQLALCHEMY_DATABASE_URI": {TEST_DATABASE_URL!r}}})
+        with app.app_context():
+            counter = bulk._Counter(bulk._Phases())
+            print(counter.process.pid, flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    load = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    counter = int(load.stdout.split()[0])
+
+    deadline = time.monotonic() + 30
+    while _running(counter) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _running(counter)
