@@ -135,6 +135,7 @@ def create_app(config: dict | None = None):
 def sqlite_pragmas(app) -> None:
     """SQLite enforces foreign keys only when asked (PostgreSQL always does), on this app's engines only."""
     import sqlite3
+    from datetime import date
 
     from sqlalchemy import event
 
@@ -153,6 +154,9 @@ def sqlite_pragmas(app) -> None:
                 cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
 
+    # The kept figures' rows go to sqlite3 past SQLAlchemy (services/fresh_rows), dates among them: stored as the ISO
+    # text SQLAlchemy's Date writes, by an adapter asked for (Python 3.12 deprecates sqlite3's default ones).
+    sqlite3.register_adapter(date, date.isoformat)
     with app.app_context():
         for engine in db.engines.values():
             event.listen(engine, "connect", on_connect)
