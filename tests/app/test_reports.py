@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 import time_machine
+from flask import render_template
 
 from inbox import i18n, metrics
 from inbox.extensions import db
@@ -445,3 +447,12 @@ def test_the_page_lists_the_latest_misses_and_the_soonest_due_while_the_csv_has_
     assert "Bijna 0" in html and "Bijna 16" not in html
     csv = client.get("/reports/misses.csv").get_data(as_text=True)
     assert all(f"Gemist {i}" in csv for i in range(52))
+
+
+@pytest.mark.parametrize("language, added, more", [("en", "12,000", "1,300"), ("nl", "12.000", "1.300")])
+def test_an_import_of_thousands_of_rows_says_how_many_with_the_readers_separator(app, language, added, more):
+    result = SimpleNamespace(error=None, added=12000, duplicates=0,
+                             rejected=[SimpleNamespace(line=n, reason="?") for n in range(1500)])
+    with app.test_request_context(headers={"Accept-Language": language}):
+        html = render_template("reports/_import_result.html", result=result)
+    assert added in html and more in html and "12000" not in html and "1300" not in html
