@@ -30,7 +30,7 @@ import re
 import threading
 import time
 import traceback
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -128,18 +128,21 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
         phases.watch_server(conn.scalar(sa.text("SELECT pg_backend_pid()")))
     # Foreign keys are checked row by row (a lookup of the ticket for each of millions of messages); the load
     # writes parents before children by construction, so it goes without the checks where it may.
-    if dialect == "sqlite":
-        # The load's gigabytes straight into the file instead of through the write-ahead log and a checkpoint
-        # (its rollback journal in memory: a crash mid-load leaves a database to seed again, as any failed load).
-        conn.exec_driver_sql("PRAGMA journal_mode = MEMORY")
-        conn.exec_driver_sql("PRAGMA synchronous = OFF")
-        conn.exec_driver_sql("PRAGMA foreign_keys = OFF")   # before the load's transaction: only then it counts
-    else:
-        _without_checks(conn)
-    search.drop_triggers(conn)
-    counter = _Counter(phases) if dialect == "postgresql" else None
-    search_text = _SearchText(phases) if dialect == "postgresql" else None
+    counter = search_text = None
     try:
+        if dialect == "sqlite":
+            # The load's gigabytes straight into the file instead of through the write-ahead log and a checkpoint
+            # (its rollback journal in memory: a crash mid-load leaves a database to seed again, as any failed
+            # load).
+            conn.exec_driver_sql("PRAGMA journal_mode = MEMORY")
+            conn.exec_driver_sql("PRAGMA synchronous = OFF")
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")   # before the load's transaction: only then it counts
+        else:
+            _without_checks(conn)
+        search.drop_triggers(conn)
+        if dialect == "postgresql":
+            counter = _Counter(phases)   # (each one given a name as soon as it is made: a failure ends it)
+            search_text = _SearchText(phases)
         with _indexes_set_aside(conn, phases):
             counts = [n, *(other_tickets // other_shops + (k < other_tickets % other_shops) for k in range(other_shops))]
             with _Load(conn, phases, [shop, *others], counter, search_text) as load, phases("rows"):
@@ -174,16 +177,13 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
         db.session.rollback()
         raise
     finally:
-        if counter is not None:
-            counter.close()
-        if search_text is not None:
-            search_text.close()
-        if dialect == "sqlite":
-            # Connections made from here on are the app's again (inbox.sqlite_pragmas: the write-ahead log).
-            db.session.close()
-            db.engine.dispose()
-        with phases("search triggers"):
-            search.install(db.engine)  # the triggers come back even when the load failed
+        with ExitStack() as cleanup:   # each step runs whatever one before it raised (the last one given runs first)
+            cleanup.callback(_triggers_back, phases)   # even when the load failed
+            if dialect == "sqlite":
+                cleanup.callback(_connections_back)
+            for helper in (search_text, counter):
+                if helper is not None:
+                    cleanup.callback(helper.close)
     with phases("statistics"):
         if dialect == "postgresql":
             tables = ", ".join(f'"{name}"' for name in STATISTICS_TABLES)
@@ -196,6 +196,17 @@ def generate(rng: random.Random, shop_name: str, n: int, *, other_shops: int = 1
                 c.exec_driver_sql("ANALYZE")
     print(f"Bulk: {n:,} tickets in {shop_name}, {other_tickets:,} in {other_shops} other shop(s), "
           f"{phases.total():.1f} s: {phases}")
+
+
+def _triggers_back(phases: _Phases) -> None:
+    with phases("search triggers"):
+        search.install(db.engine)
+
+
+def _connections_back() -> None:
+    """SQLite: connections made from here on are the app's again (inbox.sqlite_pragmas: the write-ahead log)."""
+    db.session.close()
+    db.engine.dispose()
 
 
 class _Phases:
@@ -266,18 +277,29 @@ class _Counter:
     tens of millions of kept rows is Python's work, which in a thread of the loading process took the one
     interpreter lock from the thread drawing the rows (1,000,000 questions and 200 shops holding another
     1,000,000: about 225 s of CPU). Its transaction commits right after the load's; a failed load ends the process,
-    and the server rolls its transaction back."""
+    and the server rolls its transaction back.
+
+    The figures go over a one-way pipe whose other end only the counter holds, so that either side learns at once
+    that the other is gone (a killed load: EOFError there, even halfway through a batch; a dead counter:
+    BrokenPipeError here), sent by a thread of the load with batches waiting in memory rather than holding up the
+    drawing while the counter writes a large shop's rows."""
 
     def __init__(self, phases: _Phases):
         self.phases, self.started = phases, time.perf_counter()
         context = multiprocessing.get_context("spawn")   # not a copy of this process, its threads and connections
-        self.figures = context.Queue()
-        self.replies, theirs = context.Pipe(duplex=False)
+        theirs_in, self.figures = context.Pipe(duplex=False)
+        self.replies, theirs_out = context.Pipe(duplex=False)
         self.process = context.Process(target=_count, name="bulk-counter", daemon=True, args=(
-            db.engine.url.render_as_string(hide_password=False), self.figures, theirs))
+            db.engine.url.render_as_string(hide_password=False), theirs_in, theirs_out))
+        self.sender = _Sender(threaded=True, waiting=0)
         self.process.start()
-        theirs.close()   # so that a counter that dies is an EOFError here, not a wait for ever
-        self.server = _proc_stat(self._reply("started"))
+        theirs_in.close()
+        theirs_out.close()
+        try:
+            self.server = _proc_stat(self._reply("started"))
+        except BaseException:
+            self.close()
+            raise
         self.server_cpu = _Phases._server_cpu(self.server)
 
     def put(self, shop_id: int, measures: list, last: bool = False) -> None:
@@ -285,32 +307,47 @@ class _Counter:
         if self.replies.poll():
             self._reply("no news")   # a counter that failed says so here
         # Plain tuples: a namedtuple is pickled ten times slower.
-        self.figures.put((shop_id, [tuple(m) for m in measures], last))
+        batch = (shop_id, [tuple(m) for m in measures], last)
+        self._send(lambda: self.figures.send(batch))
+
+    def _send(self, job) -> None:
+        try:
+            self.sender.put(job)
+        except OSError:
+            self._reply("no news")   # the counter is gone: its own word on why
 
     def wait(self) -> None:
         """Until every shop is summed (its failure is raised here)."""
-        self.figures.put(None)
+        self._send(lambda: self.figures.send(None))
+        with suppress(OSError):   # a counter that is gone says why below
+            self.sender.close()
         cpu = self._reply("summed")
         # "writing ...": beside the other phases, so not added to the load's total.
         self.phases.add("writing service counts (own process)", time.perf_counter() - self.started, cpu,
                         _Phases._server_cpu(self.server) - self.server_cpu)
 
     def commit(self) -> None:
-        self.figures.put("commit")
+        self.figures.send("commit")
         self._reply("committed")
 
     def _reply(self, expected: str):
-        what, value = self.replies.recv()
+        try:
+            what, value = self.replies.recv()
+        except EOFError:
+            self.process.join(5)
+            raise RuntimeError(f"The bulk load's counter ended without a word (exit code {self.process.exitcode})") \
+                from None
         if what != expected:
             raise RuntimeError(f"The bulk load's counter failed:\n{value}")
         return value
 
     def close(self) -> None:
-        """End the process (its transaction rolls back unless committed)."""
+        """End the process (its transaction rolls back unless committed) and the sending thread."""
         if self.process.is_alive():
             self.process.terminate()
         self.process.join()
-        self.figures.cancel_join_thread()   # what it did not read is dropped, not waited for
+        with suppress(Exception):   # its sends to the ended process fail, and the rest is skipped
+            self.sender.close()
         self.figures.close()
         self.replies.close()
 
@@ -331,7 +368,8 @@ def _count(url: str, figures, replies) -> None:
                 replies.send(("committed", None))
         engine.dispose()
     except BaseException:  # noqa: B036 (told to the loading process, which raises it)
-        replies.send(("failed", traceback.format_exc()))
+        with suppress(OSError):   # (unless that is gone too)
+            replies.send(("failed", traceback.format_exc()))
 
 
 def _shop_figures(figures, job: tuple):
@@ -345,15 +383,13 @@ def _shop_figures(figures, job: tuple):
 
 
 def _next(figures):
-    """What the load sends next; should the load's process be gone (killed, not failed: a failure ends this one),
-    this one ends too rather than wait for ever with its transaction open (its upserts' rows would hold up the
-    app's counting of those shops)."""
-    while True:
-        try:
-            return figures.get(timeout=5)
-        except queue.Empty:
-            if not multiprocessing.parent_process().is_alive():
-                raise SystemExit("the bulk load is gone") from None
+    """What the load sends next; a load that is gone (killed: a failed one ends this process) ends this one too,
+    rather than leave it waiting for ever with its transaction open (its rows would hold up the app's counting of
+    those shops)."""
+    try:
+        return figures.recv()
+    except EOFError:
+        raise SystemExit("the bulk load is gone") from None
 
 
 class _SearchText:
@@ -368,17 +404,21 @@ class _SearchText:
 
     def __init__(self, phases: _Phases):
         # A session of its own, closed afterwards rather than pooled (as _Counter's).
-        self.engine = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
-        self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        documents = ", ".join(f"{part}_doc tsvector GENERATED ALWAYS AS ({search.pg_vector(part)}) STORED"
-                              for part in ("head", "body"))
-        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.TABLE}")   # a load's that was cut off
-        self.conn.exec_driver_sql(f"CREATE UNLOGGED TABLE {self.TABLE} (ticket_id integer, shop_id integer, "
-                                  f"head text, body text, {documents})")
+        self.engine, self.conn = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool), None
         self.sender = _Sender(threaded=True)
-        columns = ["ticket_id", "shop_id", "head", "body"]
-        self.writer = _Writer(self.conn, sa.table(self.TABLE, *map(sa.column, columns)), columns, phases, self.sender,
-                              _proc_stat(self.conn.scalar(sa.text("SELECT pg_backend_pid()"))))
+        try:
+            self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            documents = ", ".join(f"{part}_doc tsvector GENERATED ALWAYS AS ({search.pg_vector(part)}) STORED"
+                                  for part in ("head", "body"))
+            self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.TABLE}")   # a load's that was cut off
+            self.conn.exec_driver_sql(f"CREATE UNLOGGED TABLE {self.TABLE} (ticket_id integer, shop_id integer, "
+                                      f"head text, body text, {documents})")
+            columns = ["ticket_id", "shop_id", "head", "body"]
+            self.writer = _Writer(self.conn, sa.table(self.TABLE, *map(sa.column, columns)), columns, phases,
+                                  self.sender, _proc_stat(self.conn.scalar(sa.text("SELECT pg_backend_pid()"))))
+        except BaseException:
+            self.close()
+            raise
 
     def finish(self, conn) -> None:
         """The documents into the search index's table, on the load's connection."""
@@ -389,11 +429,19 @@ class _SearchText:
                              f"SELECT ticket_id, shop_id, head_doc, body_doc FROM {self.TABLE}")
 
     def close(self) -> None:
+        """After the load's commit or rollback: the thread ended, the table dropped."""
         with suppress(Exception):   # the load's own failure is the one raised
             self.sender.close()
-        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.TABLE}")
-        self.conn.close()
-        self.engine.dispose()
+        with suppress(Exception):   # (the server may have ended it while it sat idle through the index builds)
+            if self.conn is not None:
+                self.conn.close()
+        try:
+            with self.engine.begin() as conn:   # a connection afresh
+                # Should the load's transaction still hold the table (its rollback failed), not a wait for ever.
+                conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.TABLE}")
+        finally:
+            self.engine.dispose()
 
 
 @contextmanager
@@ -432,8 +480,9 @@ class _Sender:
     for every row, so a second thread waits on the first (tried at 1,000,000 tickets: writing the search index
     took 1,382 s for 223 s of CPU)."""
 
-    def __init__(self, threaded: bool):
-        self.jobs: queue.Queue = queue.Queue(maxsize=6)   # a few chunks in waiting: memory stays bounded
+    def __init__(self, threaded: bool, waiting: int = 6):
+        """`waiting`: how many jobs may wait (a few chunks: memory stays bounded; 0: any number)."""
+        self.jobs: queue.Queue = queue.Queue(maxsize=waiting)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True) if threaded else None
         if self.thread is not None:
@@ -628,8 +677,6 @@ class _Load:
     def shop(self, rng: random.Random, shop_id: int, n: int) -> None:
         """n tickets over the last YEARS years (ids growing with time), the newest waiting for a reply or on
         the customer, the rest solved; calls and order lines over the same years."""
-        if n <= 0:
-            return
         now, cal, pg = self.now, self.calendars[shop_id], self.pg
         tz = cal.tz
         agent_ids = self.agents[shop_id]

@@ -144,25 +144,59 @@ def _scratch_left() -> bool:
     return sa.inspect(db.engine).has_table(bulk._SearchText.TABLE)
 
 
+def _stops_in_the_second_shop(monkeypatch, shop_id: int) -> None:
+    calls = bulk._Load._calls
+
+    def the_machine_stops(load, rng, shop, *args):
+        if shop != shop_id:   # (the first shop's figures went to the counter)
+            raise RuntimeError("out of disk")
+        calls(load, rng, shop, *args)
+
+    monkeypatch.setattr(bulk._Load, "_calls", the_machine_stops)
+
+
+def _stops_after_the_counts_are_summed(monkeypatch, _shop_id: int) -> None:
+    wait = bulk._Counter.wait
+
+    def the_machine_stops(counter):
+        wait(counter)   # every shop summed and written, not committed
+        raise RuntimeError("out of disk")
+
+    monkeypatch.setattr(bulk._Counter, "wait", the_machine_stops)
+
+
+def _search_text_cannot_start(monkeypatch, _shop_id: int) -> None:
+    # As for a role that may not create a table: the counter has started by then.
+    monkeypatch.setattr(search, "pg_vector", lambda part: "no such function(")
+
+
 @on_postgresql
-def test_a_failed_load_ends_its_counter_and_keeps_none_of_its_counts(shared_db_app, monkeypatch):
+@pytest.mark.parametrize("failure", [_stops_in_the_second_shop, _stops_after_the_counts_are_summed,
+                                     _search_text_cannot_start])
+def test_a_failed_load_ends_its_helpers_and_leaves_the_shops_as_they_were(shared_db_app, monkeypatch, failure):
     shop = Shop(name="Demo Shop", country="NL", timezone="Europe/Amsterdam")
     db.session.add(shop)
     db.session.commit()
+    ticket_service.create_ticket(shop, subject="Levering te laat", body="Waar blijft mijn pakket?",
+                                 customer_name="Eerdere Klant", channel="email")
+    db.session.commit()
+    with db.engine.connect() as conn:
+        before = service_counts.kept(conn, shop.id)
 
-    calls = bulk._Load._calls
-
-    def the_machine_stops_in_the_second_shop(load, rng, shop_id, *args):
-        if shop_id != shop.id:   # (the first shop's figures went to the counter)
-            raise RuntimeError("out of disk")
-        calls(load, rng, shop_id, *args)
-
-    monkeypatch.setattr(bulk._Load, "_calls", the_machine_stops_in_the_second_shop)
-    with pytest.raises(RuntimeError, match="out of disk"):
+    failure(monkeypatch, shop.id)
+    with pytest.raises(Exception):
         generate(random.Random(3), "Demo Shop", 40, other_shops=2, other_tickets=10)
+    monkeypatch.undo()
 
     assert multiprocessing.active_children() == [] and not _scratch_left()
-    assert _counted_shops() == set() and db.session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 1
+    with db.engine.connect() as conn:
+        assert service_counts.kept(conn, shop.id) == before and _counted_shops() == {shop.id}
+    # The search triggers are back: a question asked now is found.
+    fresh = ticket_service.create_ticket(shop, subject="Zonnescherm kwijt", body="Waar blijft het zonnescherm?",
+                                         customer_name="Nieuwe Klant", channel="email")
+    db.session.commit()
+    assert _found(shop.id, "zonnescherm") == [fresh.id]
 
 
 @on_postgresql
@@ -189,23 +223,50 @@ def _running(pid: int) -> bool:
 
 
 @on_postgresql
-def test_a_counter_whose_load_is_killed_ends_too(shared_db_app):
-    """A load killed mid-way has no failure to tell its counter: the counter notices on its own, rather than wait
-    for ever with its transaction open."""
+def test_a_counter_whose_load_is_killed_halfway_through_a_batch_ends_too(shared_db_app):
+    """A load killed mid-way has no failure to tell its counter, and may die halfway through sending a batch larger
+    than the pipe holds: the counter notices on its own, rather than wait for ever with its transaction open."""
+    shop = Shop(name="Demo Shop", country="NL", timezone="Europe/Amsterdam")
+    db.session.add(shop)
+    db.session.commit()
     script = textwrap.dedent(f"""
-        import os, signal
+        import os, signal, time
         from inbox import create_app
         from inbox.demo import bulk
         app = create_app({{"SECRET_KEY": "test-only-not-secret", "SQLALCHEMY_DATABASE_URI": {TEST_DATABASE_URL!r}}})
         with app.app_context():
             counter = bulk._Counter(bulk._Phases())
             print(counter.process.pid, flush=True)
+            figures = [(n, {shop.id}, 740000 + n % 900, 0, "email", 60, 120, 0, 0, 30, None, True, True)
+                       for n in range(1, 50001)]
+            counter.put({shop.id}, figures)
+            counter.put({shop.id}, figures)   # while the counter sums the first, this one fills the pipe
+            time.sleep(0.5)
             os.kill(os.getpid(), signal.SIGKILL)
     """)
     load = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     counter = int(load.stdout.split()[0])
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while _running(counter) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _running(counter)
+
+
+@pytest.mark.parametrize("chunk", [40, bulk.CHUNK])
+def test_figures_sent_in_many_batches_count_every_question_once(shared_db_app, monkeypatch, chunk):
+    """The counter is sent a shop's figures as they are drawn (every CHUNK messages); a shop may get no
+    questions at all."""
+    db.session.add(Shop(name="Demo Shop", country="NL", timezone="Europe/Amsterdam"))
+    db.session.commit()
+    monkeypatch.setattr(bulk, "CHUNK", chunk)
+
+    generate(random.Random(4), "Demo Shop", 150, other_shops=3, other_tickets=2)
+
+    questions = dict(db.session.execute(sa.select(Shop.id, sa.func.count(Ticket.id)).outerjoin(Ticket)
+                                        .group_by(Shop.id)).all())
+    assert sorted(questions.values()) == [0, 1, 1, 150]
+    with db.engine.connect() as conn:
+        for shop_id, count in questions.items():
+            kept = service_counts.kept(conn, shop_id)
+            assert kept == service_counts.recount(conn, shop_id) and len(kept[0]) == count
