@@ -291,10 +291,10 @@ class _Counter:
         self.replies, theirs_out = context.Pipe(duplex=False)
         self.process = context.Process(target=_count, name="bulk-counter", daemon=True, args=(
             db.engine.url.render_as_string(hide_password=False), theirs_in, theirs_out))
-        self.sender = _Sender(threaded=True, waiting=0)
         self.process.start()
         theirs_in.close()
         theirs_out.close()
+        self.sender = _Sender(threaded=True, waiting=0)
         try:
             self.server = _proc_stat(self._reply("started"))
         except BaseException:
