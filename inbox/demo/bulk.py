@@ -607,7 +607,8 @@ class _Load:
 
     def __init__(self, conn, phases: _Phases, shops: list[Shop], counter: _Counter | None,
                  search_text: _SearchText | None):
-        self.conn, self.pg, self.counter, self.search_text = conn, conn.dialect.name == "postgresql", counter, search_text
+        self.conn, self.pg = conn, conn.dialect.name == "postgresql"
+        self.counter, self.search_text = counter, search_text
         self.now = clock.now()
         self.agents = {shop.id: list(db.session.scalars(sa.select(User.id).where(User.shop_id == shop.id)))
                        for shop in shops}

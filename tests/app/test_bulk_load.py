@@ -36,6 +36,16 @@ def _found(shop_id: int, words: str) -> list[int]:
     return list(db.session.scalars(search.match(query, Ticket, db.engine.dialect.name, shop_id, search.terms(words))))
 
 
+def _a_question_asked_now_is_found(shop: Shop) -> int:
+    """Asks a question through the app and checks that search finds it (the search triggers are in place);
+    returns its id."""
+    fresh = ticket_service.create_ticket(shop, subject="Zonnescherm kwijt", body="Waar blijft het zonnescherm?",
+                                         customer_name="Nieuwe Klant", channel="email")
+    db.session.commit()
+    assert _found(shop.id, "zonnescherm") == [fresh.id]
+    return fresh.id
+
+
 def test_a_bulk_load_leaves_the_rows_indexes_search_and_daily_counts_as_the_app_would(shared_db_app):
     shop = Shop(name="Demo Shop", country="NL", timezone="Europe/Amsterdam")
     db.session.add(shop)
@@ -73,10 +83,7 @@ def test_a_bulk_load_leaves_the_rows_indexes_search_and_daily_counts_as_the_app_
     assert _found(shop.id, sample.order_number) == [sample.id]
     assert _found(shop.id, sample.customer_email) and not set(_found(others[0], sample.customer_email)) & {sample.id}
     # ... and the triggers are back: a question that comes in now is found, with an id after the loaded ones.
-    fresh = ticket_service.create_ticket(shop, subject="Zonnescherm kwijt", body="Waar blijft het zonnescherm?",
-                                         customer_name="Nieuwe Klant", channel="email")
-    db.session.commit()
-    assert fresh.id > max(by_time) and _found(shop.id, "zonnescherm") == [fresh.id]
+    assert _a_question_asked_now_is_found(shop) > max(by_time)
     assert not _scratch_left()
 
 
@@ -192,11 +199,7 @@ def test_a_failed_load_ends_its_helpers_and_leaves_the_shops_as_they_were(shared
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 1
     with db.engine.connect() as conn:
         assert service_counts.kept(conn, shop.id) == before and _counted_shops() == {shop.id}
-    # The search triggers are back: a question asked now is found.
-    fresh = ticket_service.create_ticket(shop, subject="Zonnescherm kwijt", body="Waar blijft het zonnescherm?",
-                                         customer_name="Nieuwe Klant", channel="email")
-    db.session.commit()
-    assert _found(shop.id, "zonnescherm") == [fresh.id]
+    _a_question_asked_now_is_found(shop)   # the search triggers are back
 
 
 @on_postgresql
